@@ -1,0 +1,134 @@
+/**
+ * The event store port. Its semantics follow KurrentDB (streams, revisions from 0, one global
+ * order across streams, optimistic concurrency) so the KurrentDB adapter stays a thin mapping
+ * and the SQL adapters imitate it.
+ */
+
+/** `any`: no check; `no_stream`: the stream must not exist; `stream_exists`: it must; a number: its last revision must be exactly that. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/** Who and what caused an event. Every field is optional; extra keys are kept as given. */
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  requestId?: string;
+  /** The partner party the exchange came from, `CC*PID` (for example `DE*ABC`). */
+  partner?: string;
+  /** When the request that caused the event was received (ISO 8601, UTC). */
+  receivedAt?: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent<T = unknown> {
+  /** A uuid; retrying an append with the same ids is what makes it idempotent. Generated when absent. */
+  id?: string;
+  type: string;
+  data: T;
+  metadata?: EventMetadata;
+}
+
+export interface RecordedEvent<T = unknown> {
+  id: string;
+  type: string;
+  data: T;
+  metadata: EventMetadata;
+  stream: string;
+  /** Position in its stream, from 0. */
+  revision: number;
+  /** Position in the one total order across all streams; strictly increasing, not necessarily contiguous. */
+  position: number;
+  /** ISO 8601, UTC, set by the store. */
+  recordedAt: string;
+  /** `hash` of the previous event of the same stream, or GENESIS_HASH for revision 0. */
+  prevHash: string;
+  /** sha256(prevHash + canonical JSON of the event): see hash-chain.ts. */
+  hash: string;
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream: the expectedRevision for the next append. */
+  nextExpectedRevision: number;
+  /** Global position of the last event appended (or found, on an idempotent retry). */
+  position: number;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  /** Revision to start at (inclusive). Default: 0 forwards, the last revision backwards. */
+  from?: number;
+  direction?: Direction;
+  maxCount?: number;
+}
+
+export interface EventFilter {
+  /** Keep events whose stream name starts with one of these. */
+  streamPrefixes?: string[];
+  /** Keep events of one of these types. */
+  eventTypes?: string[];
+}
+
+export interface ReadAllOptions {
+  /** Global position to start at (inclusive). Default: the beginning of the log. */
+  fromPosition?: number;
+  maxCount?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Global position to start at (inclusive). Ignored when `checkpointName` has a stored checkpoint. */
+  fromPosition?: number;
+  filter?: EventFilter;
+  /** A named subscriber resumes after the position it last saved with `Subscription.checkpoint`. */
+  checkpointName?: string;
+  /** Events fetched per read while catching up. */
+  batchSize?: number;
+}
+
+/**
+ * A catch-up subscription to `$all`: every past event, then live ones, in global order, never
+ * skipping one. Pulls the next batch only when the consumer asks (back-pressure).
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  /** Save `position` as the last processed one for this subscription's checkpointName. */
+  checkpoint(position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CheckpointStore {
+  load(name: string): Promise<number | undefined>;
+  save(name: string, position: number): Promise<void>;
+}
+
+export interface EventStore {
+  readonly kind: 'pglite' | 'postgres' | 'kurrentdb';
+  append(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  readStream<T = unknown>(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent<T>[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  readonly checkpoints: CheckpointStore;
+  /** Position of the last event in the log, or -1 when it is empty. */
+  headPosition(): Promise<number>;
+  /** Throws when the store cannot serve requests (used by readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** DI token for the EventStore port. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export class WrongExpectedVersion extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** Last revision of the stream, or -1 when it does not exist. */
+    readonly actual: number,
+  ) {
+    super(`Wrong expected version on stream ${stream}: expected ${String(expected)}, actual ${actual}`);
+    this.name = 'WrongExpectedVersion';
+  }
+}

@@ -1,0 +1,6 @@
+export * from './event-store.port';
+export * from './hash-chain';
+export { openPgliteClient } from './sql/pglite-client';
+export { openPostgresClient } from './sql/postgres-client';
+export type { SqlClient } from './sql/sql-client';
+export { SqlEventStore } from './sql/sql-event-store';

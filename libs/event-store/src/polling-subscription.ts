@@ -1,0 +1,79 @@
+import type {
+  CheckpointStore,
+  EventFilter,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port';
+
+export interface PollingSource {
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  checkpoints: CheckpointStore;
+  /** Resolves at the next local append or after `timeoutMs`, whichever comes first. */
+  waitForAppend(timeoutMs: number): Promise<void>;
+}
+
+const IDLE_POLL_MS = 200;
+
+/**
+ * Catch-up then live over a log whose readers only ever see a gap-free prefix (see sql/schema.ts),
+ * so advancing past the last position read is safe. Reads the next batch only when the consumer
+ * has taken the previous one: a slow consumer slows the reads, nothing piles up in memory.
+ */
+export function pollingSubscription(source: PollingSource, options: SubscribeOptions = {}): Subscription {
+  const batchSize = options.batchSize ?? 500;
+  const filter: EventFilter | undefined = options.filter;
+  let closed = false;
+  let wakeClosed: (() => void) | undefined;
+  const closedSignal = new Promise<void>((resolve) => {
+    wakeClosed = resolve;
+  });
+
+  async function startPosition(): Promise<number> {
+    if (options.checkpointName) {
+      const saved = await source.checkpoints.load(options.checkpointName);
+      if (saved !== undefined) return saved + 1;
+    }
+    return options.fromPosition ?? 0;
+  }
+
+  async function* events(): AsyncGenerator<RecordedEvent> {
+    let next = await startPosition();
+    while (!closed) {
+      // Unfiltered read so `next` also advances over events the filter drops.
+      const batch = await source.readAll({ fromPosition: next, maxCount: batchSize });
+      for (const event of batch) {
+        next = event.position + 1;
+        if (matches(event, filter)) {
+          yield event;
+          if (closed) return;
+        }
+      }
+      if (batch.length < batchSize) {
+        await Promise.race([source.waitForAppend(IDLE_POLL_MS), closedSignal]);
+      }
+    }
+  }
+
+  const iterator = events();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    async checkpoint(position: number) {
+      if (!options.checkpointName) throw new Error('checkpoint() needs a subscription opened with checkpointName');
+      await source.checkpoints.save(options.checkpointName, position);
+    },
+    async close() {
+      closed = true;
+      wakeClosed?.();
+      await iterator.return(undefined);
+    },
+  };
+}
+
+export function matches(event: RecordedEvent, filter: EventFilter | undefined): boolean {
+  if (!filter) return true;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
+  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
+  return true;
+}

@@ -1,0 +1,53 @@
+import { Pool, types } from 'pg';
+import type { SqlClient, SqlQuery } from './sql-client';
+
+// bigint columns (positions, revisions) come back as strings by default; they fit in a double.
+types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+
+export interface PostgresClientOptions {
+  connectionString: string;
+  /** Schema to create and use (tests isolate themselves in one schema each). */
+  schema?: string;
+  maxConnections?: number;
+}
+
+export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
+  const schema = options.schema;
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name: ${schema}`);
+  const pool = new Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    options: schema ? `-c search_path=${schema}` : undefined,
+  });
+  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  return {
+    async query<R>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params);
+      return result.rows as R[];
+    },
+    async transaction<T>(work: (tx: SqlQuery) => Promise<T>) {
+      const connection = await pool.connect();
+      try {
+        await connection.query('BEGIN');
+        const result = await work({
+          async query<R>(sql: string, params: unknown[] = []) {
+            return (await connection.query(sql, params)).rows as R[];
+          },
+        });
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

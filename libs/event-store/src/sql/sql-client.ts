@@ -1,0 +1,11 @@
+/** The little the SQL event store needs from a database: PGlite and node-postgres both provide it. */
+export interface SqlClient {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
+  transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
+  /** Runs one or more statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type SqlQuery = Pick<SqlClient, 'query'>;

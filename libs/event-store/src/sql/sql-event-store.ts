@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  AppendOptions,
+  AppendResult,
+  CheckpointStore,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { WrongExpectedVersion } from '../event-store.port';
+import { eventHash, GENESIS_HASH } from '../hash-chain';
+import { pollingSubscription } from '../polling-subscription';
+import { MIGRATION_LOCK_KEY, SCHEMA_SQL } from './schema';
+import type { SqlClient, SqlQuery } from './sql-client';
+
+interface EventRow {
+  position: number | string;
+  id: string;
+  stream: string;
+  revision: number | string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date | string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface AppendRow {
+  outcome: 'appended' | 'idempotent' | 'wrong_expected_version' | 'stale_head';
+  actual_revision: number | string;
+  actual_hash: string | null;
+  last_position: number | string | null;
+}
+
+interface StreamHead {
+  revision: number;
+  hash: string;
+}
+
+const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash';
+const HEAD_CACHE_LIMIT = 10_000;
+
+/** The EventStore port on PostgreSQL or PGlite: the same SQL, the client makes the difference. */
+export class SqlEventStore implements EventStore {
+  /** Last known revision and hash per stream, so most appends take one round trip. */
+  private readonly heads = new Map<string, StreamHead>();
+  private appendWaiters: Array<() => void> = [];
+
+  readonly checkpoints: CheckpointStore = {
+    load: async (name) => {
+      const rows = await this.db.query<{ position: number | string }>('SELECT position FROM rl_checkpoints WHERE name = $1', [
+        name,
+      ]);
+      return rows.length ? Number(rows[0].position) : undefined;
+    },
+    save: async (name, position) => {
+      await this.db.query(
+        `INSERT INTO rl_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [name, position],
+      );
+    },
+  };
+
+  private constructor(
+    readonly kind: 'pglite' | 'postgres',
+    private readonly db: SqlClient,
+  ) {}
+
+  static async open(kind: 'pglite' | 'postgres', db: SqlClient): Promise<SqlEventStore> {
+    await db.exec(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}); ${SCHEMA_SQL} COMMIT;`);
+    return new SqlEventStore(kind, db);
+  }
+
+  async append(stream: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const expected: ExpectedRevision = options.expectedRevision ?? 'any';
+    const ids = events.map((event) => event.id ?? randomUUID());
+    const recordedAt = new Date().toISOString();
+    let head = this.heads.get(stream) ?? (expected === 'no_stream' ? { revision: -1, hash: GENESIS_HASH } : undefined);
+    head ??= await this.readHead(stream);
+
+    // Optimistic first: the cached head is usually right and the append is one round trip.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await this.callAppend(this.db, stream, expected, chainRows(stream, events, ids, head, recordedAt));
+      if (result.outcome !== 'stale_head') return this.settle(stream, expected, result);
+      head = { revision: Number(result.actual_revision), hash: result.actual_hash ?? GENESIS_HASH };
+    }
+    // Busy stream: hold the log head while reading the stream head, so this attempt cannot lose.
+    const result = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT position FROM rl_log_head WHERE id FOR UPDATE');
+      const lockedHead = await this.readHead(stream, tx);
+      return this.callAppend(tx, stream, expected, chainRows(stream, events, ids, lockedHead, recordedAt));
+    });
+    if (result.outcome === 'stale_head') throw new Error(`append to ${stream}: stream head moved under the log lock`);
+    return this.settle(stream, expected, result);
+  }
+
+  private async callAppend(db: SqlQuery, stream: string, expected: ExpectedRevision, rows: unknown[]): Promise<AppendRow> {
+    const [result] = await db.query<AppendRow>(
+      'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
+      [stream, String(expected), JSON.stringify(rows)],
+    );
+    return result;
+  }
+
+  private settle(stream: string, expected: ExpectedRevision, result: AppendRow): AppendResult {
+    const actualRevision = Number(result.actual_revision);
+    switch (result.outcome) {
+      case 'appended':
+        this.rememberHead(stream, { revision: actualRevision, hash: result.actual_hash as string });
+        this.wakeSubscribers();
+        return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
+      case 'idempotent':
+        return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
+      default:
+        this.forgetHead(stream, actualRevision, result.actual_hash);
+        throw new WrongExpectedVersion(stream, expected, actualRevision);
+    }
+  }
+
+  async readStream<T = unknown>(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<T>[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [stream];
+    let where = 'stream = $1';
+    if (options.from !== undefined) {
+      params.push(options.from);
+      where += backwards ? ' AND revision <= $2' : ' AND revision >= $2';
+    }
+    const limit = options.maxCount !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.maxCount))}` : '';
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE ${where} ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
+      params,
+    );
+    return rows.map((row) => toRecorded<T>(row));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [options.fromPosition ?? 0];
+    let where = 'position >= $1';
+    const prefixes = options.filter?.streamPrefixes;
+    if (prefixes?.length) {
+      params.push(prefixes.map((prefix) => `${escapeLike(prefix)}%`));
+      where += ` AND stream LIKE ANY ($${params.length}::text[])`;
+    }
+    const types = options.filter?.eventTypes;
+    if (types?.length) {
+      params.push(types);
+      where += ` AND type = ANY ($${params.length}::text[])`;
+    }
+    const limit = options.maxCount !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.maxCount))}` : '';
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE ${where} ORDER BY position${limit}`,
+      params,
+    );
+    return rows.map((row) => toRecorded(row));
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    return pollingSubscription(
+      {
+        readAll: (readOptions) => this.readAll(readOptions),
+        checkpoints: this.checkpoints,
+        waitForAppend: (timeoutMs) => this.waitForAppend(timeoutMs),
+      },
+      options,
+    );
+  }
+
+  async headPosition(): Promise<number> {
+    const rows = await this.db.query<{ position: number | string }>('SELECT position FROM rl_log_head WHERE id');
+    return Number(rows[0].position);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1 FROM rl_log_head WHERE id');
+  }
+
+  async close(): Promise<void> {
+    this.wakeSubscribers();
+    await this.db.close();
+  }
+
+  /** Raw access for tools that must look under the port (auditors' tamper tests, benchmarks). */
+  get sql(): SqlClient {
+    return this.db;
+  }
+
+  private async readHead(stream: string, db: SqlQuery = this.db): Promise<StreamHead> {
+    const rows = await db.query<{ revision: number | string; hash: string }>(
+      'SELECT revision, hash FROM rl_streams WHERE stream = $1',
+      [stream],
+    );
+    return rows.length ? { revision: Number(rows[0].revision), hash: rows[0].hash } : { revision: -1, hash: GENESIS_HASH };
+  }
+
+  private rememberHead(stream: string, head: StreamHead): void {
+    if (this.heads.size >= HEAD_CACHE_LIMIT) this.heads.clear();
+    this.heads.set(stream, head);
+  }
+
+  private forgetHead(stream: string, revision: number, hash: string | null): void {
+    if (revision >= 0 && hash) this.rememberHead(stream, { revision, hash });
+    else this.heads.delete(stream);
+  }
+
+  private waitForAppend(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiter = () => done();
+      this.appendWaiters.push(waiter);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private wakeSubscribers(): void {
+    const waiters = this.appendWaiters;
+    this.appendWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function chainRows(stream: string, events: NewEvent[], ids: string[], head: StreamHead, recordedAt: string) {
+  let prevHash = head.hash;
+  return events.map((event, index) => {
+    const content = {
+      id: ids[index],
+      stream,
+      revision: head.revision + 1 + index,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata ?? {},
+      recordedAt,
+    };
+    const hash = eventHash(prevHash, content);
+    const row = {
+      id: content.id,
+      revision: content.revision,
+      type: content.type,
+      data: content.data,
+      metadata: content.metadata,
+      recorded_at: recordedAt,
+      prev_hash: prevHash,
+      hash,
+    };
+    prevHash = hash;
+    return row;
+  });
+}
+
+function toRecorded<T>(row: EventRow): RecordedEvent<T> {
+  return {
+    id: row.id,
+    type: row.type,
+    data: row.data as T,
+    metadata: row.metadata,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: Number(row.position),
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}

@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+  verifyStreamChain,
+  WrongExpectedVersion,
+} from '@roamledger/event-store';
+
+export interface ContractTarget {
+  open(): Promise<EventStore>;
+  /** Edits one stored event's data under the port, where the store allows it (SQL). */
+  tamper?(store: EventStore, stream: string, revision: number): Promise<void>;
+  /** How many writers the never-skip case runs at once. */
+  concurrentWriters?: number;
+}
+
+const event = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({
+  id,
+  type,
+  data,
+  metadata: { correlationId: 'corr-1', requestId: 'req-1', partner: 'DE*ABC', receivedAt: '2026-11-25T10:00:00.000Z' },
+});
+
+const uniqueStream = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+async function expectWrongVersion(promise: Promise<unknown>, actual: number): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof WrongExpectedVersion, `expected WrongExpectedVersion, got ${String(error)}`);
+    assert.equal(error.actual, actual);
+    return true;
+  });
+}
+
+async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
+  const taken: RecordedEvent[] = [];
+  while (taken.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    taken.push(next.value);
+  }
+  return taken;
+}
+
+/** The behaviour every EventStore adapter must show; each adapter's test file runs it. */
+export function eventStoreContract(name: string, target: ContractTarget): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    before(async () => {
+      store = await target.open();
+    });
+    after(async () => {
+      await store?.close();
+    });
+
+    test('appends get revisions from 0 and read back in order with their metadata', async () => {
+      const stream = uniqueStream('session');
+      const first = await store.append(stream, [event('A', { n: 1 }), event('B', { n: 2 })], {
+        expectedRevision: 'no_stream',
+      });
+      assert.equal(first.nextExpectedRevision, 1);
+      const second = await store.append(stream, [event('C', { n: 3, nested: { b: 1, a: [1, 2] } })], {
+        expectedRevision: 1,
+      });
+      assert.equal(second.nextExpectedRevision, 2);
+      assert.ok(second.position > first.position);
+
+      const events = await store.readStream(stream);
+      assert.deepEqual(
+        events.map((e) => [e.type, e.revision]),
+        [
+          ['A', 0],
+          ['B', 1],
+          ['C', 2],
+        ],
+      );
+      assert.deepEqual(events[2].data, { n: 3, nested: { b: 1, a: [1, 2] } });
+      assert.equal(events[0].metadata.partner, 'DE*ABC');
+      assert.equal(events[0].metadata.requestId, 'req-1');
+      assert.match(events[0].id, /^[0-9a-f-]{36}$/);
+      assert.ok(!Number.isNaN(Date.parse(events[0].recordedAt)));
+      assert.ok(events[0].position < events[1].position && events[1].position < events[2].position);
+
+      const backwards = await store.readStream(stream, { direction: 'backwards', maxCount: 2 });
+      assert.deepEqual(
+        backwards.map((e) => e.revision),
+        [2, 1],
+      );
+      const fromOne = await store.readStream(stream, { from: 1 });
+      assert.deepEqual(
+        fromOne.map((e) => e.revision),
+        [1, 2],
+      );
+      assert.deepEqual(await store.readStream(uniqueStream('missing')), []);
+    });
+
+    test('expected revision: no_stream, stream_exists, exact and any', async () => {
+      const stream = uniqueStream('token');
+      await expectWrongVersion(store.append(stream, [event('X')], { expectedRevision: 'stream_exists' }), -1);
+      await expectWrongVersion(store.append(stream, [event('X')], { expectedRevision: 0 }), -1);
+      await store.append(stream, [event('X')], { expectedRevision: 'no_stream' });
+      await expectWrongVersion(store.append(stream, [event('X')], { expectedRevision: 'no_stream' }), 0);
+      await expectWrongVersion(store.append(stream, [event('X')], { expectedRevision: 5 }), 0);
+      await store.append(stream, [event('Y')], { expectedRevision: 'stream_exists' });
+      const result = await store.append(stream, [event('Z')], { expectedRevision: 'any' });
+      assert.equal(result.nextExpectedRevision, 2);
+      await store.append(stream, [event('W')]);
+      assert.equal((await store.readStream(stream)).length, 4);
+    });
+
+    test('retrying an append with the same ids at the same expected revision writes nothing twice', async () => {
+      const stream = uniqueStream('cdr');
+      const ids = [randomUUID(), randomUUID()];
+      const batch = [event('CdrReceived', { a: 1 }, ids[0]), event('CdrLinkedToSession', { b: 2 }, ids[1])];
+      const first = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+      const retry = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+      assert.deepEqual(retry, first);
+      await store.append(stream, [event('Later')], { expectedRevision: 1 });
+      const retryAfterMore = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+      assert.equal(retryAfterMore.nextExpectedRevision, 1);
+      const events = await store.readStream(stream);
+      assert.deepEqual(
+        events.map((e) => e.id),
+        [...ids, events[2].id],
+      );
+    });
+
+    test('two concurrent appenders at the same expected revision: exactly one wins', async () => {
+      const stream = uniqueStream('session');
+      await store.append(stream, [event('Started')], { expectedRevision: 'no_stream' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, (_, i) => store.append(stream, [event('Updated', { writer: i })], { expectedRevision: 0 })),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      assert.equal(won.length, 1);
+      for (const loser of lost) {
+        assert.ok((loser as PromiseRejectedResult).reason instanceof WrongExpectedVersion);
+        assert.equal(((loser as PromiseRejectedResult).reason as WrongExpectedVersion).actual, 1);
+      }
+      assert.equal((await store.readStream(stream)).length, 2);
+    });
+
+    test('readAll: one global order, fromPosition, maxCount, filters by stream prefix and event type', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const sessions = `sessiontest${tag}-1`;
+      const cdrs = `cdrtest${tag}-1`;
+      const start = (await store.headPosition()) + 1;
+      await store.append(sessions, [event('SessionStarted'), event('SessionUpdated')]);
+      await store.append(cdrs, [event('CdrReceived')]);
+      await store.append(sessions, [event('SessionEnded')]);
+
+      const all = await store.readAll({ fromPosition: start });
+      const mine = all.filter((e) => e.stream === sessions || e.stream === cdrs);
+      assert.deepEqual(
+        mine.map((e) => e.type),
+        ['SessionStarted', 'SessionUpdated', 'CdrReceived', 'SessionEnded'],
+      );
+      for (let i = 1; i < all.length; i++) assert.ok(all[i].position > all[i - 1].position);
+
+      const limited = await store.readAll({ fromPosition: mine[1].position, maxCount: 2 });
+      assert.deepEqual(
+        limited.map((e) => e.id),
+        [mine[1].id, all[all.indexOf(mine[1]) + 1].id],
+      );
+      const byPrefix = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [`cdrtest${tag}`] } });
+      assert.deepEqual(
+        byPrefix.map((e) => e.type),
+        ['CdrReceived'],
+      );
+      const byType = await store.readAll({
+        fromPosition: start,
+        filter: { eventTypes: ['SessionEnded', 'CdrReceived'], streamPrefixes: [`sessiontest${tag}`, `cdrtest${tag}`] },
+      });
+      assert.deepEqual(
+        byType.map((e) => e.type),
+        ['CdrReceived', 'SessionEnded'],
+      );
+      assert.ok((await store.headPosition()) >= mine[3].position);
+    });
+
+    test('a catch-up subscriber sees every event exactly once, in order, while many writers append', async () => {
+      const writers = target.concurrentWriters ?? 8;
+      const perWriter = 25;
+      const tag = `never-skip-${randomUUID().slice(0, 8)}`;
+      const start = (await store.headPosition()) + 1;
+      const subscription = store.subscribeToAll({ fromPosition: start, filter: { streamPrefixes: [tag] } });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const expected = writers * perWriter;
+      const reading = take(iterator, expected);
+
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          for (let i = 0; i < perWriter; i++) {
+            // Half the writers share streams, half write their own: contention and interleaving.
+            const stream = `${tag}-${w % 2 === 0 ? 'shared' : w}-${i % 3}`;
+            await store.append(stream, [event('Written', { w, i })], { expectedRevision: 'any' });
+          }
+        }),
+      );
+      const seen = await reading;
+      await subscription.close();
+
+      assert.equal(seen.length, expected);
+      assert.equal(new Set(seen.map((e) => e.id)).size, expected);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].position > seen[i - 1].position);
+      const logged = await store.readAll({ fromPosition: start, filter: { streamPrefixes: [tag] } });
+      assert.deepEqual(
+        seen.map((e) => e.id),
+        logged.map((e) => e.id),
+      );
+    });
+
+    test('a named subscriber resumes after its checkpoint, and receives live events', async () => {
+      const tag = `resume-${randomUUID().slice(0, 8)}`;
+      const checkpointName = `projector-${tag}`;
+      for (let i = 0; i < 5; i++) await store.append(`${tag}-s`, [event('Numbered', { i })]);
+
+      const first = store.subscribeToAll({ checkpointName, filter: { streamPrefixes: [tag] } });
+      const firstThree = await take(first[Symbol.asyncIterator](), 3);
+      await first.checkpoint(firstThree[2].position);
+      await first.close();
+      assert.equal(await store.checkpoints.load(checkpointName), firstThree[2].position);
+
+      const resumed = store.subscribeToAll({ checkpointName, filter: { streamPrefixes: [tag] } });
+      const iterator = resumed[Symbol.asyncIterator]();
+      const rest = await take(iterator, 2);
+      assert.deepEqual(
+        rest.map((e) => (e.data as { i: number }).i),
+        [3, 4],
+      );
+      const live = take(iterator, 1);
+      await store.append(`${tag}-s`, [event('Numbered', { i: 5 })]);
+      assert.deepEqual(
+        (await live).map((e) => (e.data as { i: number }).i),
+        [5],
+      );
+      await resumed.close();
+    });
+
+    test('every stream is a sha256 hash chain from the first event', async () => {
+      const stream = uniqueStream('partner');
+      await store.append(stream, [event('PartnerInvited', { at: new Date('2026-11-25T10:00:00Z') })]);
+      await store.append(stream, [event('PartnerRegistered', { roles: ['CPO'] }), event('CredentialsRotated')]);
+      const events = await store.readStream(stream);
+      assert.equal(events[0].prevHash, '0'.repeat(64));
+      assert.equal(events[1].prevHash, events[0].hash);
+      assert.match(events[2].hash, /^[0-9a-f]{64}$/);
+      assert.equal(verifyStreamChain(events), undefined);
+    });
+
+    test('an edited event breaks the chain at that event', {
+      skip: target.tamper ? false : 'the store offers no way to edit an event',
+    }, async () => {
+      const stream = uniqueStream('cdr');
+      await store.append(stream, [event('CdrReceived', { total: '12.34' }), event('CdrLinkedToSession'), event('Later')]);
+      await target.tamper?.(store, stream, 1);
+      const broken = verifyStreamChain(await store.readStream(stream));
+      assert.ok(broken, 'tampering went unnoticed');
+      assert.equal(broken.stream, stream);
+      assert.equal(broken.revision, 1);
+      assert.match(broken.reason, /hash/);
+    });
+  });
+}
