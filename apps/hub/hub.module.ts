@@ -1,0 +1,13 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
+
+/** Every OCPI module in one process, as `npm start` runs it on the embedded store. */
+@Module({})
+export class HubModule {
+  static forRoot(config: RoamledgerConfig): DynamicModule {
+    return {
+      module: HubModule,
+      imports: [ServiceModule.forRoot(config)],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { Logger, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, LOG_LEVELS, loadConfig, type RoamledgerConfig } from './config';
+import { registerJsonBodyParser } from './json-body';
+
+export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | import('@nestjs/common').DynamicModule;
+
+/** Creates the Nest application for a root module on Fastify, without listening (tests use this). */
+export async function createService(rootModule: RootModuleFactory, config: RoamledgerConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule(config),
+    new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }),
+    { bodyParser: false, logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) },
+  );
+  registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** What every apps/<name>/main.ts calls: read the environment, start, listen; exit with the reason on failure. */
+export async function bootstrapService(name: string, rootModule: RootModuleFactory): Promise<void> {
+  const logger = new Logger(name);
+  let config: RoamledgerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    const app = await createService(rootModule, config);
+    await app.listen(config.port, '0.0.0.0');
+    logger.log(`${name} listening on ${config.publicUrl} (port ${config.port}, event store ${config.eventStore})`);
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,114 @@
+import path from 'node:path';
+
+export type EventStoreKind = 'pglite' | 'postgres' | 'kurrentdb';
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+}
+
+export interface OcpiPartyId {
+  countryCode: string;
+  partyId: string;
+}
+
+/** Everything a Roamledger process reads from its environment, checked once at start. */
+export interface RoamledgerConfig {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  eventStore: EventStoreKind;
+  databaseUrl?: string;
+  kurrentdbUrl?: string;
+  kafka?: KafkaConfig;
+  /** The eMSP parties this platform hosts. */
+  ocpiParties: OcpiPartyId[];
+  adminApiKey?: string;
+  financeApiKey?: string;
+  /** Most verbose Nest log level printed: error | warn | log | debug. */
+  logLevel: LogLevelName;
+}
+
+export type LogLevelName = 'error' | 'warn' | 'log' | 'debug';
+export const LOG_LEVELS: LogLevelName[] = ['error', 'warn', 'log', 'debug'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const EVENT_STORES: EventStoreKind[] = ['pglite', 'postgres', 'kurrentdb'];
+
+/** Reads and validates the environment; reports every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConfig {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+
+  const portText = value('PORT') ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a TCP port number, got "${portText}"`);
+
+  const publicUrl = (value('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) problems.push(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+
+  const eventStore = (value('EVENT_STORE') ?? 'pglite') as EventStoreKind;
+  if (!EVENT_STORES.includes(eventStore)) {
+    problems.push(`EVENT_STORE must be one of ${EVENT_STORES.join(', ')}, got "${eventStore}"`);
+  }
+  const databaseUrl = value('DATABASE_URL');
+  if (eventStore === 'postgres' && !databaseUrl)
+    problems.push('EVENT_STORE=postgres needs DATABASE_URL (postgresql://user@host:5432/db)');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgresql://');
+  const kurrentdbUrl = value('KURRENTDB_URL');
+  if (eventStore === 'kurrentdb' && !kurrentdbUrl)
+    problems.push('EVENT_STORE=kurrentdb needs KURRENTDB_URL (kurrentdb://host:2113?tls=false)');
+
+  const brokers = value('KAFKA_BROKERS')
+    ?.split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  for (const broker of brokers ?? []) {
+    if (!/^[^\s:]+:\d+$/.test(broker)) problems.push(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
+  }
+  const kafka = brokers?.length
+    ? {
+        brokers,
+        clientId: value('KAFKA_CLIENT_ID') ?? 'roamledger',
+        topicPrefix: value('KAFKA_TOPIC_PREFIX') ?? 'roamledger.',
+      }
+    : undefined;
+
+  const ocpiParties: OcpiPartyId[] = [];
+  for (const party of (value('OCPI_PARTIES') ?? 'NL*RLG').split(',').map((p) => p.trim())) {
+    const match = /^([A-Z]{2})\*([A-Z0-9]{3})$/.exec(party);
+    if (match) ocpiParties.push({ countryCode: match[1], partyId: match[2] });
+    else problems.push(`OCPI_PARTIES entries must look like NL*RLG (country code * party id), got "${party}"`);
+  }
+
+  const logLevel = (value('LOG_LEVEL') ?? 'log') as LogLevelName;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port,
+    publicUrl,
+    dataDir: path.resolve(value('DATA_DIR') ?? './data'),
+    eventStore,
+    databaseUrl,
+    kurrentdbUrl,
+    kafka,
+    ocpiParties,
+    adminApiKey: value('ADMIN_API_KEY'),
+    financeApiKey: value('FINANCE_API_KEY'),
+    logLevel,
+  };
+}
+
+/** DI token for the loaded RoamledgerConfig. */
+export const ROAMLEDGER_CONFIG = Symbol('ROAMLEDGER_CONFIG');

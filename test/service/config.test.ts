@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '@roamledger/service';
+
+test('defaults: port 3000, embedded store in ./data, public URL from the port, party NL*RLG', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.eventStore, 'pglite');
+  assert.equal(config.publicUrl, 'http://localhost:3000');
+  assert.match(config.dataDir, /data$/);
+  assert.deepEqual(config.ocpiParties, [{ countryCode: 'NL', partyId: 'RLG' }]);
+  assert.equal(config.kafka, undefined);
+});
+
+test('every problem is reported at once, naming the variable', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty', EVENT_STORE: 'postgres', KAFKA_BROKERS: 'nohost', OCPI_PARTIES: 'NL-RLG' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 4);
+      assert.match(error.message, /PORT/);
+      assert.match(error.message, /DATABASE_URL/);
+      assert.match(error.message, /KAFKA_BROKERS/);
+      assert.match(error.message, /OCPI_PARTIES/);
+      return true;
+    },
+  );
+  assert.throws(() => loadConfig({ EVENT_STORE: 'sqlite' }), /EVENT_STORE must be one of pglite, postgres, kurrentdb/);
+  assert.throws(() => loadConfig({ EVENT_STORE: 'kurrentdb' }), /KURRENTDB_URL/);
+});
+
+test('Kafka settings: brokers list, client id and topic prefix defaults', () => {
+  const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19094' });
+  assert.deepEqual(config.kafka, {
+    brokers: ['127.0.0.1:19092', '127.0.0.1:19094'],
+    clientId: 'roamledger',
+    topicPrefix: 'roamledger.',
+  });
+});
+
+test('an unreachable store stops the start with the reason, never a fallback', async () => {
+  const { openEventStore } = await import('@roamledger/event-store');
+  await assert.rejects(
+    openEventStore({
+      eventStore: 'postgres',
+      dataDir: '/nonexistent',
+      databaseUrl: 'postgresql://postgres@127.0.0.1:1/postgres',
+    }),
+    /Cannot open the postgres event store: .*ECONNREFUSED/,
+  );
+});
