@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { EventMetadata } from './event-store.port';
 
 /** prevHash of the first event of every stream. */
@@ -17,14 +17,23 @@ export function canonicalJson(value: unknown): string {
   const toJSON = (value as { toJSON?: () => unknown }).toJSON;
   if (typeof toJSON === 'function') return canonicalJson(toJSON.call(value));
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += value[i] === undefined ? 'null' : canonicalJson(value[i]);
+    }
+    return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const members = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-  return `{${members.join(',')}}`;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${out}}`;
 }
 
 /** The part of an event the hash covers: everything but its global position, which is assigned at commit. */
@@ -48,7 +57,7 @@ export function eventHash(prevHash: string, event: HashedContent): string {
     stream: event.stream,
     type: event.type,
   };
-  return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
+  return digest('sha256', prevHash + canonicalJson(content), 'hex');
 }
 
 export interface ChainBreak {

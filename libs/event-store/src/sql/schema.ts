@@ -16,12 +16,6 @@ CREATE TABLE IF NOT EXISTS rl_log_head (
 );
 INSERT INTO rl_log_head (id, position) VALUES (true, -1) ON CONFLICT (id) DO NOTHING;
 
-CREATE TABLE IF NOT EXISTS rl_streams (
-  stream text PRIMARY KEY,
-  revision bigint NOT NULL,
-  hash text NOT NULL
-);
-
 CREATE TABLE IF NOT EXISTS rl_events (
   position bigint PRIMARY KEY,
   id uuid NOT NULL UNIQUE,
@@ -35,7 +29,6 @@ CREATE TABLE IF NOT EXISTS rl_events (
   hash text NOT NULL,
   UNIQUE (stream, revision)
 );
-CREATE INDEX IF NOT EXISTS rl_events_type_position ON rl_events (type, position);
 
 CREATE TABLE IF NOT EXISTS rl_checkpoints (
   name text PRIMARY KEY,
@@ -45,54 +38,39 @@ CREATE TABLE IF NOT EXISTS rl_checkpoints (
 
 -- Appends p_events (a JSON array of rows whose revision, prev_hash and hash the caller computed
 -- from the stream head it assumed) in one statement, so one round trip per append.
--- Outcomes: appended | idempotent | wrong_expected_version | stale_head (the caller's assumed
--- head is old: it recomputes the hashes from actual_revision/actual_hash and calls again).
+-- Outcomes: appended | wrong_expected_version | stale_head (the caller's assumed head is old: it
+-- recomputes the hashes from actual_revision/actual_hash and calls again). A retry of an append
+-- that already happened either fails the expectation or the unique event id; the caller then
+-- asks rl_find_append whether the same ids are in the stream.
 CREATE OR REPLACE FUNCTION rl_append(p_stream text, p_expected text, p_events jsonb)
 RETURNS TABLE (outcome text, actual_revision bigint, actual_hash text, last_position bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  v_head bigint;
-  v_current bigint;
-  v_current_hash text;
   v_count int := jsonb_array_length(p_events);
-  v_first_revision bigint;
-  v_matching int;
+  v_head bigint;
+  v_current bigint := -1;
+  v_current_hash text;
 BEGIN
-  SELECT h.position INTO v_head FROM rl_log_head h WHERE h.id FOR UPDATE;
+  -- Takes the log lock (held to commit) and reserves the positions in one statement.
+  UPDATE rl_log_head SET position = position + v_count WHERE id RETURNING position - v_count INTO v_head;
 
-  SELECT s.revision, s.hash INTO v_current, v_current_hash FROM rl_streams s WHERE s.stream = p_stream;
+  SELECT e.revision, e.hash INTO v_current, v_current_hash
+    FROM rl_events e WHERE e.stream = p_stream ORDER BY e.revision DESC LIMIT 1;
   IF NOT FOUND THEN
     v_current := -1;
-    v_current_hash := NULL;
-  END IF;
-
-  -- A retry of an append that already happened: same ids, in order, from the same revision.
-  SELECT e.revision INTO v_first_revision FROM rl_events e
-   WHERE e.id = (p_events->0->>'id')::uuid AND e.stream = p_stream;
-  IF FOUND THEN
-    SELECT count(*) INTO v_matching
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
-      JOIN rl_events e ON e.id = (x.ev->>'id')::uuid
-     WHERE e.stream = p_stream AND e.revision = v_first_revision + x.ord - 1;
-    IF v_matching = v_count AND (
-         p_expected IN ('any', 'stream_exists')
-         OR (p_expected = 'no_stream' AND v_first_revision = 0)
-         OR p_expected = (v_first_revision - 1)::text) THEN
-      RETURN QUERY SELECT 'idempotent'::text, v_first_revision + v_count - 1, NULL::text,
-        (SELECT e.position FROM rl_events e WHERE e.stream = p_stream AND e.revision = v_first_revision + v_count - 1);
-      RETURN;
-    END IF;
   END IF;
 
   IF (p_expected = 'no_stream' AND v_current <> -1)
      OR (p_expected = 'stream_exists' AND v_current = -1)
      OR (p_expected NOT IN ('any', 'no_stream', 'stream_exists') AND p_expected::bigint <> v_current) THEN
+    UPDATE rl_log_head SET position = v_head WHERE id;
     RETURN QUERY SELECT 'wrong_expected_version'::text, v_current, v_current_hash, NULL::bigint;
     RETURN;
   END IF;
 
   IF (p_events->0->>'revision')::bigint <> v_current + 1
      OR (p_events->0->>'prev_hash') IS DISTINCT FROM coalesce(v_current_hash, repeat('0', 64)) THEN
+    UPDATE rl_log_head SET position = v_head WHERE id;
     RETURN QUERY SELECT 'stale_head'::text, v_current, v_current_hash, NULL::bigint;
     RETURN;
   END IF;
@@ -102,13 +80,20 @@ BEGIN
          x.ev->'data', x.ev->'metadata', (x.ev->>'recorded_at')::timestamptz, x.ev->>'prev_hash', x.ev->>'hash'
     FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord);
 
-  UPDATE rl_log_head SET position = v_head + v_count WHERE id;
-
-  INSERT INTO rl_streams (stream, revision, hash)
-  VALUES (p_stream, v_current + v_count, p_events->(v_count - 1)->>'hash')
-  ON CONFLICT (stream) DO UPDATE SET revision = EXCLUDED.revision, hash = EXCLUDED.hash;
-
   RETURN QUERY SELECT 'appended'::text, v_current + v_count, p_events->(v_count - 1)->>'hash', v_head + v_count;
 END
+$fn$;
+
+-- Whether p_ids already stand in p_stream, in order, at consecutive revisions (an append being
+-- retried): their first and last revision and the last position, or no row.
+CREATE OR REPLACE FUNCTION rl_find_append(p_stream text, p_ids uuid[])
+RETURNS TABLE (first_revision bigint, last_revision bigint, last_position bigint)
+LANGUAGE sql STABLE AS $fn$
+  WITH found AS (
+    SELECT e.revision, e.position, i.ord
+      FROM rl_events e JOIN unnest(p_ids) WITH ORDINALITY AS i(id, ord) ON e.id = i.id
+     WHERE e.stream = p_stream)
+  SELECT min(revision), max(revision), max(position) FROM found
+  HAVING count(*) = cardinality(p_ids) AND count(DISTINCT revision - ord) = 1
 $fn$;
 `;

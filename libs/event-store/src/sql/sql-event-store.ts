@@ -45,6 +45,7 @@ interface StreamHead {
 
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash';
 const HEAD_CACHE_LIMIT = 10_000;
+const UNIQUE_VIOLATION = '23505';
 
 /** The EventStore port on PostgreSQL or PGlite: the same SQL, the client makes the difference. */
 export class SqlEventStore implements EventStore {
@@ -88,29 +89,61 @@ export class SqlEventStore implements EventStore {
 
     // Optimistic first: the cached head is usually right and the append is one round trip.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await this.callAppend(this.db, stream, expected, chainRows(stream, events, ids, head, recordedAt));
-      if (result.outcome !== 'stale_head') return this.settle(stream, expected, result);
+      const result = await this.callAppend(this.db, stream, expected, ids, chainRows(stream, events, ids, head, recordedAt));
+      if (result.outcome !== 'stale_head') return this.settle(stream, expected, ids, result);
       head = { revision: Number(result.actual_revision), hash: result.actual_hash ?? GENESIS_HASH };
     }
-    // Busy stream: hold the log head while reading the stream head, so this attempt cannot lose.
+    // Busy stream: hold the log lock while reading the stream head, so this attempt cannot lose.
     const result = await this.db.transaction(async (tx) => {
       await tx.query('SELECT position FROM rl_log_head WHERE id FOR UPDATE');
       const lockedHead = await this.readHead(stream, tx);
-      return this.callAppend(tx, stream, expected, chainRows(stream, events, ids, lockedHead, recordedAt));
+      return this.callAppend(tx, stream, expected, ids, chainRows(stream, events, ids, lockedHead, recordedAt));
     });
     if (result.outcome === 'stale_head') throw new Error(`append to ${stream}: stream head moved under the log lock`);
-    return this.settle(stream, expected, result);
+    return this.settle(stream, expected, ids, result);
   }
 
-  private async callAppend(db: SqlQuery, stream: string, expected: ExpectedRevision, rows: unknown[]): Promise<AppendRow> {
-    const [result] = await db.query<AppendRow>(
-      'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
-      [stream, String(expected), JSON.stringify(rows)],
-    );
-    return result;
+  private async callAppend(
+    db: SqlQuery,
+    stream: string,
+    expected: ExpectedRevision,
+    ids: string[],
+    rows: unknown[],
+  ): Promise<AppendRow> {
+    try {
+      const [result] = await db.query<AppendRow>(
+        'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
+        [stream, String(expected), JSON.stringify(rows)],
+      );
+      return result;
+    } catch (error) {
+      // A known event id: the same append retried with `any`, or an id reused elsewhere.
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      const retried = await this.findAppend(stream, expected, ids);
+      if (!retried) throw error;
+      return retried;
+    }
   }
 
-  private settle(stream: string, expected: ExpectedRevision, result: AppendRow): AppendResult {
+  /** The outcome of an append that already happened with these ids, if it did and the expectation fits. */
+  private async findAppend(stream: string, expected: ExpectedRevision, ids: string[]): Promise<AppendRow | undefined> {
+    const [found] = await this.db.query<{
+      first_revision: number | string;
+      last_revision: number | string;
+      last_position: number | string;
+    }>('SELECT first_revision, last_revision, last_position FROM rl_find_append($1, $2::uuid[])', [stream, ids]);
+    if (!found) return undefined;
+    const first = Number(found.first_revision);
+    const fits =
+      expected === 'any' || expected === 'stream_exists' || (expected === 'no_stream' ? first === 0 : expected === first - 1);
+    if (!fits) return undefined;
+    return { outcome: 'idempotent', actual_revision: found.last_revision, actual_hash: null, last_position: found.last_position };
+  }
+
+  private async settle(stream: string, expected: ExpectedRevision, ids: string[], result: AppendRow): Promise<AppendResult> {
+    if (result.outcome === 'wrong_expected_version') {
+      result = (await this.findAppend(stream, expected, ids)) ?? result;
+    }
     const actualRevision = Number(result.actual_revision);
     switch (result.outcome) {
       case 'appended':
@@ -194,7 +227,7 @@ export class SqlEventStore implements EventStore {
 
   private async readHead(stream: string, db: SqlQuery = this.db): Promise<StreamHead> {
     const rows = await db.query<{ revision: number | string; hash: string }>(
-      'SELECT revision, hash FROM rl_streams WHERE stream = $1',
+      'SELECT revision, hash FROM rl_events WHERE stream = $1 ORDER BY revision DESC LIMIT 1',
       [stream],
     );
     return rows.length ? { revision: Number(rows[0].revision), hash: rows[0].hash } : { revision: -1, hash: GENESIS_HASH };
