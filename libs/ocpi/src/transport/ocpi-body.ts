@@ -1,0 +1,29 @@
+import type { ClassConstructor } from 'class-transformer';
+import { validateOcpi, validateOcpiPatch } from '../validation';
+import { OcpiError } from './ocpi-error';
+import type { OcpiExchange } from './ocpi-exchange';
+import type { PartyId } from './partner';
+
+/** The request body as a valid OCPI object, or a 2001 naming every invalid field. */
+export function parseOcpiBody<T extends object>(cls: ClassConstructor<T>, body: unknown): T {
+  const result = validateOcpi(cls, body);
+  if (!result.ok)
+    throw OcpiError.invalidParameters(`Invalid ${cls.name.replace(/Dto$/, '')}: ${result.errors.join('; ')}`, result.errors);
+  return result.value;
+}
+
+/** A PATCH body: only the fields given, each valid. */
+export function parseOcpiPatch<T extends object>(cls: ClassConstructor<T>, body: unknown): Partial<T> {
+  const result = validateOcpiPatch(cls, body);
+  if (!result.ok)
+    throw OcpiError.invalidParameters(
+      `Invalid ${cls.name.replace(/Dto$/, '')} patch: ${result.errors.join('; ')}`,
+      result.errors,
+    );
+  return result.value;
+}
+
+/** A partner writes only under a country_code/party_id its credentials hold. */
+export function assertOwnParty(exchange: OcpiExchange, party: PartyId): void {
+  if (!exchange.holdsParty(party)) throw OcpiError.notYourParty(party.countryCode, party.partyId);
+}

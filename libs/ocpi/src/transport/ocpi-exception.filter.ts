@@ -1,0 +1,69 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OcpiError } from './ocpi-error';
+import { exchangeOf } from './ocpi-exchange.request';
+import { ocpiResponse } from './ocpi-response';
+import { partnerStream } from './partner';
+import { OcpiStatus } from './status-codes';
+
+/**
+ * Every failure on an /ocpi route leaves in the OCPI envelope with a log line; a rejected write
+ * from an authenticated partner also leaves an OcpiRequestRejected event in that partner's stream
+ * (and no domain event). Other routes keep Nest's default handling.
+ */
+@Catch()
+export class OcpiExceptionFilter extends BaseExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ocpi');
+
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {
+    super(adapterHost.httpAdapter);
+  }
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (host.getType() !== 'http' || !request.url.startsWith('/ocpi')) {
+      return super.catch(exception, host);
+    }
+    const error = toOcpiError(exception);
+    const exchange = exchangeOf(request, reply);
+    const line = `${error.httpStatus} ${error.statusCode} ${exchange.method} ${exchange.url} request ${exchange.requestId}${
+      exchange.partner ? ` partner ${exchange.partner.partnerId}` : ''
+    }: ${error.message}`;
+    if (error.httpStatus >= 500) this.logger.error(line, (exception as Error)?.stack);
+    else this.logger.warn(line);
+
+    if (exchange.partner && exchange.isWrite) {
+      try {
+        await this.store.append(partnerStream(exchange.partner.partnerId), [
+          exchange.rejectionEvent(error.statusCode, error.httpStatus, error.message),
+        ]);
+      } catch (appendError) {
+        this.logger.error(`Could not record the rejection of request ${exchange.requestId}: ${(appendError as Error).message}`);
+      }
+    }
+    await reply.status(error.httpStatus).send(ocpiResponse(error.data ?? null, error.statusCode, error.message));
+  }
+}
+
+function toOcpiError(exception: unknown): OcpiError {
+  if (exception instanceof OcpiError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return OcpiError.notFound(exception.message);
+    if (status === 405) return OcpiError.methodNotAllowed(exception.message);
+    if (status === 401) return OcpiError.unauthorized(exception.message);
+    if (status < 500) return new OcpiError(OcpiStatus.ClientError, exception.message, status);
+  }
+  const fastifyStatus = (exception as { statusCode?: number })?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return new OcpiError(OcpiStatus.ClientError, (exception as Error).message, fastifyStatus);
+  }
+  return OcpiError.serverError('Internal error');
+}

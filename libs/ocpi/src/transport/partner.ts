@@ -1,0 +1,49 @@
+/** A country_code + party_id pair: who owns an OCPI object. */
+export interface PartyId {
+  countryCode: string;
+  partyId: string;
+}
+
+export type OcpiRole = 'CPO' | 'EMSP' | 'HUB' | 'NAP' | 'NSP' | 'OTHER' | 'SCSP';
+
+export interface PartyRole extends PartyId {
+  role: OcpiRole;
+}
+
+/** `CC*PID`, the form parties are written in across Roamledger (metadata, logs, finance filters). */
+export function formatParty(party: PartyId): string {
+  return `${party.countryCode.toUpperCase()}*${party.partyId.toUpperCase()}`;
+}
+
+/** OCPI country codes and party ids are case-insensitive (CiString). */
+export function sameParty(a: PartyId, b: PartyId): boolean {
+  return a.countryCode.toUpperCase() === b.countryCode.toUpperCase() && a.partyId.toUpperCase() === b.partyId.toUpperCase();
+}
+
+/** The stream of a partner connection: its registration, tokens and rejected requests. */
+export function partnerStream(partnerId: string): string {
+  return `partner-${partnerId}`;
+}
+
+/** A partner as the transport sees it once its credentials token matched. */
+export interface AuthenticatedPartner {
+  partnerId: string;
+  name: string;
+  /** A: the invitation token, valid only on versions and credentials. C: the token of a registered partner. */
+  tokenKind: 'A' | 'C';
+  /** The parties (with roles) the partner's credentials hold; empty before registration. */
+  roles: PartyRole[];
+  suspended: boolean;
+}
+
+/** How the transport finds the partner behind a credentials token; the credentials module implements it. */
+export interface PartnerAuthenticator {
+  /**
+   * @param token the credentials token as decoded from the Authorization header
+   * @param form 'base64' when it was Base64 encoded (2.2.1), 'plain' when taken as sent (2.1.1/2.2 peers);
+   *             a plain token matches only partners allowed to send it so.
+   */
+  authenticate(token: string, form: 'base64' | 'plain'): Promise<AuthenticatedPartner | undefined>;
+}
+
+export const PARTNER_AUTHENTICATOR = Symbol('PARTNER_AUTHENTICATOR');

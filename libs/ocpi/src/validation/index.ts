@@ -1,0 +1,3 @@
+export * from './datetime';
+export * from './decorators';
+export * from './validate';
