@@ -1,4 +1,4 @@
 export * from './bootstrap';
 export * from './config';
-export * from './service.module';
 export * from './json-body';
+export * from './service.module';
