@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 
 /** Every OCPI module in one process, as `npm start` runs it on the embedded store. */
@@ -7,7 +8,7 @@ export class HubModule {
   static forRoot(config: RoamledgerConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [ServiceModule.forRoot(config)],
+      imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule],
     };
   }
 }

@@ -1,3 +1,5 @@
+export * from './client';
 export * from './dto';
+export * from './endpoints';
 export * from './transport';
 export * from './validation';

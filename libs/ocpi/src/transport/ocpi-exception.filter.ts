@@ -29,7 +29,7 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     if (host.getType() !== 'http' || !request.url.startsWith('/ocpi')) {
-      return super.catch(exception, host);
+      return super.catch(asHttpException(exception), host);
     }
     const error = toOcpiError(exception);
     const exchange = exchangeOf(request, reply);
@@ -66,4 +66,11 @@ function toOcpiError(exception: unknown): OcpiError {
     return new OcpiError(OcpiStatus.ClientError, (exception as Error).message, fastifyStatus);
   }
   return OcpiError.serverError('Internal error');
+}
+
+/** A Fastify 4xx (malformed JSON, body too large) stays a 4xx on other routes too, not Nest's default 500. */
+function asHttpException(exception: unknown): unknown {
+  const status = (exception as { statusCode?: number })?.statusCode;
+  if (exception instanceof HttpException || typeof status !== 'number' || status < 400 || status >= 500) return exception;
+  return new HttpException((exception as Error).message, status);
 }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { VersionsModule } from '@roamledger/credentials';
+import { bootstrapService, ServiceModule } from '@roamledger/service';
+
+/** The versions module on its own: GET /ocpi/versions and /ocpi/versions/2.2.1. */
+@Module({})
+class VersionsService {}
+
+void bootstrapService('versions', (config) => ({
+  module: VersionsService,
+  imports: [ServiceModule.forRoot(config), VersionsModule],
+}));

@@ -1,0 +1,148 @@
+import {
+  BadGatewayException,
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  UnprocessableEntityException,
+  UseGuards,
+} from '@nestjs/common';
+import { OcpiError, OcpiStatus, validateOcpi } from '@roamledger/ocpi';
+import type { ClassConstructor } from 'class-transformer';
+import { PartnerRejection } from '../partner.decider';
+import { PartnerService } from '../partner.service';
+import { PartnerDirectory, type PartnerView } from '../partner-directory';
+import { ConnectPartnerRequest, InvitePartnerRequest, UpdatePartnerRequest } from './admin.dto';
+import { AdminKeyGuard } from './admin-api-key';
+
+/** The operator's API for partner connections. Plain JSON (not the OCPI envelope): these are not OCPI routes. */
+@Controller('admin/partners')
+@UseGuards(AdminKeyGuard)
+export class AdminPartnersController {
+  constructor(
+    private readonly partners: PartnerService,
+    private readonly directory: PartnerDirectory,
+  ) {}
+
+  /** Invites a partner: answers what it needs to register with us. */
+  @Post()
+  @HttpCode(201)
+  invite(@Body() body: unknown) {
+    const request = parse(InvitePartnerRequest, body);
+    return admin(() =>
+      this.partners.invite({
+        name: request.name,
+        countryCode: request.country_code.toUpperCase(),
+        partyId: request.party_id.toUpperCase(),
+        roles: request.roles,
+      }),
+    );
+  }
+
+  /** We register with a partner, given its versions URL and the Token A it gave us. */
+  @Post('connect')
+  @HttpCode(201)
+  async connect(@Body() body: unknown) {
+    const request = parse(ConnectPartnerRequest, body);
+    return adminJson(await admin(() => this.partners.connect(request.versions_url, request.token_a)));
+  }
+
+  @Get()
+  async list() {
+    return (await this.directory.list()).map(adminJson);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const view = await this.directory.get(id);
+    if (!view) throw new NotFoundException(`Unknown partner ${id}`);
+    return adminJson(view);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  async suspend(@Param('id') id: string) {
+    return adminJson(await admin(() => this.partners.suspend(id)));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Param('id') id: string) {
+    return adminJson(await admin(() => this.partners.resume(id)));
+  }
+
+  /** Settings of a connection: `allow_plain_token` accepts (and sends) the non-Base64 Authorization form. */
+  @Patch(':id')
+  async update(@Param('id') id: string, @Body() body: unknown) {
+    const request = parse(UpdatePartnerRequest, body);
+    return adminJson(await admin(() => this.partners.setAllowPlainToken(id, request.allow_plain_token)));
+  }
+}
+
+/** A partner as the admin API shows it (snake_case, like the requests). */
+export function adminJson(view: PartnerView) {
+  return {
+    id: view.id,
+    name: view.name,
+    status: view.status,
+    suspended: view.suspended,
+    allow_plain_token: view.allowPlainToken,
+    initiated_by: view.initiatedBy,
+    ...(view.invitation
+      ? {
+          invitation: {
+            country_code: view.invitation.countryCode,
+            party_id: view.invitation.partyId,
+            roles: view.invitation.roles,
+          },
+        }
+      : {}),
+    roles: view.roles.map((role) => ({
+      role: role.role,
+      country_code: role.countryCode,
+      party_id: role.partyId,
+      name: role.name,
+    })),
+    versions_url: view.versionsUrl ?? null,
+    version: view.version ?? null,
+    endpoints: view.endpoints,
+    invited_at: view.invitedAt ?? null,
+    registered_at: view.registeredAt ?? null,
+    last_contact_at: view.lastContactAt ?? null,
+  };
+}
+
+function parse<T extends object>(cls: ClassConstructor<T>, body: unknown): T {
+  const result = validateOcpi(cls, body ?? {});
+  if (!result.ok) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: result.errors });
+  return result.value;
+}
+
+/** Domain refusals as HTTP statuses; a partner that cannot be used as its OCPI code, behind 502/422. */
+async function admin<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof HttpException) throw error;
+    if (error instanceof PartnerRejection) {
+      const body = { statusCode: 0, error: '', message: error.message, reason: error.reason };
+      if (error.reason === 'unknown_partner') throw new NotFoundException({ ...body, statusCode: 404, error: 'Not Found' });
+      throw new ConflictException({ ...body, statusCode: 409, error: 'Conflict' });
+    }
+    if (error instanceof OcpiError) {
+      const body = { message: error.message, ocpi_status_code: error.statusCode };
+      if (error.statusCode === OcpiStatus.UnableToUseClientApi) {
+        throw new BadGatewayException({ statusCode: 502, error: 'Bad Gateway', ...body });
+      }
+      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', ...body });
+    }
+    throw error;
+  }
+}

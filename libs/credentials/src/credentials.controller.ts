@@ -1,0 +1,32 @@
+import { Body, Delete, Get, Headers, HttpCode, Post, Put } from '@nestjs/common';
+import { Exchange, OCPI_ROUTES, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi';
+import { PartnerService } from './partner.service';
+
+/** The credentials module (credentials.asciidoc): registration, update and unregistration by the partner. */
+@OcpiController(OCPI_ROUTES.credentials, { configurationModule: true })
+export class CredentialsController {
+  constructor(private readonly partners: PartnerService) {}
+
+  @Get()
+  async get(@Exchange() exchange: OcpiExchange, @Headers('authorization') authorization?: string) {
+    return ocpiResponse(await this.partners.current(exchange, authorization));
+  }
+
+  @Post()
+  @HttpCode(200)
+  async register(@Exchange() exchange: OcpiExchange, @Body() body: unknown) {
+    return ocpiResponse(await this.partners.register(exchange, body));
+  }
+
+  @Put()
+  async update(@Exchange() exchange: OcpiExchange, @Body() body: unknown) {
+    return ocpiResponse(await this.partners.update(exchange, body));
+  }
+
+  @Delete()
+  async unregister(@Exchange() exchange: OcpiExchange) {
+    await this.partners.unregister(exchange);
+    // The spec defines no data for this answer: leave it out.
+    return ocpiResponse(undefined);
+  }
+}

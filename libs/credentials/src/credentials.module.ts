@@ -1,0 +1,55 @@
+import { Global, Module } from '@nestjs/common';
+import { OcpiTransportModule, PARTNER_AUTHENTICATOR } from '@roamledger/ocpi';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from './admin/admin-api-key';
+import { AdminPartnersController } from './admin/admin-partners.controller';
+import { CredentialsController } from './credentials.controller';
+import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
+import { PartnerService } from './partner.service';
+import { PartnerDirectory } from './partner-directory';
+import { readOrCreateSecret } from './secret-file';
+import { TokenVault } from './token-vault';
+import { VersionsController } from './versions.controller';
+
+export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
+
+/**
+ * Partners as every module needs them: the PartnerAuthenticator behind each OCPI controller's
+ * guard, and the PartnerDirectory. Global, so a module's guard finds the authenticator without
+ * importing the credentials module.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TokenVault,
+      useFactory: (config: RoamledgerConfig) => new TokenVault(readOrCreateSecret(config.dataDir, PARTNER_TOKEN_KEY_FILE).value),
+      inject: [ROAMLEDGER_CONFIG],
+    },
+    PartnerDirectory,
+    CredentialsTokenAuthenticator,
+    { provide: PARTNER_AUTHENTICATOR, useExisting: CredentialsTokenAuthenticator },
+  ],
+  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR],
+})
+export class PartnersModule {}
+
+/** The credentials module (OCPI registration both ways) and the admin API for partners. */
+@Module({
+  imports: [OcpiTransportModule, PartnersModule],
+  controllers: [CredentialsController, AdminPartnersController],
+  providers: [
+    PartnerService,
+    { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
+    AdminKeyGuard,
+  ],
+  exports: [PartnersModule, PartnerService],
+})
+export class CredentialsModule {}
+
+/** The versions module: GET /ocpi/versions and our 2.2.1 details. */
+@Module({
+  imports: [OcpiTransportModule, PartnersModule],
+  controllers: [VersionsController],
+})
+export class VersionsModule {}

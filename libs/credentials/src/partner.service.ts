@@ -1,0 +1,455 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EVENT_STORE, type EventMetadata, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
+import {
+  Credentials,
+  credentialsTokenCandidates,
+  InterfaceRole,
+  ModuleID,
+  OCPI_VERSION,
+  OcpiCallError,
+  OcpiClient,
+  OcpiError,
+  type OcpiExchange,
+  OcpiStatus,
+  parseOcpiBody,
+  partnerStream,
+  Role,
+  sameParty,
+  Version,
+  VersionDetails,
+  validateOcpi,
+  versionsUrl,
+} from '@roamledger/ocpi';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import {
+  credentialsTokenHash,
+  credentialsTokenStream,
+  generateCredentialsToken,
+  type IssuedTokenKind,
+  issuedTokenDecider,
+} from './credentials-token';
+import {
+  assertCanRegister,
+  assertPermittedRoles,
+  assertRegistered,
+  type PartnerCommand,
+  type PartnerCredentialsRole,
+  type PartnerEndpoint,
+  PartnerRejection,
+  type PartnerState,
+  partnerDecider,
+} from './partner.decider';
+import { PartnerDirectory, type PartnerView } from './partner-directory';
+import { withoutCredentialsToken } from './redaction';
+import { TokenVault } from './token-vault';
+
+/** Our name in the credentials we hand out. */
+export const OUR_BUSINESS_NAME = 'Roamledger';
+
+/** Calls made during a handshake: the partner is waiting on the other end, so keep them short. */
+export const HANDSHAKE_CALLS = { timeoutMs: 10_000, retries: 1, backoffMs: 250 };
+
+export interface Invite {
+  name: string;
+  countryCode: string;
+  partyId: string;
+  roles: Role[];
+}
+
+/** What the operator hands the partner: all it needs to start registering with us. */
+export interface InvitationTicket {
+  id: string;
+  token_a: string;
+  versions_url: string;
+}
+
+/**
+ * The credentials module's use cases, both directions: a partner registers with us (POST), updates
+ * (PUT) or unregisters (DELETE); we register with a partner (connect); the operator invites,
+ * suspends and resumes. Decisions are the Partner decider's; this class does the I/O around them.
+ */
+@Injectable()
+export class PartnerService {
+  private readonly logger = new Logger('credentials');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+    private readonly vault: TokenVault,
+    private readonly directory: PartnerDirectory,
+  ) {}
+
+  /** The credentials object we hand out: the token, our versions URL and one EMSP role per hosted party. */
+  ourCredentials(token: string): Credentials {
+    return {
+      token,
+      url: versionsUrl(this.config.publicUrl),
+      roles: this.config.ocpiParties.map((party) => ({
+        role: Role.EMSP,
+        country_code: party.countryCode,
+        party_id: party.partyId,
+        business_details: { name: OUR_BUSINESS_NAME },
+      })),
+    };
+  }
+
+  // ---- operator ----
+
+  async invite(invite: Invite): Promise<InvitationTicket> {
+    await this.assertPartiesFree([{ countryCode: invite.countryCode, partyId: invite.partyId }]);
+    const id = randomUUID();
+    const tokenA = generateCredentialsToken();
+    const tokenAHash = credentialsTokenHash(tokenA);
+    // Index first: an index entry without its partner event matches nothing (the partner stream decides).
+    await this.issueToken(tokenAHash, id, 'A');
+    await this.handle(id, {
+      type: 'InvitePartner',
+      partnerId: id,
+      name: invite.name,
+      countryCode: invite.countryCode,
+      partyId: invite.partyId,
+      roles: invite.roles,
+      tokenAHash,
+      at: now(),
+    });
+    return { id, token_a: tokenA, versions_url: versionsUrl(this.config.publicUrl) };
+  }
+
+  async suspend(partnerId: string): Promise<PartnerView> {
+    await this.handle(partnerId, { type: 'SuspendPartner', at: now() });
+    return this.view(partnerId);
+  }
+
+  async resume(partnerId: string): Promise<PartnerView> {
+    await this.handle(partnerId, { type: 'ResumePartner', at: now() });
+    return this.view(partnerId);
+  }
+
+  async setAllowPlainToken(partnerId: string, allow: boolean): Promise<PartnerView> {
+    await this.handle(partnerId, { type: 'SetPlainTokenAllowance', allow, at: now() });
+    return this.view(partnerId);
+  }
+
+  // ---- the partner calls our credentials endpoint ----
+
+  /** GET: our credentials with the token the partner is using right now. */
+  async current(exchange: OcpiExchange, authorization: string | undefined): Promise<Credentials> {
+    const { state } = await this.directory.load(partnerOf(exchange));
+    const token = credentialsTokenCandidates(authorization)
+      .map((candidate) => candidate.token)
+      .find((candidate) => {
+        const hash = credentialsTokenHash(candidate);
+        return hash === state.tokenAHash || hash === state.tokenCHash;
+      });
+    if (!token) throw OcpiError.unauthorized('Unknown credentials token');
+    return this.ourCredentials(token);
+  }
+
+  /** POST: registration. Fetches the partner's endpoints with its token, then answers with Token C. */
+  async register(exchange: OcpiExchange, body: unknown): Promise<Credentials> {
+    const partnerId = partnerOf(exchange);
+    const credentials = parseOcpiBody(Credentials, body);
+    const { state } = await this.directory.load(partnerId);
+    asOcpi(() => assertCanRegister(state, credentials.roles));
+    return this.acceptCredentials(exchange, state, credentials, 'RegisterPartner');
+  }
+
+  /** PUT: new credentials (and endpoints, fetched again) for a registered partner; its old Token C stops working. */
+  async update(exchange: OcpiExchange, body: unknown): Promise<Credentials> {
+    const partnerId = partnerOf(exchange);
+    const credentials = parseOcpiBody(Credentials, body);
+    const { state } = await this.directory.load(partnerId);
+    asOcpi(() => {
+      assertRegistered(state);
+      assertPermittedRoles(state, credentials.roles);
+    });
+    return this.acceptCredentials(exchange, state, credentials, 'UpdateCredentials');
+  }
+
+  /** DELETE: the partner unregisters; its token stops working. */
+  async unregister(exchange: OcpiExchange): Promise<void> {
+    const partnerId = partnerOf(exchange);
+    const { events } = await asOcpiAsync(() =>
+      this.handle(
+        partnerId,
+        { type: 'UnregisterPartner', by: 'partner', at: now() },
+        { cause: exchange.requestEvent(), metadata: exchange.metadata() },
+      ),
+    );
+    const revoked = events[0]?.type === 'PartnerUnregistered' ? events[0].data.revoked_token_sha256 : undefined;
+    await this.revokeToken(revoked, 'unregistered');
+  }
+
+  private async acceptCredentials(
+    exchange: OcpiExchange,
+    state: PartnerState,
+    credentials: Credentials,
+    type: 'RegisterPartner' | 'UpdateCredentials',
+  ): Promise<Credentials> {
+    const partnerId = partnerOf(exchange);
+    const roles = credentials.roles as PartnerCredentialsRole[];
+    const { endpoints } = await this.discover(credentials.url, credentials.token, state.allowPlainToken, exchange.correlationId);
+    const missing = missingEndpoints(roles, endpoints);
+    if (missing.length) {
+      throw new OcpiError(OcpiStatus.NoMatchingEndpoints, `Your version details lack endpoints we need: ${missing.join(', ')}`);
+    }
+    const tokenC = generateCredentialsToken();
+    const tokenCHash = credentialsTokenHash(tokenC);
+    await this.issueToken(tokenCHash, partnerId, 'C');
+    const { events } = await asOcpiAsync(() =>
+      this.handle(
+        partnerId,
+        {
+          type,
+          roles,
+          versionsUrl: credentials.url,
+          version: OCPI_VERSION,
+          endpoints,
+          theirToken: this.vault.seal(credentials.token),
+          tokenCHash,
+          at: now(),
+        },
+        { cause: withoutCredentialsToken(exchange.requestEvent()), metadata: exchange.metadata() },
+      ),
+    );
+    const event = events[0];
+    if (event?.type === 'PartnerRegistered' || event?.type === 'CredentialsRotated') {
+      await this.revokeToken(event.data.revoked_token_sha256, type === 'RegisterPartner' ? 'registered' : 'rotated');
+    }
+    return this.ourCredentials(tokenC);
+  }
+
+  // ---- we register with a partner ----
+
+  /**
+   * The mirror image of `register`: with the partner's Token A we fetch its endpoints, POST our
+   * credentials (with a fresh token of ours for it) and keep the token it answers with.
+   */
+  async connect(theirVersionsUrl: string, tokenA: string): Promise<PartnerView> {
+    const metadata = operatorMetadata();
+    const { version, endpoints } = await this.discover(theirVersionsUrl, tokenA, false, metadata.correlationId);
+    const credentialsEndpoint = endpoints.find((endpoint) => endpoint.identifier === ModuleID.CREDENTIALS);
+    if (!credentialsEndpoint) throw new OcpiError(OcpiStatus.NoMatchingEndpoints, 'The partner lists no credentials endpoint');
+
+    const partnerId = randomUUID();
+    const ourToken = generateCredentialsToken();
+    const ourTokenHash = credentialsTokenHash(ourToken);
+    await this.issueToken(ourTokenHash, partnerId, 'C');
+    // Recorded before the POST: the partner calls our versions with our token while handling it.
+    await this.handle(
+      partnerId,
+      {
+        type: 'StartConnection',
+        partnerId,
+        versionsUrl: theirVersionsUrl,
+        version,
+        endpoints,
+        tokenHash: ourTokenHash,
+        at: now(),
+      },
+      { metadata },
+    );
+
+    let theirs: Credentials;
+    try {
+      const client = new OcpiClient({ token: tokenA, ...HANDSHAKE_CALLS });
+      // Not retried: a second POST would meet an already registered client (405).
+      const answer = await client.post<unknown>(credentialsEndpoint.url, this.ourCredentials(ourToken), {
+        retries: 0,
+        correlationId: metadata.correlationId,
+      });
+      const checked = validateOcpi(Credentials, answer);
+      if (!checked.ok)
+        throw new OcpiError(
+          OcpiStatus.UnableToUseClientApi,
+          `The partner's credentials are invalid: ${checked.errors.join('; ')}`,
+        );
+      theirs = checked.value;
+      await this.assertPartiesFree(
+        theirs.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id })),
+        partnerId,
+      ).catch(async (error) => {
+        // We are registered on their side by now: undo it rather than keep a connection we refuse.
+        await new OcpiClient({ token: theirs.token, ...HANDSHAKE_CALLS }).delete(credentialsEndpoint.url).catch(() => undefined);
+        throw error;
+      });
+    } catch (error) {
+      const reason =
+        error instanceof OcpiCallError ? `Cannot register with the partner: ${error.message}` : (error as Error).message;
+      await this.handle(partnerId, { type: 'FailConnection', reason, at: now() }, { metadata });
+      await this.revokeToken(ourTokenHash, 'connection failed');
+      if (error instanceof OcpiCallError) throw new OcpiError(OcpiStatus.UnableToUseClientApi, reason);
+      throw error;
+    }
+    await this.handle(
+      partnerId,
+      {
+        type: 'CompleteConnection',
+        roles: theirs.roles as PartnerCredentialsRole[],
+        theirToken: this.vault.seal(theirs.token),
+        at: now(),
+      },
+      { metadata },
+    );
+    return this.view(partnerId);
+  }
+
+  // ---- shared ----
+
+  /** Their versions, then the 2.2.1 details: 3001 when a call fails, 3002 without 2.2.1. */
+  private async discover(
+    url: string,
+    token: string,
+    plainToken: boolean,
+    correlationId?: string,
+  ): Promise<{ version: string; endpoints: PartnerEndpoint[] }> {
+    const client = new OcpiClient({ token, plainToken, ...HANDSHAKE_CALLS });
+    const get = async (target: string) => (await client.request<unknown>('GET', target, { correlationId })).data;
+    const unusable = (what: string, error: unknown) =>
+      new OcpiError(OcpiStatus.UnableToUseClientApi, `Cannot use your ${what}: ${(error as Error).message}`);
+    let versions: unknown;
+    try {
+      versions = await get(url);
+    } catch (error) {
+      throw unusable('versions endpoint', error);
+    }
+    if (!Array.isArray(versions)) throw unusable('versions endpoint', new Error('data is not a list of versions'));
+    const offered = versions.filter((entry) => entry && typeof entry === 'object') as Array<{ version?: unknown }>;
+    const match = offered.find((entry) => entry.version === OCPI_VERSION);
+    if (!match) {
+      const listed = offered.map((entry) => String(entry.version)).join(', ') || 'none';
+      throw new OcpiError(OcpiStatus.UnsupportedVersion, `No common version: you offer ${listed}, we speak ${OCPI_VERSION}`);
+    }
+    const version = validateOcpi(Version, match);
+    if (!version.ok) throw unusable('versions endpoint', new Error(version.errors.join('; ')));
+    let details: unknown;
+    try {
+      details = await get(version.value.url);
+    } catch (error) {
+      throw unusable('version details', error);
+    }
+    const checked = validateOcpi(VersionDetails, details);
+    if (!checked.ok) throw unusable('version details', new Error(checked.errors.join('; ')));
+    if (checked.value.version !== OCPI_VERSION) {
+      throw new OcpiError(OcpiStatus.UnsupportedVersion, `Your ${OCPI_VERSION} details are for version ${checked.value.version}`);
+    }
+    return {
+      version: OCPI_VERSION,
+      endpoints: checked.value.endpoints.map(({ identifier, role, url }) => ({ identifier, role, url })),
+    };
+  }
+
+  /** A party must belong to one active connection only, or two partners could write as the same party. */
+  private async assertPartiesFree(
+    parties: Array<{ countryCode: string; partyId: string }>,
+    exceptPartnerId?: string,
+  ): Promise<void> {
+    const active = (await this.directory.list()).filter(
+      (partner) => partner.id !== exceptPartnerId && partner.status !== 'unregistered' && partner.status !== 'connection_failed',
+    );
+    for (const party of parties) {
+      const holder = active.find(
+        (partner) =>
+          (partner.invitation && sameParty(partner.invitation, party)) || partner.roles.some((role) => sameParty(role, party)),
+      );
+      if (holder) {
+        throw new PartnerRejection(
+          'party_taken',
+          `${party.countryCode.toUpperCase()}*${party.partyId.toUpperCase()} already belongs to partner ${holder.id} (${holder.name})`,
+        );
+      }
+    }
+  }
+
+  private handle(partnerId: string, command: PartnerCommand, options: HandleOptions = {}) {
+    return handleCommand(this.store, partnerStream(partnerId), partnerDecider, command, {
+      ...options,
+      metadata: { ...options.metadata, partnerId },
+    });
+  }
+
+  private async issueToken(tokenHash: string, partnerId: string, kind: IssuedTokenKind): Promise<void> {
+    await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
+      type: 'IssueToken',
+      partnerId,
+      kind,
+      at: now(),
+    });
+  }
+
+  /** Best effort: the partner stream already retired the token; the index only says so too. */
+  private async revokeToken(tokenHash: string | undefined, reason: string): Promise<void> {
+    if (!tokenHash) return;
+    try {
+      await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
+        type: 'RevokeToken',
+        reason,
+        at: now(),
+      });
+    } catch (error) {
+      this.logger.warn(`Could not mark a retired token as revoked in its index: ${(error as Error).message}`);
+    }
+  }
+
+  private async view(partnerId: string): Promise<PartnerView> {
+    const view = await this.directory.get(partnerId);
+    if (!view) throw new PartnerRejection('unknown_partner', `Unknown partner ${partnerId}`);
+    return view;
+  }
+}
+
+/** What a partner with these roles must offer us: credentials always, and CDRs to pull from a CPO. */
+export function missingEndpoints(roles: Array<{ role: string }>, endpoints: PartnerEndpoint[]): string[] {
+  const required: Array<{ identifier: string; role?: InterfaceRole }> = [{ identifier: ModuleID.CREDENTIALS }];
+  if (roles.some((role) => role.role === Role.CPO)) required.push({ identifier: ModuleID.CDRS, role: InterfaceRole.SENDER });
+  return required
+    .filter(
+      (need) =>
+        !endpoints.some((endpoint) => endpoint.identifier === need.identifier && (!need.role || endpoint.role === need.role)),
+    )
+    .map((need) => (need.role ? `${need.identifier} ${need.role}` : need.identifier));
+}
+
+function partnerOf(exchange: OcpiExchange): string {
+  if (!exchange.partner) throw OcpiError.unauthorized('Not authenticated');
+  return exchange.partner.partnerId;
+}
+
+/** The spec's answer to a credentials call in the wrong order is 405; other refusals are 2001. */
+function toOcpiError(rejection: PartnerRejection): OcpiError {
+  switch (rejection.reason) {
+    case 'already_registered':
+    case 'not_registered':
+    case 'not_connecting':
+      return OcpiError.methodNotAllowed(rejection.message);
+    case 'roles_not_permitted':
+      return OcpiError.invalidParameters(rejection.message);
+    default:
+      return new OcpiError(OcpiStatus.ClientError, rejection.message);
+  }
+}
+
+function asOcpi<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw error instanceof PartnerRejection ? toOcpiError(error) : error;
+  }
+}
+
+async function asOcpiAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof PartnerRejection ? toOcpiError(error) : error;
+  }
+}
+
+function operatorMetadata(): EventMetadata {
+  return { correlationId: randomUUID(), source: 'admin' };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
