@@ -1,13 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { OcpiTransportModule, PARTNER_AUTHENTICATOR } from '@roamledger/ocpi';
-import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig, readOrCreateSecret } from '@roamledger/service';
 import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from './admin/admin-api-key';
 import { AdminPartnersController } from './admin/admin-partners.controller';
 import { CredentialsController } from './credentials.controller';
 import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
 import { PartnerService } from './partner.service';
 import { PartnerDirectory } from './partner-directory';
-import { readOrCreateSecret } from './secret-file';
 import { TokenVault } from './token-vault';
 import { VersionsController } from './versions.controller';
 
