@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CdrsModule } from '@roamledger/cdrs';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
+import { SessionsModule } from '@roamledger/sessions';
 
 /** Every OCPI module in one process, as `npm start` runs it on the embedded store. */
 @Module({})
@@ -8,7 +10,7 @@ export class HubModule {
   static forRoot(config: RoamledgerConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule],
+      imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule, SessionsModule, CdrsModule],
     };
   }
 }

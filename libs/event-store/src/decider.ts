@@ -32,6 +32,8 @@ export interface HandleOptions {
   cause?: NewEvent;
   /** Metadata for the decided events; causationId defaults to the cause's id. */
   metadata?: EventMetadata;
+  /** Append nothing, not even the cause, when the command decides no events (an object pulled again). */
+  skipWhenNoEvents?: boolean;
 }
 
 export interface Handled<Event extends DomainEvent, State> {
@@ -66,7 +68,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
     ];
     const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
-    if (toAppend.length === 0) {
+    if (toAppend.length === 0 || (events.length === 0 && options.skipWhenNoEvents)) {
       return { events, state, position: history.length ? history[history.length - 1].position : -1 };
     }
     try {

@@ -1,0 +1,65 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { AdminKeyGuard } from '@roamledger/credentials';
+import { isOcpiDateTime, parseOcpiDateTime } from '@roamledger/ocpi';
+import { type PullRequest, PullService, UnknownPullPartner } from './pull.service';
+import type { PullModuleId } from './pull-source';
+
+const MODULES: PullModuleId[] = ['sessions', 'cdrs'];
+
+/**
+ * On-demand pulls for operators, with the admin key like the rest of /admin. Body (all optional):
+ * `{ "modules": ["cdrs"], "date_from": "...", "date_to": "..." }`; without dates the pull runs
+ * from the checkpoint to now.
+ */
+@Controller('admin/pull')
+@UseGuards(AdminKeyGuard)
+export class AdminPullController {
+  constructor(private readonly pull: PullService) {}
+
+  /** Every registered partner. */
+  @Post()
+  @HttpCode(200)
+  async pullAll(@Body() body: unknown) {
+    return { reports: await this.pull.pullAll(pullRequest(body)) };
+  }
+
+  @Post(':partnerId')
+  @HttpCode(200)
+  async pullPartner(@Param('partnerId') partnerId: string, @Body() body: unknown) {
+    try {
+      return { reports: await this.pull.pull(partnerId, pullRequest(body)) };
+    } catch (error) {
+      if (error instanceof UnknownPullPartner) throw new NotFoundException(error.message);
+      throw error;
+    }
+  }
+
+  /** Checkpoints and the last pull of each module. */
+  @Get(':partnerId')
+  async status(@Param('partnerId') partnerId: string) {
+    return { partner_id: partnerId, modules: await this.pull.status(partnerId) };
+  }
+}
+
+function pullRequest(body: unknown): PullRequest {
+  const value = (body ?? {}) as { modules?: unknown; date_from?: unknown; date_to?: unknown };
+  if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException('The body must be a JSON object');
+  const problems: string[] = [];
+  const request: PullRequest = {};
+  if (value.modules !== undefined) {
+    if (!Array.isArray(value.modules) || !value.modules.every((m) => MODULES.includes(m))) {
+      problems.push(`modules must be a list of ${MODULES.join(', ')}`);
+    } else request.modules = value.modules;
+  }
+  for (const [field, key] of [
+    ['date_from', 'dateFrom'],
+    ['date_to', 'dateTo'],
+  ] as const) {
+    const raw = value[field];
+    if (raw === undefined) continue;
+    if (isOcpiDateTime(raw)) request[key] = parseOcpiDateTime(raw);
+    else problems.push(`${field} must be an RFC 3339 DateTime`);
+  }
+  if (problems.length) throw new BadRequestException(problems);
+  return request;
+}

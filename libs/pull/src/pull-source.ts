@@ -1,0 +1,29 @@
+import type { OcpiPage, OcpiQuery, PartyId } from '@roamledger/ocpi';
+
+/** The Sender interfaces we pull (module identifiers of version details). */
+export type PullModuleId = 'sessions' | 'cdrs';
+
+/** What pulling needs of a paginated GET: the pages, following Link rel="next" (OcpiClient.paginate). */
+export interface SenderPages {
+  paginate<T>(url: string, query?: OcpiQuery): AsyncIterable<OcpiPage<T>>;
+}
+
+/** A partner whose Sender interfaces we may pull. */
+export interface PullPartner {
+  partnerId: string;
+  /** The parties its credentials hold: every pulled object must belong to one of them. */
+  parties: PartyId[];
+  /** The URL of its Sender interface for a module, when it offers one. */
+  senderUrl(module: PullModuleId): string | undefined;
+  /** A client that calls the partner with the token it gave us. */
+  client(): Promise<SenderPages>;
+}
+
+/** Where pulling finds partners (the credentials module's PartnerDirectory in the hub; a fixed list in tests). */
+export interface PullSource {
+  /** Partners that can be pulled now (registered, not suspended). */
+  list(): Promise<PullPartner[]>;
+  get(partnerId: string): Promise<PullPartner | undefined>;
+}
+
+export const PULL_SOURCE = Symbol('PULL_SOURCE');

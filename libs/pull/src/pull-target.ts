@@ -1,0 +1,62 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson, type EventMetadata, type NewEvent } from '@roamledger/event-store';
+import { formatParty, type PartyId } from '@roamledger/ocpi';
+import type { PullModuleId, PullPartner } from './pull-source';
+
+/** Where one pulled object came from. */
+export interface PulledFrom {
+  pullId: string;
+  /** The page URL it was listed on. */
+  url: string;
+  receivedAt: string;
+}
+
+/**
+ * `recorded`: it changed our log; `unchanged`: we already held it (a push or an earlier pull);
+ * `rejected`: invalid, or not the partner's to send (kept as a finding of the pull, never dropped).
+ */
+export type PullOutcome = { status: 'recorded' } | { status: 'unchanged' } | { status: 'rejected'; reason: string };
+
+/** A module that takes pulled objects: it feeds them to the same commands its push receiver uses. */
+export interface PullTarget {
+  module: PullModuleId;
+  ingest(partner: PullPartner, object: unknown, from: PulledFrom): Promise<PullOutcome>;
+}
+
+export const OCPI_OBJECT_PULLED = 'OcpiObjectPulled';
+
+/**
+ * The pulled object as received, appended (like a pushed request) before the domain events it
+ * causes, and only when it causes any: an object pulled again leaves no trace.
+ */
+export function pulledObjectEvent(
+  module: PullModuleId,
+  partner: PullPartner,
+  object: unknown,
+  from: PulledFrom,
+  owner?: PartyId,
+): NewEvent {
+  return {
+    id: randomUUID(),
+    type: OCPI_OBJECT_PULLED,
+    data: { module, partner_id: partner.partnerId, pull_id: from.pullId, url: from.url, object },
+    metadata: pulledMetadata(partner, from, owner),
+  };
+}
+
+/** Metadata of events a pulled object causes; `owner` is the object's party (as `partner`, like a push). */
+export function pulledMetadata(partner: PullPartner, from: PulledFrom, owner?: PartyId): EventMetadata {
+  const party = owner ?? partner.parties[0];
+  return {
+    correlationId: from.pullId,
+    partnerId: partner.partnerId,
+    ...(party ? { partner: formatParty(party) } : {}),
+    receivedAt: from.receivedAt,
+    source: 'pull',
+  };
+}
+
+/** sha256 of an object's canonical JSON: how a rejected pulled object is named in the pull's record. */
+export function objectDigest(object: unknown): string {
+  return createHash('sha256').update(canonicalJson(object)).digest('hex');
+}

@@ -1,0 +1,136 @@
+import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import {
+  assertOwnParty,
+  Exchange,
+  OCPI_ROUTES,
+  OcpiController,
+  OcpiError,
+  type OcpiExchange,
+  OcpiStatus,
+  ocpiResponse,
+  type PartyId,
+  parseOcpiBody,
+  parseOcpiPatch,
+  Session,
+} from '@roamledger/ocpi';
+import type { FastifyReply } from 'fastify';
+import { SessionCommands } from './session.commands';
+import type { SessionEvent, SessionPatch } from './session.events';
+
+const OBJECT_PATH = ':country_code/:party_id/:session_id';
+
+interface SessionParams {
+  country_code: string;
+  party_id: string;
+  session_id: string;
+}
+
+/** eMSP Sessions Receiver interface (mod_sessions): GET, PUT and PATCH of one CPO-owned Session. */
+@OcpiController(OCPI_ROUTES.sessions)
+export class SessionsController {
+  constructor(private readonly sessions: SessionCommands) {}
+
+  @Get(OBJECT_PATH)
+  async get(@Exchange() exchange: OcpiExchange, @Param() params: SessionParams) {
+    const party = ownParty(exchange, params);
+    const session = await this.sessions.current(party, params.session_id);
+    if (!session) throw OcpiError.notFound(`Unknown session ${describe(params)}`);
+    return ocpiResponse(session);
+  }
+
+  @Put(OBJECT_PATH)
+  async put(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: SessionParams,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const session = parseOcpiBody(Session, body);
+    assertSameIdentity(params, session);
+    const handled = await this.sessions.put(session, { cause: exchange.requestEvent(), metadata: exchange.metadata() });
+    // status_codes: 201 when the object was created, 200 when an existing one was updated.
+    reply.status(handled.created ? 201 : 200);
+    return ocpiResponse(null, OcpiStatus.Success, notice(handled.events));
+  }
+
+  @Patch(OBJECT_PATH)
+  async patch(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: SessionParams,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const party = ownParty(exchange, params);
+    const patch = parseOcpiPatch(Session, body) as SessionPatch;
+    assertSameIdentity(params, patch);
+    const handled = await this.sessions.patch(party, params.session_id, patch, {
+      cause: exchange.requestEvent(),
+      metadata: exchange.metadata(),
+    });
+    if (!handled.state.session) {
+      // Kept in the log and applied if newer once the PUT arrives; but the object does not exist,
+      // so the PATCH fails (404, as a GET would) and the CPO's recovery is GET then PUT
+      // (transport_and_format, PATCH).
+      reply.status(404);
+      return ocpiResponse(
+        null,
+        OcpiStatus.ClientError,
+        `Unknown session ${describe(params)}: the PATCH is kept and applied if newer when the Session is PUT; please PUT the full Session`,
+      );
+    }
+    return ocpiResponse(null, OcpiStatus.Success, notice(handled.events));
+  }
+
+  // The Receiver interface has no POST or DELETE: sessions are never deleted, COMPLETED is final.
+  @Post(OBJECT_PATH)
+  post(): never {
+    throw OcpiError.methodNotAllowed('POST is not part of the Sessions Receiver interface; use PUT');
+  }
+
+  @Delete(OBJECT_PATH)
+  delete(): never {
+    throw OcpiError.methodNotAllowed('DELETE is not part of the Sessions Receiver interface: sessions are never deleted');
+  }
+}
+
+function ownParty(exchange: OcpiExchange, params: SessionParams): PartyId {
+  const party = { countryCode: params.country_code, partyId: params.party_id };
+  assertOwnParty(exchange, party);
+  return party;
+}
+
+/** The ids in the URL and in the body name the same session (transport_and_format: otherwise 2001). */
+function assertSameIdentity(params: SessionParams, body: Partial<Session>): void {
+  const pairs: Array<[string, string, string | undefined]> = [
+    ['country_code', params.country_code, body.country_code],
+    ['party_id', params.party_id, body.party_id],
+    ['id', params.session_id, body.id],
+  ];
+  const mismatched = pairs.filter(([, url, sent]) => sent !== undefined && url.toUpperCase() !== sent.toUpperCase());
+  if (mismatched.length > 0) {
+    throw OcpiError.invalidParameters(
+      `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
+    );
+  }
+}
+
+/** Tells the CPO what became of an accepted update that did not (fully) apply. */
+function notice(events: SessionEvent[]): string | undefined {
+  const notes = events.flatMap((event) => {
+    if (event.type === 'StaleSessionUpdateReceived') {
+      return [
+        `kept, but its last_updated ${event.data.last_updated} is older than the session we hold (${event.data.held_last_updated}): nothing changed`,
+      ];
+    }
+    if (event.type === 'SessionStatusTransitionFlagged') {
+      return [`kept, but the status change ${event.data.from} -> ${event.data.to} was not applied: ${event.data.reason}`];
+    }
+    return [];
+  });
+  return notes.length ? notes.join('; ') : undefined;
+}
+
+function describe(params: SessionParams): string {
+  return `${params.country_code}*${params.party_id} ${params.session_id}`;
+}
