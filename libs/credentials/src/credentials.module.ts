@@ -14,7 +14,7 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
 
 /**
  * Partners as every module needs them: the PartnerAuthenticator behind each OCPI controller's
- * guard, and the PartnerDirectory. Global, so a module's guard finds the authenticator without
+ * guard, the PartnerDirectory, and the admin key guard. Global, so a module's guard finds the authenticator without
  * importing the credentials module.
  */
 @Global()
@@ -28,8 +28,11 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
     PartnerDirectory,
     CredentialsTokenAuthenticator,
     { provide: PARTNER_AUTHENTICATOR, useExisting: CredentialsTokenAuthenticator },
+    // Every /admin route (partners here, pull in libs/pull) takes the same key.
+    { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
+    AdminKeyGuard,
   ],
-  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR],
+  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR, ADMIN_API_KEY, AdminKeyGuard],
 })
 export class PartnersModule {}
 
@@ -37,11 +40,7 @@ export class PartnersModule {}
 @Module({
   imports: [OcpiTransportModule, PartnersModule],
   controllers: [CredentialsController, AdminPartnersController],
-  providers: [
-    PartnerService,
-    { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
-    AdminKeyGuard,
-  ],
+  providers: [PartnerService],
   exports: [PartnersModule, PartnerService],
 })
 export class CredentialsModule {}

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from '@roamledger/credentials';
-import { ROAMLEDGER_CONFIG } from '@roamledger/service';
 import { AdminPullController } from './admin-pull.controller';
 import { PULL_SETTINGS, PullService, pullSettingsFromEnv } from './pull.service';
 
@@ -12,13 +10,8 @@ import { PULL_SETTINGS, PullService, pullSettingsFromEnv } from './pull.service'
  */
 @Module({
   controllers: [AdminPullController],
-  providers: [
-    PullService,
-    { provide: PULL_SETTINGS, useFactory: () => pullSettingsFromEnv() },
-    // The same key as /admin/partners (ADMIN_API_KEY, or the one generated in DATA_DIR).
-    { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
-    AdminKeyGuard,
-  ],
+  // AdminKeyGuard (the same key as /admin/partners) comes from the global PartnersModule.
+  providers: [PullService, { provide: PULL_SETTINGS, useFactory: () => pullSettingsFromEnv() }],
   exports: [PullService],
 })
 export class PullModule {}
