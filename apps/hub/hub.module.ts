@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
+import { BillingModule } from '@roamledger/billing';
 import { CdrsModule } from '@roamledger/cdrs';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
@@ -10,7 +12,15 @@ export class HubModule {
   static forRoot(config: RoamledgerConfig): DynamicModule {
     return {
       module: HubModule,
-      imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule, SessionsModule, CdrsModule],
+      imports: [
+        ServiceModule.forRoot(config),
+        VersionsModule,
+        CredentialsModule,
+        SessionsModule,
+        CdrsModule,
+        BillingModule,
+        AuditModule.forRoot(),
+      ],
     };
   }
 }

@@ -26,6 +26,10 @@ export interface RoamledgerConfig {
   ocpiParties: OcpiPartyId[];
   adminApiKey?: string;
   financeApiKey?: string;
+  /** IANA time zone billing periods (statement months, from/to dates) are computed in; stored times stay UTC. */
+  billingTimeZone: string;
+  /** A COMPLETED session without a CDR this many hours after its end is reported. */
+  billingCdrDueHours: number;
   /** Most verbose Nest log level printed: error | warn | log | debug. */
   logLevel: LogLevelName;
 }
@@ -94,6 +98,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
   const logLevel = (value('LOG_LEVEL') ?? 'log') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
+  const billingTimeZone = value('BILLING_TIME_ZONE') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: billingTimeZone });
+  } catch {
+    problems.push(`BILLING_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got "${billingTimeZone}"`);
+  }
+  const dueText = value('BILLING_CDR_DUE_HOURS') ?? '48';
+  const billingCdrDueHours = Number(dueText);
+  if (!Number.isFinite(billingCdrDueHours) || billingCdrDueHours < 0) {
+    problems.push(`BILLING_CDR_DUE_HOURS must be a number of hours, got "${dueText}"`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -106,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     ocpiParties,
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
+    billingTimeZone,
+    billingCdrDueHours,
     logLevel,
   };
 }

@@ -1,0 +1,58 @@
+import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { billingProjection } from './billing.projection';
+import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
+import { BillingReadModel } from './finance/billing-read-model';
+import { FinanceController, FinanceDocsController } from './finance/finance.controller';
+import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/finance-api-key';
+
+/** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
+export const PROJECTION_DB = Symbol('PROJECTION_DB');
+
+/** Stops following the log before the store closes (module destroy runs before application shutdown). */
+@Injectable()
+class BillingLifecycle implements OnModuleDestroy {
+  constructor(
+    private readonly host: ProjectionHost,
+    @Inject(PROJECTION_DB) private readonly db: SqlClient,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.host.stop();
+    await this.db.close();
+  }
+}
+
+/**
+ * Billing: the billing projection (CDR ledger, session view, partner statements) kept current
+ * from the event log in this process, and the finance API under /finance.
+ */
+@Module({
+  controllers: [FinanceController, FinanceDocsController],
+  providers: [
+    { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
+    {
+      provide: PROJECTION_DB,
+      useFactory: (config: RoamledgerConfig) => openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }),
+      inject: [ROAMLEDGER_CONFIG],
+    },
+    {
+      provide: ProjectionHost,
+      // Started before the app serves: the views exist by the first request.
+      useFactory: async (store: EventStore, db: SqlClient, settings: BillingSettings, source: EventStore | undefined) => {
+        const host = new ProjectionHost(source ?? store, db, [billingProjection(settings)]);
+        await host.start();
+        return host;
+      },
+      inject: [EVENT_STORE, PROJECTION_DB, BILLING_SETTINGS, { token: PROJECTION_EVENT_SOURCE, optional: true }],
+    },
+    { provide: BillingReadModel, useFactory: (db: SqlClient) => new BillingReadModel(db), inject: [PROJECTION_DB] },
+    { provide: FINANCE_API_KEY, useFactory: loadFinanceApiKey, inject: [ROAMLEDGER_CONFIG] },
+    FinanceKeyGuard,
+    BillingLifecycle,
+  ],
+  exports: [ProjectionHost, BillingReadModel, PROJECTION_DB],
+})
+export class BillingModule {}

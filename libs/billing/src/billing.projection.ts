@@ -1,0 +1,314 @@
+import type { CdrEvent, CdrReceived, CreditCdrReceived } from '@roamledger/cdrs';
+import type { RecordedEvent } from '@roamledger/event-store';
+import {
+  loadRowSets,
+  type Projection,
+  type ProjectionContext,
+  type Row,
+  SqlParams,
+  upsertSql,
+  writeAll,
+} from '@roamledger/projections';
+import type {
+  ChargingPeriodsAdded,
+  SessionEnded,
+  SessionEvent,
+  SessionStarted,
+  SessionStatusChanged,
+  SessionStatusTransitionFlagged,
+  SessionUpdated,
+} from '@roamledger/sessions';
+import { CDR_LEDGER, type CdrLedgerRow, cdrLedgerRow, LEDGER_FINDINGS, setFinding, upper } from './cdr-ledger';
+import {
+  addToStatement,
+  addToStatementsSql,
+  emptyStatement,
+  PARTNER_STATEMENTS,
+  type PartnerStatementRow,
+  statementKey,
+} from './partner-statement';
+import {
+  applySessionChanges,
+  normalizeSessionRow,
+  SESSION_FINDINGS,
+  SESSION_VIEW,
+  type SessionViewRow,
+  sessionViewRow,
+  touch,
+} from './session-view';
+
+export const BILLING_PROJECTION = 'billing';
+
+export interface BillingProjectionSettings {
+  /** IANA zone of statement months. Part of the build identity: changing it rebuilds the projection. */
+  timeZone: string;
+}
+
+/** The events that change billing rows; the rest of the log only moves the position. */
+export const BILLING_EVENT_TYPES = [
+  'SessionStarted',
+  'SessionUpdated',
+  'ChargingPeriodsAdded',
+  'SessionStatusChanged',
+  'SessionStatusTransitionFlagged',
+  'SessionEnded',
+  'CdrReceived',
+  'CreditCdrReceived',
+] as const satisfies ReadonlyArray<SessionEvent['type'] | CdrEvent['type']>;
+
+type BillingEvent =
+  | SessionStarted
+  | SessionUpdated
+  | SessionStatusChanged
+  | SessionStatusTransitionFlagged
+  | SessionEnded
+  | CdrReceived
+  | CreditCdrReceived
+  | ChargingPeriodsAdded;
+
+type Billing = RecordedEvent & BillingEvent;
+
+const key = (...parts: string[]) => parts.join('\u0000');
+const cdrKeyOf = (row: { country_code: string; party_id: string; cdr_key: string }) =>
+  key(row.country_code, row.party_id, row.cdr_key);
+const sessionKeyOf = (row: { country_code: string; party_id: string; session_key: string }) =>
+  key(row.country_code, row.party_id, row.session_key);
+
+/**
+ * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
+ * needs its session, a session its CDRs, a statement its CDRs). Version 1.
+ */
+export function billingProjection(settings: BillingProjectionSettings): Projection {
+  return {
+    name: BILLING_PROJECTION,
+    version: 1,
+    settings: { timeZone: settings.timeZone },
+    tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
+    filter: { eventTypes: [...BILLING_EVENT_TYPES] },
+    apply: (events, context) => new BillingBatch(context, settings).apply(events as Billing[]),
+  };
+}
+
+/**
+ * One batch, as load, fold, store: read every row the batch can touch (a few statements), fold
+ * the events over them in memory in log order, write the changed rows back (one statement per
+ * table). The result is the same as applying the events one by one, whatever the batch size.
+ */
+class BillingBatch {
+  private readonly cdrs = new Map<string, CdrLedgerRow>();
+  private readonly sessions = new Map<string, SessionViewRow>();
+  private readonly dirtyCdrs = new Set<string>();
+  private readonly dirtySessions = new Set<string>();
+  private readonly statementAdds: Array<{ row: CdrLedgerRow; position: number }> = [];
+  private readonly cdrTable: string;
+  private readonly sessionTable: string;
+  private readonly statementTable: string;
+
+  constructor(
+    private readonly context: ProjectionContext,
+    private readonly settings: BillingProjectionSettings,
+  ) {
+    this.cdrTable = context.table(CDR_LEDGER.name);
+    this.sessionTable = context.table(SESSION_VIEW.name);
+    this.statementTable = context.table(PARTNER_STATEMENTS.name);
+  }
+
+  async apply(events: readonly Billing[]): Promise<void> {
+    await this.load(events);
+    for (const event of events) this.fold(event);
+    await this.store();
+  }
+
+  private async load(events: readonly Billing[]): Promise<void> {
+    // Keys by their joined text, so each row is asked for once however many events name it.
+    const cdrKeys = new Map<string, Row>();
+    const originalKeys = new Map<string, Row>();
+    const sessionKeys = new Map<string, Row>();
+    const startedSessionKeys = new Map<string, Row>();
+    const add = (into: Map<string, Row>, country: string, party: string, column: string, id: string) => {
+      const text = key(country, party, id);
+      if (!into.has(text)) into.set(text, { country_code: country, party_id: party, [column]: id });
+    };
+    for (const event of events) {
+      const data = event.data;
+      const country = upper(data.country_code);
+      const party = upper(data.party_id);
+      if (event.type === 'CdrReceived' || event.type === 'CreditCdrReceived') {
+        const cdrKey = upper(event.data.cdr_id);
+        add(cdrKeys, country, party, 'cdr_key', cdrKey);
+        if (event.type === 'CreditCdrReceived') add(cdrKeys, country, party, 'cdr_key', upper(event.data.credit_reference_id));
+        else add(originalKeys, country, party, 'credit_reference_key', cdrKey);
+        if (event.data.cdr.session_id) add(sessionKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
+      } else {
+        const sessionKey = upper((data as { session_id: string }).session_id);
+        add(sessionKeys, country, party, 'session_key', sessionKey);
+        if (event.type === 'SessionStarted') add(startedSessionKeys, country, party, 'session_key', sessionKey);
+      }
+    }
+    // Both tables in one round trip.
+    const [cdrRows, sessionRows] = await loadRowSets(this.context.db, [
+      {
+        table: CDR_LEDGER,
+        physical: this.cdrTable,
+        lookups: [
+          { keys: [...cdrKeys.values()] },
+          // credits that arrived before their original, and CDRs that arrived before their session
+          { keys: [...originalKeys.values()], by: ['credit_reference_key', 'country_code', 'party_id'] },
+          { keys: [...startedSessionKeys.values()], by: ['session_key', 'country_code', 'party_id'] },
+        ],
+      },
+      { table: SESSION_VIEW, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
+    ]);
+    for (const row of cdrRows as CdrLedgerRow[]) this.cdrs.set(cdrKeyOf(row), row);
+    for (const row of sessionRows as SessionViewRow[]) this.sessions.set(sessionKeyOf(row), row);
+  }
+
+  private fold(event: Billing): void {
+    switch (event.type) {
+      case 'CdrReceived':
+        this.receiveCdr(event, event.data, undefined);
+        break;
+      case 'CreditCdrReceived':
+        this.receiveCdr(event, event.data, { referenceId: event.data.credit_reference_id });
+        break;
+      case 'SessionStarted':
+        this.startSession(event, event.data.session);
+        break;
+      default:
+        this.updateSession(event);
+    }
+  }
+
+  private receiveCdr(event: Billing, data: CdrReceived['data'], credit: { referenceId: string } | undefined): void {
+    const row = cdrLedgerRow(event, data, credit, this.settings.timeZone);
+    const rowKey = cdrKeyOf(row);
+    // A CDR is stored once (the CDRs module drops resends); a second receipt would change nothing here.
+    if (this.cdrs.has(rowKey)) return;
+    this.cdrs.set(rowKey, row);
+    this.dirtyCdrs.add(rowKey);
+    this.statementAdds.push({ row, position: event.position });
+
+    if (row.credit) {
+      const original = this.cdrs.get(key(row.country_code, row.party_id, row.credit_reference_key as string));
+      setFinding(row, LEDGER_FINDINGS.creditWithoutOriginal, !original);
+      if (original) this.addCredit(original, row, event);
+      return;
+    }
+    const session = row.session_key ? this.sessions.get(key(row.country_code, row.party_id, row.session_key)) : undefined;
+    setFinding(row, LEDGER_FINDINGS.cdrWithoutSession, !session);
+    if (session) this.linkCdr(session, row, event);
+    // Credits that came first now have their original.
+    for (const other of this.cdrs.values()) {
+      if (
+        other.credit &&
+        other.credit_reference_key === row.cdr_key &&
+        other.country_code === row.country_code &&
+        other.party_id === row.party_id
+      ) {
+        setFinding(other, LEDGER_FINDINGS.creditWithoutOriginal, false);
+        this.markCdr(other, event);
+        this.addCredit(row, other, event);
+      }
+    }
+  }
+
+  private addCredit(original: CdrLedgerRow, credit: CdrLedgerRow, event: Billing): void {
+    if (!original.credited_by.includes(credit.cdr_id)) original.credited_by = [...original.credited_by, credit.cdr_id].sort();
+    setFinding(original, LEDGER_FINDINGS.creditedMoreThanOnce, original.credited_by.length > 1);
+    this.markCdr(original, event);
+  }
+
+  private linkCdr(session: SessionViewRow, cdr: CdrLedgerRow, event: Billing): void {
+    if (!session.cdr_ids.includes(cdr.cdr_id)) session.cdr_ids = [...session.cdr_ids, cdr.cdr_id].sort();
+    this.markSession(session, event);
+  }
+
+  private startSession(event: Billing, session: SessionStarted['data']['session']): void {
+    const row = sessionViewRow(event, session);
+    const rowKey = sessionKeyOf(row);
+    const existing = this.sessions.get(rowKey);
+    if (existing) {
+      row.cdr_ids = existing.cdr_ids;
+      row.findings = existing.findings;
+      row.started_position = existing.started_position;
+    }
+    this.sessions.set(rowKey, row);
+    this.dirtySessions.add(rowKey);
+    // CDRs that came before their session now have it.
+    for (const cdr of this.cdrs.values()) {
+      if (
+        !cdr.credit &&
+        cdr.session_key === row.session_key &&
+        cdr.country_code === row.country_code &&
+        cdr.party_id === row.party_id
+      ) {
+        if (setFinding(cdr, LEDGER_FINDINGS.cdrWithoutSession, false)) this.markCdr(cdr, event);
+        this.linkCdr(row, cdr, event);
+      }
+    }
+  }
+
+  private updateSession(event: Billing): void {
+    const data = event.data as { country_code: string; party_id: string; session_id: string; last_updated?: string };
+    const row = this.sessions.get(key(upper(data.country_code), upper(data.party_id), upper(data.session_id)));
+    if (!row) return; // updates only follow a SessionStarted; nothing to show without one
+    switch (event.type) {
+      case 'SessionUpdated':
+        applySessionChanges(row, event.data.changes);
+        break;
+      case 'SessionStatusChanged':
+        row.status = event.data.to;
+        break;
+      case 'SessionStatusTransitionFlagged':
+        setFinding(row, SESSION_FINDINGS.statusTransitionFlagged, true);
+        this.markSession(row, event);
+        return; // not applied: last_updated stays
+      case 'SessionEnded':
+        row.status = event.data.status;
+        applySessionChanges(row, {
+          ...(event.data.end_date_time ? { end_date_time: event.data.end_date_time } : {}),
+          kwh: event.data.kwh,
+          currency: event.data.currency,
+          ...(event.data.total_cost ? { total_cost: event.data.total_cost } : {}),
+        });
+        break;
+    }
+    if (data.last_updated) row.last_updated = data.last_updated;
+    this.markSession(row, event);
+  }
+
+  private markCdr(row: CdrLedgerRow, event: Billing): void {
+    row.position = String(event.position);
+    this.dirtyCdrs.add(cdrKeyOf(row));
+  }
+
+  private markSession(row: SessionViewRow, event: Billing): void {
+    touch(row, event);
+    this.dirtySessions.add(sessionKeyOf(row));
+  }
+
+  /** Every changed row, in one statement. */
+  private async store(): Promise<void> {
+    const sessions = [...this.dirtySessions].map((rowKey) => this.sessions.get(rowKey) as SessionViewRow);
+    for (const row of sessions) normalizeSessionRow(row);
+    // What this batch adds to each statement, added to the stored one in SQL: no read first.
+    const deltas = new Map<string, PartnerStatementRow>();
+    for (const { row, position } of this.statementAdds) {
+      const bucket = statementKey({ ...row, month: row.statement_month });
+      const delta = deltas.get(bucket) ?? emptyStatement(row);
+      addToStatement(delta, row, position);
+      deltas.set(bucket, delta);
+    }
+    const params = new SqlParams();
+    await writeAll(this.context.db, params, [
+      upsertSql(
+        CDR_LEDGER,
+        this.cdrTable,
+        params,
+        [...this.dirtyCdrs].map((rowKey) => this.cdrs.get(rowKey) as CdrLedgerRow),
+      ),
+      upsertSql(SESSION_VIEW, this.sessionTable, params, sessions),
+      addToStatementsSql(this.statementTable, params, [...deltas.values()]),
+    ]);
+  }
+}

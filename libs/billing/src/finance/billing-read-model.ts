@@ -1,0 +1,188 @@
+import type { SqlClient } from '@roamledger/event-store';
+import { projectionPosition, type Row, type SqlQuery, selectList } from '@roamledger/projections';
+import { BILLING_PROJECTION } from '../billing.projection';
+import { CDR_LEDGER } from '../cdr-ledger';
+import { PARTNER_STATEMENTS } from '../partner-statement';
+import { SESSION_VIEW } from '../session-view';
+
+export interface CdrFilter {
+  country_code?: string;
+  party_id?: string;
+  /** Inclusive, on end time. */
+  from?: Date;
+  /** Exclusive, on end time. */
+  to?: Date;
+  currency?: string;
+  contract_id?: string;
+  finding?: string;
+  credit?: boolean;
+}
+
+export interface SessionFilter {
+  country_code?: string;
+  party_id?: string;
+  status?: string;
+  /** Only COMPLETED sessions without a CDR that ended before this instant. */
+  cdrDueBefore?: Date;
+}
+
+/** Where a page ends: the sort key of its last row. */
+export type PageKey = string[];
+
+export interface Page<T> {
+  rows: T[];
+  next?: PageKey;
+  /** The billing projection's position the rows were read at (same snapshot). */
+  position: number;
+}
+
+const CDR_ORDER = ['end_at', 'country_code', 'party_id', 'cdr_key'];
+const SESSION_ORDER = ['start_at', 'country_code', 'party_id', 'session_key'];
+
+/** Reads of the billing tables (their views), each with the position it was read at. */
+export class BillingReadModel {
+  constructor(private readonly db: SqlClient) {}
+
+  /** Runs `work` in one read-only snapshot and returns its result with the projection position. */
+  async snapshot<T>(work: (tx: SqlQuery) => Promise<T>): Promise<{ result: T; position: number }> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const position = await projectionPosition(tx, BILLING_PROJECTION);
+      return { result: await work(tx), position };
+    });
+  }
+
+  async cdrPage(filter: CdrFilter, after: PageKey | undefined, limit: number): Promise<Page<Row>> {
+    const { result, position } = await this.snapshot((tx) => this.cdrRows(tx, filter, after, limit + 1));
+    return paged(result, limit, CDR_ORDER, position);
+  }
+
+  cdrRows(tx: SqlQuery, filter: CdrFilter, after: PageKey | undefined, limit: number): Promise<Row[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.country_code) where.push(`t.country_code = ${param(filter.country_code)}`);
+    if (filter.party_id) where.push(`t.party_id = ${param(filter.party_id)}`);
+    if (filter.from) where.push(`t.end_at >= ${param(filter.from.toISOString())}::timestamptz`);
+    if (filter.to) where.push(`t.end_at < ${param(filter.to.toISOString())}::timestamptz`);
+    if (filter.currency) where.push(`t.currency = ${param(filter.currency)}`);
+    if (filter.contract_id) where.push(`upper(t.contract_id) = upper(${param(filter.contract_id)})`);
+    if (filter.finding) {
+      const finding = param(filter.finding);
+      where.push(`(${finding} = ANY (t.findings) OR ${finding} = ANY (t.receipt_findings))`);
+    }
+    if (filter.credit !== undefined) where.push(`t.credit = ${param(filter.credit)}`);
+    if (after) {
+      where.push(
+        `(t.end_at, t.country_code, t.party_id, t.cdr_key) > (${param(after[0])}::timestamptz, ${param(after[1])}, ${param(after[2])}, ${param(after[3])})`,
+      );
+    }
+    return tx.query<Row>(
+      `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${CDR_ORDER.map((c) => `t.${c}`).join(', ')} LIMIT ${Math.floor(limit)}`,
+      params,
+    );
+  }
+
+  /** A CDR with the credits that credit it and, for a credit, its original. */
+  async cdr(countryCode: string, partyId: string, cdrId: string) {
+    return this.snapshot(async (tx) => {
+      const key = [countryCode.toUpperCase(), partyId.toUpperCase(), cdrId.toUpperCase()];
+      const [row] = await tx.query<Row>(
+        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
+        key,
+      );
+      if (!row) return undefined;
+      const credits = await tx.query<Row>(
+        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+          WHERE t.country_code = $1 AND t.party_id = $2 AND t.credit_reference_key = $3 AND t.credit ORDER BY t.cdr_key`,
+        key,
+      );
+      const [original] = row.credit_reference_key
+        ? await tx.query<Row>(
+            `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
+            [key[0], key[1], row.credit_reference_key],
+          )
+        : [];
+      return { row, credits, original };
+    });
+  }
+
+  async sessionPage(filter: SessionFilter, after: PageKey | undefined, limit: number): Promise<Page<Row>> {
+    const { result, position } = await this.snapshot((tx) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (filter.country_code) where.push(`t.country_code = ${param(filter.country_code)}`);
+      if (filter.party_id) where.push(`t.party_id = ${param(filter.party_id)}`);
+      if (filter.status) where.push(`t.status = ${param(filter.status)}`);
+      if (filter.cdrDueBefore) {
+        where.push(
+          `t.status = 'COMPLETED' AND cardinality(t.cdr_ids) = 0 AND coalesce(t.end_at, t.last_updated) < ${param(filter.cdrDueBefore.toISOString())}::timestamptz`,
+        );
+      }
+      if (after) {
+        where.push(
+          `(t.start_at, t.country_code, t.party_id, t.session_key) > (${param(after[0])}::timestamptz, ${param(after[1])}, ${param(after[2])}, ${param(after[3])})`,
+        );
+      }
+      return tx.query<Row>(
+        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY ${SESSION_ORDER.map((c) => `t.${c}`).join(', ')} LIMIT ${Math.floor(limit + 1)}`,
+        params,
+      );
+    });
+    return paged(result, limit, SESSION_ORDER, position);
+  }
+
+  /** A session with the CDRs (and credits) that name it. */
+  async session(countryCode: string, partyId: string, sessionId: string) {
+    return this.snapshot(async (tx) => {
+      const key = [countryCode.toUpperCase(), partyId.toUpperCase(), sessionId.toUpperCase()];
+      const [row] = await tx.query<Row>(
+        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3`,
+        key,
+      );
+      if (!row) return undefined;
+      const cdrs = await tx.query<Row>(
+        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+          WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3 ORDER BY t.end_at, t.cdr_key`,
+        key,
+      );
+      return { row, cdrs };
+    });
+  }
+
+  async statements(month: string, filter: { country_code?: string; party_id?: string; currency?: string }) {
+    return this.snapshot((tx) => {
+      const where = ['t.month = $1'];
+      const params: unknown[] = [month];
+      for (const column of ['country_code', 'party_id', 'currency'] as const) {
+        if (filter[column]) {
+          params.push(filter[column]);
+          where.push(`t.${column} = $${params.length}`);
+        }
+      }
+      return tx.query<Row>(
+        `SELECT ${selectList(PARTNER_STATEMENTS)} FROM ${PARTNER_STATEMENTS.name} t WHERE ${where.join(' AND ')}
+          ORDER BY t.country_code, t.party_id, t.currency`,
+        params,
+      );
+    });
+  }
+}
+
+function paged(rows: Row[], limit: number, order: string[], position: number): Page<Row> {
+  if (rows.length <= limit) return { rows, position };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: order.map((column) => String(last[column])), position };
+}

@@ -1,0 +1,221 @@
+import { Readable } from 'node:stream';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import type { FastifyReply } from 'fastify';
+import { monthRange, parseBound } from '../billing-period';
+import { BILLING_SETTINGS, type BillingSettings } from '../billing-settings';
+import { BillingReadModel, type CdrFilter, type PageKey } from './billing-read-model';
+import { FinanceKeyGuard } from './finance-api-key';
+import { CSV_HEADER, cdrItem, csvLine, sessionItem, statementItem } from './finance-items';
+import { FINANCE_OPENAPI } from './finance-openapi';
+
+type QueryParams = Record<string, string | undefined>;
+
+const EXPORT_PAGE = 1000;
+const SESSION_STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING', 'RESERVATION'];
+
+/**
+ * The finance API: the billing projection's tables, read-only, for finance teams and auditors.
+ * Every answer names the log position it was read at.
+ */
+@Controller('finance')
+@UseGuards(FinanceKeyGuard)
+export class FinanceController {
+  constructor(
+    private readonly model: BillingReadModel,
+    @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get('cdrs')
+  async cdrs(@Query() query: QueryParams) {
+    const page = await this.model.cdrPage(this.cdrFilter(query), cursorOf(query.cursor), limitOf(query.limit));
+    return { items: page.rows.map(cdrItem), next_cursor: page.next ? cursorText(page.next) : null, position: page.position };
+  }
+
+  @Get('cdrs/:country_code/:party_id/:cdr_id')
+  async cdr(@Param('country_code') countryCode: string, @Param('party_id') partyId: string, @Param('cdr_id') cdrId: string) {
+    const { result, position } = await this.model.cdr(countryCode, partyId, cdrId);
+    if (!result) throw new NotFoundException(`No CDR ${countryCode}*${partyId} ${cdrId} in the ledger`);
+    const events = await this.store.readStream(result.row.stream as string);
+    return {
+      cdr: cdrItem(result.row),
+      credits: result.credits.map(cdrItem),
+      original: result.original ? cdrItem(result.original) : null,
+      events,
+      position,
+    };
+  }
+
+  @Get('sessions')
+  async sessions(@Query() query: QueryParams) {
+    const asOf = new Date();
+    const party = partyOf(query.partner);
+    if (query.status && !SESSION_STATUSES.includes(query.status)) {
+      throw new BadRequestException(`status must be one of ${SESSION_STATUSES.join(', ')}`);
+    }
+    if (query.cdr_overdue && query.cdr_overdue !== 'true') throw new BadRequestException('cdr_overdue can only be true');
+    const page = await this.model.sessionPage(
+      {
+        ...party,
+        status: query.status,
+        cdrDueBefore: query.cdr_overdue ? new Date(asOf.getTime() - this.settings.cdrDueHours * 3_600_000) : undefined,
+      },
+      cursorOf(query.cursor),
+      limitOf(query.limit),
+    );
+    return {
+      items: page.rows.map((row) => sessionItem(row, asOf, this.settings.cdrDueHours)),
+      next_cursor: page.next ? cursorText(page.next) : null,
+      position: page.position,
+      as_of: asOf.toISOString(),
+    };
+  }
+
+  @Get('sessions/:country_code/:party_id/:session_id')
+  async session(
+    @Param('country_code') countryCode: string,
+    @Param('party_id') partyId: string,
+    @Param('session_id') sessionId: string,
+  ) {
+    const asOf = new Date();
+    const { result, position } = await this.model.session(countryCode, partyId, sessionId);
+    if (!result) throw new NotFoundException(`No session ${countryCode}*${partyId} ${sessionId} in the session view`);
+    const events = await this.store.readStream(result.row.stream as string);
+    return {
+      session: sessionItem(result.row, asOf, this.settings.cdrDueHours),
+      cdrs: result.cdrs.map(cdrItem),
+      events,
+      position,
+      as_of: asOf.toISOString(),
+    };
+  }
+
+  @Get('statements')
+  async statements(@Query() query: QueryParams) {
+    if (!query.month) throw new BadRequestException('month (YYYY-MM) is required');
+    let range: { from: Date; to: Date };
+    try {
+      range = monthRange(query.month, this.settings.timeZone);
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    const { result, position } = await this.model.statements(query.month, {
+      ...partyOf(query.partner),
+      currency: currencyOf(query.currency),
+    });
+    return {
+      month: query.month,
+      time_zone: this.settings.timeZone,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      items: result.map(statementItem),
+      position,
+    };
+  }
+
+  @Get('export/cdrs.csv')
+  exportCsv(@Query() query: QueryParams, @Res() reply: FastifyReply) {
+    return this.export(query, reply, 'csv');
+  }
+
+  @Get('export/cdrs.ndjson')
+  exportNdjson(@Query() query: QueryParams, @Res() reply: FastifyReply) {
+    return this.export(query, reply, 'ndjson');
+  }
+
+  /**
+   * Streams the ledger in pages of 1000 rows (keyset on end time), one page in memory at a
+   * time; the socket's back-pressure paces the reads. `X-Roamledger-Position` is the position at
+   * the start; each row carries the position it was last changed at.
+   */
+  private async export(query: QueryParams, reply: FastifyReply, format: 'csv' | 'ndjson') {
+    const filter = this.cdrFilter(query);
+    const { position } = await this.model.snapshot(async () => undefined);
+    const model = this.model;
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield CSV_HEADER;
+      let after: PageKey | undefined;
+      for (;;) {
+        const page = await model.cdrPage(filter, after, EXPORT_PAGE);
+        const items = page.rows.map(cdrItem);
+        yield format === 'csv' ? items.map(csvLine).join('') : items.map((item) => `${JSON.stringify(item)}\n`).join('');
+        if (!page.next) return;
+        after = page.next;
+      }
+    }
+    const name = `cdrs.${format}`;
+    reply
+      .header('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="${name}"`)
+      .header('Cache-Control', 'no-store')
+      .header('X-Roamledger-Position', String(position));
+    return reply.send(Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 }));
+  }
+
+  private cdrFilter(query: QueryParams): CdrFilter {
+    const filter: CdrFilter = { ...partyOf(query.partner), currency: currencyOf(query.currency) };
+    try {
+      if (query.from) filter.from = parseBound(query.from, this.settings.timeZone);
+      if (query.to) filter.to = parseBound(query.to, this.settings.timeZone);
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    if (query.contract_id) filter.contract_id = query.contract_id;
+    if (query.finding) {
+      if (!/^[a-z0-9_]{1,64}$/.test(query.finding))
+        throw new BadRequestException('finding is a finding code, e.g. cdr_without_session');
+      filter.finding = query.finding;
+    }
+    if (query.credit !== undefined) {
+      if (query.credit !== 'true' && query.credit !== 'false') throw new BadRequestException('credit must be true or false');
+      filter.credit = query.credit === 'true';
+    }
+    return filter;
+  }
+}
+
+/** The OpenAPI document is public: it describes the API, it holds no data. */
+@Controller('finance')
+export class FinanceDocsController {
+  @Get('docs')
+  docs() {
+    return FINANCE_OPENAPI;
+  }
+}
+
+function partyOf(partner: string | undefined): { country_code?: string; party_id?: string } {
+  if (!partner) return {};
+  const match = /^([A-Za-z]{2})\*([A-Za-z0-9]{3})$/.exec(partner);
+  if (!match) throw new BadRequestException(`partner must look like DE*ABC (country code * party id), got "${partner}"`);
+  return { country_code: match[1].toUpperCase(), party_id: match[2].toUpperCase() };
+}
+
+function currencyOf(currency: string | undefined): string | undefined {
+  if (!currency) return undefined;
+  if (!/^[A-Za-z]{3}$/.test(currency)) throw new BadRequestException(`currency must be an ISO 4217 code, got "${currency}"`);
+  return currency.toUpperCase();
+}
+
+function limitOf(limit: string | undefined): number {
+  if (limit === undefined) return 100;
+  const value = Number(limit);
+  if (!Number.isInteger(value) || value < 1 || value > 1000)
+    throw new BadRequestException('limit must be an integer from 1 to 1000');
+  return value;
+}
+
+function cursorText(key: PageKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function cursorOf(cursor: string | undefined): PageKey | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 4 && key.every((part) => typeof part === 'string')) return key;
+  } catch {
+    // answered below
+  }
+  throw new BadRequestException('cursor is not one this API gave out (next_cursor)');
+}

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { openPgliteClient, openPostgresClient, type SqlClient } from '@roamledger/event-store';
+
+export interface ProjectionDbSettings {
+  dataDir: string;
+  /** When set, the projection tables live in PostgreSQL (service mode), in `schema`. */
+  databaseUrl?: string;
+  /** PostgreSQL schema for the projection tables (default rl_projections). */
+  schema?: string;
+}
+
+export const PROJECTION_SCHEMA = 'rl_projections';
+
+/**
+ * Where projection tables live: PostgreSQL (DATABASE_URL, schema rl_projections) in service mode,
+ * otherwise their own PGlite folder, DATA_DIR/projections, apart from the event store's, so a
+ * rebuild or a long report never holds up appends.
+ */
+export async function openProjectionDb(settings: ProjectionDbSettings): Promise<SqlClient> {
+  if (settings.databaseUrl) {
+    return openPostgresClient({ connectionString: settings.databaseUrl, schema: settings.schema ?? PROJECTION_SCHEMA });
+  }
+  return openPgliteClient(path.join(settings.dataDir, 'projections'));
+}
