@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Logger } from '@nestjs/common';
+import { billingProjection, billingSettings } from '@roamledger/billing';
+import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
+import { openProjectionDb, ProjectionHost } from '@roamledger/projections';
+import { loadConfig } from '@roamledger/service';
+import { runAudit } from '../../apps/audit/cli';
+import { writeBillingMonth } from '../billing/billing-fixture';
+import { projectRoot } from '../support/project-root';
+import { cutTail, editData } from './intruder';
+import { buildLog } from './log-fixture';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+Logger.overrideLogger(['error', 'warn']);
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-audit-cli-'));
+const file = (name: string) => path.join(dataDir, name);
+const env = { DATA_DIR: dataDir, EVENT_STORE: 'pglite' };
+const config = loadConfig(env);
+const openStore = () => openEventStore(config);
+
+/** The command as a user runs it: a separate node process on the same DATA_DIR. */
+function spawnAudit(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['-r', './tsconfig-paths-dist.js', 'dist/apps/audit/main.js', ...args],
+      { cwd: projectRoot(), env: { PATH: process.env.PATH, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The same command in this process, on the store the test holds open (PGlite allows one process). */
+async function audit(store: EventStore, args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAudit(
+    args,
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { isTTY: false, write: (text: string) => (stderr += text) },
+      env,
+    },
+    { store },
+  );
+  return { code, stdout, stderr };
+}
+
+describe('npm run audit', () => {
+  let store: EventStore;
+  let session: RecordedEvent[];
+
+  before(async () => {
+    store = await openStore();
+    await buildLog(store, { events: 2000, sealEvery: 500, unsealedTail: 100 });
+    const head = await writeBillingMonth(store, new Date().toISOString());
+    session = await store.readStream('session-DE-ABC-S1');
+    // The billing projection, kept as the hub keeps it, in DATA_DIR/projections.
+    const db = await openProjectionDb({ dataDir });
+    const host = new ProjectionHost(store, db, [billingProjection(billingSettings(config))]);
+    await host.start();
+    await host.waitFor('billing', head, 60_000);
+    await host.stop();
+    await db.close();
+  });
+  after(async () => {
+    await store?.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('history lists a stream with time, request id, partner and hash', async () => {
+    const run = await audit(store, ['history', 'session-NL-CPO-00007']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /session-NL-CPO-00007: \d+ event\(s\), chain intact/);
+    assert.match(run.stdout, /OcpiRequestReceived +[0-9a-f-]{36} +(DE\*ABC|NL\*CPO|FR\*XYZ) +[0-9a-f]{16}… +ok/);
+    const json = JSON.parse((await audit(store, ['history', 'session-NL-CPO-00007', '--json'])).stdout);
+    assert.equal(json.events.length, (await store.readStream('session-NL-CPO-00007')).length);
+    const missing = await audit(store, ['history', 'session-NL-CPO-0000']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /no stream named session-NL-CPO-0000; streams starting with it:\n {2}session-NL-CPO-00000/);
+  });
+
+  test('state --at folds a session with the Sessions decider as it was then', async () => {
+    const firstPatch = session.find((event) => event.type === 'SessionUpdated') as RecordedEvent;
+    const then = JSON.parse(
+      (await audit(store, ['state', 'session-DE-ABC-S1', '--at', String(firstPatch.position), '--json'])).stdout,
+    );
+    assert.match(then.aggregate, /sessionDecider/);
+    assert.deepEqual([then.state.session.kwh, then.state.session.status], [5.2, 'ACTIVE']);
+    const now = JSON.parse((await audit(store, ['state', 'session-DE-ABC-S1', '--json'])).stdout);
+    assert.deepEqual([now.state.session.kwh, now.state.session.status], [10.5, 'COMPLETED']);
+    const before = await audit(store, [
+      'state',
+      'session-DE-ABC-S1',
+      '--at',
+      new Date(Date.parse(session[0].recordedAt) - 1).toISOString(),
+    ]);
+    assert.match(before.stdout, /0 of \d+ events folded .*the stream did not exist yet/);
+    const raw = JSON.parse((await audit(store, ['state', 'token-NL-RLG-25', '--at', '999999', '--json'])).stdout);
+    assert.equal(raw.aggregate, 'last data per type');
+    assert.deepEqual(Object.keys(raw.state), ['TokenRegistered']);
+  });
+
+  test('seal, then digest: the head to keep', async () => {
+    const sealed = await audit(store, ['seal']);
+    assert.equal(sealed.code, 0, sealed.stderr);
+    assert.match(sealed.stdout, /sealed \d+ events in 1 seal\(s\)/);
+    const run = await audit(store, ['digest', '--out', file('digest.json')]);
+    assert.equal(run.code, 0, run.stderr);
+    const digest = JSON.parse(readFileSync(file('digest.json'), 'utf8'));
+    assert.equal(digest.format, 'roamledger-log-digest/1');
+    assert.equal(digest.size, (await store.headPosition()) + 1);
+    assert.match(run.stderr, new RegExp(`log head: [\\d,]+ events, root ${digest.root}, saved to`));
+  });
+
+  test('prove and check-proof: the proof checks alone, a doctored one does not', async () => {
+    const run = await audit(store, ['prove', '1234', '--out', file('proof.json')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /inclusion proof of position 1,234 in seal #\d+, 500 leaves: holds/);
+    assert.equal((await audit(store, ['check-proof', file('proof.json')])).code, 0);
+    const proof = JSON.parse(readFileSync(file('proof.json'), 'utf8'));
+    proof.path[0] = proof.path[1];
+    writeFileSync(file('bad-proof.json'), JSON.stringify(proof));
+    const bad = await audit(store, ['check-proof', file('bad-proof.json')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /FAIL merkle path/);
+    const nothing = await audit(store, ['prove', '99999999']);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /no event at position 99999999/);
+  });
+
+  test('export and check-export', async () => {
+    const run = await audit(store, ['export', '--from', '100', '--to', '1700', '--out', file('export.ndjson')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /exported 1,\d{3} events, 4 seal\(s\)/);
+    const check = await audit(store, ['check-export', file('export.ndjson')]);
+    assert.equal(check.code, 0, check.stdout);
+    assert.match(check.stdout, /^export holds/);
+  });
+
+  test('usage errors exit with 2', async () => {
+    assert.equal((await audit(store, ['frobnicate'])).code, 2);
+    assert.equal((await audit(store, ['prove', 'twelve'])).code, 2);
+    assert.equal((await audit(store, ['state', 'x', '--at', 'yesterday'])).code, 2);
+    assert.equal((await audit(store, ['verify', '--no-such-flag'])).code, 2);
+  });
+
+  describe('as a separate process', () => {
+    before(() => store.close());
+
+    test('verify --json exits 0 on an intact log', async () => {
+      const run = await spawnAudit(['verify', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout);
+      assert.equal(report.ok, true);
+      assert.ok(report.events > 2000);
+      assert.equal(report.unsealedEvents, 0);
+    });
+
+    test('replay rebuilds the billing projection and finds the live one identical', async () => {
+      const run = await spawnAudit(['replay', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout);
+      assert.equal(report.projections[0].projection, 'billing');
+      assert.equal(report.projections[0].status, 'same');
+      assert.deepEqual(
+        report.projections[0].tables.map((t: { table: string; same: boolean; live: { rows: number } }) => [
+          t.table,
+          t.same,
+          t.live.rows > 0,
+        ]),
+        [
+          ['cdr_ledger', true, true],
+          ['session_view', true, true],
+          ['partner_statements', true, true],
+        ],
+      );
+    });
+
+    test('replay prints the rows that differ when a live table was changed', async () => {
+      const db = await openProjectionDb({ dataDir });
+      await db.query("UPDATE cdr_ledger SET energy_kwh = energy_kwh + 1 WHERE cdr_id = 'C1'");
+      await db.close();
+      const run = await spawnAudit(['replay']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, /billing v1 at position [\d,]+: differs/);
+      assert.match(run.stdout, /DIFFERS cdr_ledger/);
+      assert.match(run.stdout, /only live: {4}\{.*"cdr_id": "C1"/);
+      assert.match(run.stdout, /only rebuilt: \{.*"cdr_id": "C1"/);
+    });
+
+    test('verify exits 1 and names the first broken link; --since catches a cut tail', async () => {
+      const store = await openStore();
+      await editData(store, 777);
+      const digest = JSON.parse(readFileSync(file('digest.json'), 'utf8'));
+      await cutTail(store, digest.size - 40);
+      await store.close();
+
+      const run = await spawnAudit(['verify']);
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /verify: FAILED: 1 problem\(s\)/);
+      assert.match(
+        run.stdout,
+        /first broken link: \[chain\] position 777, session-NL-CPO-\d+ revision \d+: content changed after it was recorded/,
+      );
+
+      const since = await spawnAudit(['verify', '--json', '--since', file('digest.json')]);
+      assert.equal(since.code, 1);
+      const report = JSON.parse(since.stdout);
+      assert.equal(report.since.ok, false);
+      assert.ok(
+        report.problems.some((p: { kind: string; reason: string }) => p.kind === 'digest' && /39 were removed/.test(p.reason)),
+      );
+    });
+
+    test('a store that cannot be opened exits with 2', async () => {
+      const run = await new Promise<Run>((resolve) =>
+        execFile(
+          process.execPath,
+          ['-r', './tsconfig-paths-dist.js', 'dist/apps/audit/main.js', 'verify'],
+          {
+            cwd: projectRoot(),
+            env: { PATH: process.env.PATH, EVENT_STORE: 'postgres', DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' },
+          },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /Cannot open the postgres event store/);
+    });
+  });
+});
