@@ -11,7 +11,6 @@ import {
   exportLog,
   LogSealer,
   LogVerifier,
-  loadSealPolicy,
   NoSuchEvent,
   type Problem,
   Progress,
@@ -22,6 +21,7 @@ import {
   proveEvent,
   replayProjections,
   scanLog,
+  sealPolicyOf,
   stateAt,
   streamHistory,
   UnsealableEvent,
@@ -273,7 +273,7 @@ class AuditCommands {
   }
 
   async seal(): Promise<number> {
-    const policy = loadSealPolicy(this.io.env);
+    const policy = sealPolicyOf(this.loadConfig());
     return this.withStore(async (store) => {
       const seals = await new LogSealer(store, policy).sealOutstanding();
       const events = seals.reduce((sum, seal) => sum + seal.count, 0);

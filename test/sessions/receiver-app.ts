@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
+import { ADMIN_API_KEY, AdminKeyGuard } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import {
   type AuthenticatedPartner,
@@ -45,11 +46,24 @@ export const CPO_A = { authorization: encodeCredentialsToken('token-cpo-a') };
 export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 
 /** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
+export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
+
 export async function startReceiverApp(extraProviders: Provider[] = []): Promise<TestApp & { store: EventStore }> {
   @Global()
   @Module({
-    providers: [{ provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners }, ...extraProviders],
-    exports: [PARTNER_AUTHENTICATOR, ...extraProviders.map((p) => (typeof p === 'function' ? p : p.provide))],
+    // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
+    providers: [
+      { provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners },
+      { provide: ADMIN_API_KEY, useValue: RECEIVER_ADMIN_KEY },
+      AdminKeyGuard,
+      ...extraProviders,
+    ],
+    exports: [
+      PARTNER_AUTHENTICATOR,
+      ADMIN_API_KEY,
+      AdminKeyGuard,
+      ...extraProviders.map((p) => (typeof p === 'function' ? p : p.provide)),
+    ],
   })
   class FixedPartnersModule {}
 

@@ -8,7 +8,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { loadSealPolicy } from './audit-config';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { sealPolicyOf } from './audit-config';
 import { LogSealer, type SealPolicy } from './sealer';
 
 export const SEAL_POLICY = Symbol('SEAL_POLICY');
@@ -40,14 +41,17 @@ export class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
 /**
  * Global seals over the event log (see libs/audit/README.md). Needs the EVENT_STORE provider of
- * ServiceModule. The policy comes from AUDIT_SEAL_EVERY_EVENTS / AUDIT_SEAL_EVERY_SECONDS unless given.
+ * ServiceModule. The policy comes from the configuration (AUDIT_SEAL_EVERY_*) unless given.
  */
 @Module({})
 export class AuditModule {
-  static forRoot(policy: SealPolicy = loadSealPolicy()): DynamicModule {
+  static forRoot(policy?: SealPolicy): DynamicModule {
+    const sealPolicy = policy
+      ? { provide: SEAL_POLICY, useValue: policy }
+      : { provide: SEAL_POLICY, useFactory: (config: RoamledgerConfig) => sealPolicyOf(config), inject: [ROAMLEDGER_CONFIG] };
     return {
       module: AuditModule,
-      providers: [{ provide: SEAL_POLICY, useValue: policy }, SealerLifecycle],
+      providers: [sealPolicy, SealerLifecycle],
       exports: [SealerLifecycle],
     };
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminPullController } from './admin-pull.controller';
-import { PULL_SETTINGS, PullService, pullSettingsFromEnv } from './pull.service';
+import { PULL_SETTINGS, PullService, type PullSettings } from './pull.service';
 
 /**
  * Pulling partners' Sender interfaces: PullService (scheduled, and on demand), and
@@ -11,7 +12,18 @@ import { PULL_SETTINGS, PullService, pullSettingsFromEnv } from './pull.service'
 @Module({
   controllers: [AdminPullController],
   // AdminKeyGuard (the same key as /admin/partners) comes from the global PartnersModule.
-  providers: [PullService, { provide: PULL_SETTINGS, useFactory: () => pullSettingsFromEnv() }],
+  providers: [
+    PullService,
+    {
+      provide: PULL_SETTINGS,
+      useFactory: ({ pull }: RoamledgerConfig): PullSettings => ({
+        intervalMs: pull.intervalSeconds * 1000,
+        firstLookbackMs: pull.firstLookbackDays * 86_400_000,
+        overlapMs: pull.overlapSeconds * 1000,
+      }),
+      inject: [ROAMLEDGER_CONFIG],
+    },
+  ],
   exports: [PullService],
 })
 export class PullModule {}

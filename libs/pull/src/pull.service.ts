@@ -21,21 +21,6 @@ export interface PullSettings {
 export const PULL_SETTINGS = Symbol('PULL_SETTINGS');
 
 /** PULL_INTERVAL_SECONDS (default 900, 0 = off), PULL_FIRST_LOOKBACK_DAYS (default 30), PULL_OVERLAP_SECONDS (default 300). */
-export function pullSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): PullSettings {
-  const number = (name: string, fallback: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-    return value;
-  };
-  return {
-    intervalMs: number('PULL_INTERVAL_SECONDS', 900) * 1000,
-    firstLookbackMs: number('PULL_FIRST_LOOKBACK_DAYS', 30) * 86_400_000,
-    overlapMs: number('PULL_OVERLAP_SECONDS', 300) * 1000,
-  };
-}
-
 export interface PullRequest {
   modules?: PullModuleId[];
   /** Overrides the window; without them the pull goes from the checkpoint (less the overlap) to now. */

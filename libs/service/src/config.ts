@@ -30,6 +30,22 @@ export interface RoamledgerConfig {
   billingTimeZone: string;
   /** A COMPLETED session without a CDR this many hours after its end is reported. */
   billingCdrDueHours: number;
+  /** Pulling partners' Sender interfaces (libs/pull). */
+  pull: {
+    /** Seconds between scheduled pulls; 0 turns the schedule off. */
+    intervalSeconds: number;
+    /** How far back the first pull of a partner reaches. */
+    firstLookbackDays: number;
+    /** Each pull starts this long before the previous one ended, for late last_updated values. */
+    overlapSeconds: number;
+  };
+  /** Global seals over the log (libs/audit); both 0 turns sealing off. */
+  audit: {
+    /** Seal after this many unsealed events (0: no count trigger). */
+    sealEveryEvents: number;
+    /** Seal this long after the oldest unsealed event arrived (0: no timer). */
+    sealEverySeconds: number;
+  };
   /** Most verbose Nest log level printed: error | warn | log | debug. */
   logLevel: LogLevelName;
 }
@@ -104,11 +120,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
   } catch {
     problems.push(`BILLING_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got "${billingTimeZone}"`);
   }
-  const dueText = value('BILLING_CDR_DUE_HOURS') ?? '48';
-  const billingCdrDueHours = Number(dueText);
-  if (!Number.isFinite(billingCdrDueHours) || billingCdrDueHours < 0) {
-    problems.push(`BILLING_CDR_DUE_HOURS must be a number of hours, got "${dueText}"`);
-  }
+  const number = (name: string, fallback: number, wholeNumber = false) => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const parsed = Number(text);
+    if (!Number.isFinite(parsed) || parsed < 0 || (wholeNumber && !Number.isInteger(parsed))) {
+      problems.push(`${name} must be a ${wholeNumber ? 'whole number' : 'number'} >= 0, got "${text}"`);
+    }
+    return parsed;
+  };
+  const billingCdrDueHours = number('BILLING_CDR_DUE_HOURS', 48);
+  const pull = {
+    intervalSeconds: number('PULL_INTERVAL_SECONDS', 900),
+    firstLookbackDays: number('PULL_FIRST_LOOKBACK_DAYS', 30),
+    overlapSeconds: number('PULL_OVERLAP_SECONDS', 300),
+  };
+  const audit = {
+    sealEveryEvents: number('AUDIT_SEAL_EVERY_EVENTS', 1000, true),
+    sealEverySeconds: number('AUDIT_SEAL_EVERY_SECONDS', 60, true),
+  };
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -124,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     financeApiKey: value('FINANCE_API_KEY'),
     billingTimeZone,
     billingCdrDueHours,
+    pull,
+    audit,
     logLevel,
   };
 }
