@@ -1,13 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CDR, formatParty, sameParty, validateOcpi } from '@roamledger/ocpi';
+import { CDR } from '@roamledger/ocpi';
 import {
+  acceptPulled,
   type PulledFrom,
   type PullOutcome,
   type PullPartner,
   PullService,
   type PullTarget,
-  pulledMetadata,
-  pulledObjectEvent,
 } from '@roamledger/pull';
 import { CdrCommands } from './cdr.commands';
 
@@ -26,16 +25,11 @@ export class CdrPull implements PullTarget, OnModuleInit {
   }
 
   async ingest(partner: PullPartner, object: unknown, from: PulledFrom): Promise<PullOutcome> {
-    const result = validateOcpi(CDR, object);
-    if (!result.ok) return { status: 'rejected', reason: `Invalid CDR: ${result.errors.join('; ')}` };
-    const cdr = result.value;
-    const owner = { countryCode: cdr.country_code, partyId: cdr.party_id };
-    if (!partner.parties.some((party) => sameParty(party, owner))) {
-      return { status: 'rejected', reason: `${formatParty(owner)} is not a party of partner ${partner.partnerId}` };
-    }
-    const receipt = await this.cdrs.receive(cdr, {
-      cause: pulledObjectEvent('cdrs', partner, object, from, owner),
-      metadata: pulledMetadata(partner, from, owner),
+    const accepted = acceptPulled('cdrs', CDR, partner, object, from);
+    if (!accepted.ok) return accepted.outcome;
+    const receipt = await this.cdrs.receive(accepted.value, {
+      cause: accepted.cause,
+      metadata: accepted.metadata,
       skipWhenNoEvents: true,
       pulled: true,
     });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson, type EventMetadata, type NewEvent } from '@roamledger/event-store';
-import { formatParty, type PartyId } from '@roamledger/ocpi';
+import { formatParty, type PartyId, sameParty, validateOcpi } from '@roamledger/ocpi';
+import type { ClassConstructor } from 'class-transformer';
 import type { PullModuleId, PullPartner } from './pull-source';
 
 /** Where one pulled object came from. */
@@ -59,4 +60,38 @@ export function pulledMetadata(partner: PullPartner, from: PulledFrom, owner?: P
 /** sha256 of an object's canonical JSON: how a rejected pulled object is named in the pull's record. */
 export function objectDigest(object: unknown): string {
   return createHash('sha256').update(canonicalJson(object)).digest('hex');
+}
+
+/** A pulled object that is a valid OCPI object of the partner's own parties, ready for the module's command. */
+export type AcceptedPull<T> =
+  | { ok: true; value: T; cause: NewEvent; metadata: EventMetadata }
+  | { ok: false; outcome: PullOutcome & { status: 'rejected' } };
+
+/**
+ * The checks every pulled object passes before it reaches the push path's command: valid as `cls`,
+ * and owned by one of the partner's parties (pull obeys the same party isolation as push).
+ */
+export function acceptPulled<T extends { country_code: string; party_id: string }>(
+  module: PullModuleId,
+  cls: ClassConstructor<T>,
+  partner: PullPartner,
+  object: unknown,
+  from: PulledFrom,
+): AcceptedPull<T> {
+  const result = validateOcpi(cls, object);
+  if (!result.ok)
+    return { ok: false, outcome: { status: 'rejected', reason: `Invalid ${cls.name}: ${result.errors.join('; ')}` } };
+  const owner = { countryCode: result.value.country_code, partyId: result.value.party_id };
+  if (!partner.parties.some((party) => sameParty(party, owner))) {
+    return {
+      ok: false,
+      outcome: { status: 'rejected', reason: `${formatParty(owner)} is not a party of partner ${partner.partnerId}` },
+    };
+  }
+  return {
+    ok: true,
+    value: result.value,
+    cause: pulledObjectEvent(module, partner, object, from, owner),
+    metadata: pulledMetadata(partner, from, owner),
+  };
 }

@@ -1,13 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { formatParty, Session, sameParty, validateOcpi } from '@roamledger/ocpi';
+import { Session } from '@roamledger/ocpi';
 import {
+  acceptPulled,
   type PulledFrom,
   type PullOutcome,
   type PullPartner,
   PullService,
   type PullTarget,
-  pulledMetadata,
-  pulledObjectEvent,
 } from '@roamledger/pull';
 import { SessionCommands } from './session.commands';
 
@@ -26,16 +25,11 @@ export class SessionPull implements PullTarget, OnModuleInit {
   }
 
   async ingest(partner: PullPartner, object: unknown, from: PulledFrom): Promise<PullOutcome> {
-    const result = validateOcpi(Session, object);
-    if (!result.ok) return { status: 'rejected', reason: `Invalid Session: ${result.errors.join('; ')}` };
-    const session = result.value;
-    const owner = { countryCode: session.country_code, partyId: session.party_id };
-    if (!partner.parties.some((party) => sameParty(party, owner))) {
-      return { status: 'rejected', reason: `${formatParty(owner)} is not a party of partner ${partner.partnerId}` };
-    }
-    const handled = await this.sessions.put(session, {
-      cause: pulledObjectEvent('sessions', partner, object, from, owner),
-      metadata: pulledMetadata(partner, from, owner),
+    const accepted = acceptPulled('sessions', Session, partner, object, from);
+    if (!accepted.ok) return accepted.outcome;
+    const handled = await this.sessions.put(accepted.value, {
+      cause: accepted.cause,
+      metadata: accepted.metadata,
       skipWhenNoEvents: true,
       pulled: true,
     });
