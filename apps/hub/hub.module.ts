@@ -3,6 +3,7 @@ import { AuditModule } from '@roamledger/audit';
 import { BillingModule } from '@roamledger/billing';
 import { CdrsModule } from '@roamledger/cdrs';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
+import { MessagingModule } from '@roamledger/messaging';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 
@@ -20,6 +21,8 @@ export class HubModule {
         CdrsModule,
         BillingModule,
         AuditModule.forRoot(),
+        // Publishes the log to Kafka only when KAFKA_BROKERS is set; the hub needs no broker.
+        MessagingModule,
       ],
     };
   }

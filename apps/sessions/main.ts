@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PartnersModule } from '@roamledger/credentials';
+import { MessagingModule } from '@roamledger/messaging';
 import { bootstrapService, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 
@@ -10,5 +11,5 @@ class SessionsService {}
 void bootstrapService('sessions', (config) => ({
   module: SessionsService,
   // PartnersModule: who is calling (the credentials token) and whom to pull.
-  imports: [ServiceModule.forRoot(config), PartnersModule, SessionsModule],
+  imports: [ServiceModule.forRoot(config), PartnersModule, SessionsModule, MessagingModule],
 }));

@@ -1,0 +1,304 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
+import {
+  type Admin,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import { eventMessage, watermarkMessage } from './event-message';
+import { createKafka, type KafkaSettings, type MessagingLog, pause, reason, settlesWithin } from './kafka-client';
+import { EVENT_TOPIC_PARTITIONS, eventTopics, topicOfStream } from './topics';
+
+export interface ForwarderOptions {
+  store: EventStore;
+  kafka: KafkaSettings;
+  /** The event-store checkpoint that records what Kafka has acknowledged (default `kafka-forwarder`). */
+  checkpointName?: string;
+  /** Most events per produce request, and per checkpoint (default 500). */
+  batchSize?: number;
+  /** Partitions of the event topics when the forwarder has to create them (default 3). Never change it later. */
+  numPartitions?: number;
+  /** First delay after a failure; doubles up to `maxRetryMs` (defaults 500 ms and 10 s). */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** Called once Kafka has acknowledged a batch, before its checkpoint is saved. */
+  onPublished?: (events: readonly RecordedEvent[]) => void;
+  log?: MessagingLog;
+}
+
+export interface ForwarderStatus {
+  running: boolean;
+  /** Last position Kafka acknowledged in this process (-1: none yet). */
+  position: number;
+  /** Events acknowledged in this process, duplicates after a restart included. */
+  published: number;
+  /** Set while Kafka refuses or cannot be reached. */
+  outageSince?: string;
+  lastError?: string;
+}
+
+export const DEFAULT_FORWARDER_CHECKPOINT = 'kafka-forwarder';
+/** A send not acknowledged for this long is reported as an outage. */
+const SLOW_MS = 2_000;
+const STOPPED = Symbol('stopped');
+const IDLE = Symbol('idle');
+
+/**
+ * Publishes the event log to Kafka: a named, checkpointed `subscribeToAll`, each event to the
+ * topic of its module (topics.ts), keyed by stream. A batch is published in one request by an
+ * idempotent producer; the checkpoint moves only once Kafka has acknowledged the whole batch, so
+ * a crash at any point means events published again (at-least-once), never one skipped.
+ *
+ * It runs beside the request path, never in it: appends do not wait for it, and when Kafka is
+ * down it keeps the batch, says so in the log, and retries with backoff until Kafka is back.
+ *
+ * Every published batch also carries watermarks (EVENT_HEADERS.through) for every partition of
+ * every event topic, which is what lets LogMerge (KafkaLogSubscription) rebuild the log order
+ * across partitions.
+ */
+export class EventForwarder {
+  private readonly log: MessagingLog;
+  private readonly checkpointName: string;
+  private readonly batchSize: number;
+  private readonly choosePartition = Partitioners.DefaultPartitioner();
+  private kafka?: Kafka;
+  private producer?: Producer;
+  private partitions = new Map<string, PartitionMetadata[]>();
+  private abort?: AbortController;
+  private done: Promise<void> = Promise.resolve();
+  private readonly state: ForwarderStatus = { running: false, position: -1, published: 0 };
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.log = options.log ?? new Logger('kafka-forwarder');
+    this.checkpointName = options.checkpointName ?? DEFAULT_FORWARDER_CHECKPOINT;
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  /** Starts forwarding in the background; returns at once (Kafka need not be up). */
+  start(): void {
+    if (this.state.running) return;
+    this.state.running = true;
+    const abort = new AbortController();
+    this.abort = abort;
+    // A stop still finishing its last batch completes before the next run reads the checkpoint.
+    this.done = this.done.then(() => this.run(abort.signal));
+  }
+
+  /**
+   * Stops after the batch in flight: checkpointed if Kafka acknowledges it, otherwise left for
+   * the next run to publish again. Waits `waitMs` at most (a dead broker must not hold up a
+   * shutdown); the run then ends by itself once kafkajs gives up.
+   */
+  async stop(waitMs = 5_000): Promise<void> {
+    this.state.running = false;
+    this.abort?.abort();
+    if (!(await settlesWithin(this.done, waitMs)))
+      this.log.warn(`stopped without Kafka's answer on the batch in flight; it goes out again on the next start`);
+  }
+
+  status(): ForwarderStatus {
+    return { ...this.state };
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let retryMs = this.options.retryMs ?? 500;
+    try {
+      while (!signal.aborted) {
+        let subscription: Subscription | undefined;
+        try {
+          const saved = await this.options.store.checkpoints.load(this.checkpointName);
+          this.log.log(
+            saved === undefined
+              ? `forwarding the event log to Kafka from the start (checkpoint ${this.checkpointName})`
+              : `forwarding the event log to Kafka after position ${saved} (checkpoint ${this.checkpointName})`,
+          );
+          subscription = this.options.store.subscribeToAll({ checkpointName: this.checkpointName, batchSize: this.batchSize });
+          await this.forward(subscription, signal);
+          if (signal.aborted) return;
+          throw new Error('the event store subscription ended');
+        } catch (error) {
+          if (signal.aborted) return;
+          this.state.lastError = reason(error);
+          this.log.error(`forwarding to Kafka failed: ${reason(error)}; starting again in ${retryMs} ms`);
+          await pause(retryMs, signal);
+          retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 10_000);
+        } finally {
+          await subscription?.close().catch(() => undefined);
+        }
+      }
+    } finally {
+      await this.disconnect();
+    }
+  }
+
+  private async forward(subscription: Subscription, signal: AbortSignal): Promise<void> {
+    const stopped = new Promise<typeof STOPPED>((resolve) => {
+      if (signal.aborted) resolve(STOPPED);
+      signal.addEventListener('abort', () => resolve(STOPPED), { once: true });
+    });
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending = iterator.next();
+    try {
+      for (;;) {
+        const first = await Promise.race([pending, stopped]);
+        if (first === STOPPED || first.done) return;
+        const batch = [first.value];
+        pending = iterator.next();
+        // Take what the subscription already holds; a read from the store ends the batch, so
+        // a lone live event goes out at once and a backlog goes out in full batches.
+        while (batch.length < this.batchSize) {
+          const next = await Promise.race([pending, nextTurn()]);
+          if (next === IDLE || next.done) break;
+          batch.push(next.value);
+          pending = iterator.next();
+        }
+        if (!(await this.publish(batch, signal))) return;
+        this.options.onPublished?.(batch);
+        // Awaited before the next batch: a crash re-publishes at most this one.
+        await subscription.checkpoint(batch[batch.length - 1].position);
+      }
+    } finally {
+      // A read still in flight may settle after close; nobody waits for it.
+      pending.catch(() => undefined);
+    }
+  }
+
+  /** Publishes until Kafka acknowledges (true), or until stopped while it does not (false). */
+  private async publish(batch: RecordedEvent[], signal: AbortSignal): Promise<boolean> {
+    let retryMs = this.options.retryMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
+      // kafkajs retries inside a send for a while: an outage it rides out is still worth a line.
+      const slow = setTimeout(() => {
+        if (this.state.outageSince) return;
+        this.state.outageSince = new Date().toISOString();
+        this.log.warn(
+          `Kafka has not acknowledged ${batch.length} events from position ${batch[0].position} for ${SLOW_MS / 1000} s ` +
+            '(broker down or unreachable?); still trying, the event store keeps taking requests',
+        );
+      }, SLOW_MS);
+      try {
+        const producer = await this.connect();
+        await producer.sendBatch({ acks: -1, topicMessages: this.messagesOf(batch) });
+        clearTimeout(slow);
+        const last = batch[batch.length - 1].position;
+        if (this.state.outageSince) {
+          const seconds = ((Date.now() - Date.parse(this.state.outageSince)) / 1000).toFixed(1);
+          this.log.log(`Kafka is back after ${seconds} s: published up to position ${last}, catching up`);
+          this.state.outageSince = undefined;
+        }
+        this.state.position = last;
+        this.state.published += batch.length;
+        return true;
+      } catch (error) {
+        clearTimeout(slow);
+        this.state.lastError = reason(error);
+        this.state.outageSince ??= new Date().toISOString();
+        // A fresh producer on the next attempt: the old one may be stuck on a dead connection.
+        await this.disconnect();
+        if (signal.aborted) return false;
+        this.log.warn(
+          `Kafka unavailable (${reason(error)}): ${batch.length} events from position ${batch[0].position} wait, ` +
+            `attempt ${attempt}, next in ${retryMs} ms; the event store keeps taking requests`,
+        );
+        await pause(retryMs, signal);
+        if (signal.aborted) return false;
+        retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 10_000);
+      }
+    }
+  }
+
+  private messagesOf(batch: RecordedEvent[]): TopicMessages[] {
+    return batchMessages(batch, this.options.kafka.topicPrefix, this.partitions, (topic, stream) =>
+      this.choosePartition({ topic, partitionMetadata: this.partitionsOf(topic), message: { key: stream, value: null } }),
+    );
+  }
+
+  private partitionsOf(topic: string): PartitionMetadata[] {
+    const partitions = this.partitions.get(topic);
+    if (!partitions) throw new Error(`no metadata for Kafka topic ${topic}`);
+    return partitions;
+  }
+
+  /** Creates the event topics if missing, learns their partitions, connects an idempotent producer. */
+  private async connect(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.kafka ??= createKafka(this.options.kafka, 'forwarder');
+    const topics = eventTopics(this.options.kafka.topicPrefix);
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const numPartitions = this.options.numPartitions ?? EVENT_TOPIC_PARTITIONS;
+      await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      this.partitions = new Map(
+        metadata.topics.map((topic) => [topic.name, [...topic.partitions].sort((a, b) => a.partitionId - b.partitionId)]),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    // Idempotent: a retry inside kafkajs cannot write a message twice. Its retries are bounded
+    // (kafkajs would retry forever) so that an outage surfaces here and gets logged.
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
+    });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * One request for a whole batch. Per partition: its events in log order, the last one marked
+ * `through` the batch's last position; every other partition of every event topic gets a
+ * watermark, so consumers of several partitions know how far each one has got.
+ */
+export function batchMessages(
+  batch: readonly RecordedEvent[],
+  topicPrefix: string,
+  partitions: ReadonlyMap<string, ReadonlyArray<{ partitionId: number }>>,
+  partitionOf: (topic: string, stream: string) => number,
+): TopicMessages[] {
+  const through = batch[batch.length - 1].position;
+  const byPartition = new Map<string, Map<number, RecordedEvent[]>>();
+  for (const event of batch) {
+    const topic = topicOfStream(event.stream, topicPrefix);
+    const partition = partitionOf(topic, event.stream);
+    const ofTopic = byPartition.get(topic) ?? new Map<number, RecordedEvent[]>();
+    byPartition.set(topic, ofTopic);
+    const events = ofTopic.get(partition) ?? [];
+    ofTopic.set(partition, events);
+    events.push(event);
+  }
+  return [...partitions].map(([topic, ofTopic]) => {
+    const messages: Message[] = [];
+    for (const { partitionId } of ofTopic) {
+      const events = byPartition.get(topic)?.get(partitionId);
+      if (!events) {
+        messages.push(watermarkMessage(partitionId, through));
+        continue;
+      }
+      events.forEach((event, i) => {
+        messages.push(eventMessage(event, partitionId, i === events.length - 1 ? through : undefined));
+      });
+    }
+    return { topic, messages };
+  });
+}
+
+/** Resolves after the pending I/O callbacks: what a subscription holds in memory comes first. */
+function nextTurn(): Promise<typeof IDLE> {
+  return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}

@@ -1,0 +1,362 @@
+// The forwarder on a real Kafka broker (deploy/kafka) and PostgreSQL: 10,000 events through a
+// broker crash, a SIGKILLed forwarder that resumes from its checkpoint, and the topics read
+// back in log order by KafkaLogSubscription.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Logger } from '@nestjs/common';
+import { type EventStore, openPostgresClient, type RecordedEvent, SqlEventStore } from '@roamledger/event-store';
+import {
+  EVENT_HEADERS,
+  EventForwarder,
+  eventTopics,
+  ForwarderLease,
+  KafkaLogSubscription,
+  type MessagingLog,
+  readLogMessage,
+  SeenRevisions,
+  topicOfStream,
+} from '@roamledger/messaging';
+import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
+import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
+import { projectRoot } from '../support/project-root';
+import { readTopics, type StoredMessage } from './topic-reader';
+
+// kafkajs and the Kafka readers log at debug through Nest's Logger; keep the TAP output readable.
+Logger.overrideLogger(['error']);
+
+const PREFIX = `rl${randomUUID().slice(0, 8)}.`;
+const CHECKPOINT = 'kafka-forwarder-test';
+const STREAMS = ['session', 'cdr', 'partner', 'pull'].flatMap((kind) =>
+  Array.from({ length: 10 }, (_, i) => `${kind}-NL-RLG-${kind.toUpperCase()}${i}`),
+);
+
+let broker: KafkaBroker;
+let schema: string;
+let store: EventStore;
+const kafka = () => ({ brokers: broker.brokers, clientId: 'forwarder-test', topicPrefix: PREFIX });
+
+before(
+  async () => {
+    broker = await startKafka();
+    schema = freshSchemaName('rl_kafka');
+    store = await SqlEventStore.open('postgres', await openPostgresClient({ connectionString: TEST_DATABASE_URL, schema }));
+  },
+  { timeout: 6 * 60_000 },
+);
+
+after(async () => {
+  await store?.close();
+  if (schema) await dropSchema(schema);
+  await stopKafka();
+});
+
+/** `count` appends of 100 events each, the streams taking turns. */
+async function appendEvents(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const stream = STREAMS[i % STREAMS.length];
+    await store.append(
+      stream,
+      Array.from({ length: 100 }, (_, n) => ({
+        type: 'Tested',
+        data: { n, note: 'an event as big as a small OCPI object, give or take'.repeat(3) },
+      })),
+    );
+  }
+}
+
+function collectingLog(lines: string[]): MessagingLog {
+  const keep = (message: string) => {
+    lines.push(message);
+  };
+  return { log: keep, warn: keep, error: keep };
+}
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Every stored message of the event topics, once `ids` all appear among them. */
+async function readAllMessages(ids: Set<string>): Promise<StoredMessage[]> {
+  const seen = new Set<string>();
+  let checked = 0;
+  return readTopics(broker.brokers, eventTopics(PREFIX), (messages) => {
+    for (; checked < messages.length; checked++) {
+      const id = messages[checked].headers[EVENT_HEADERS.id];
+      if (id && ids.has(id)) seen.add(id);
+    }
+    return seen.size === ids.size;
+  });
+}
+
+/** The events of the stored messages, partition by partition in offset order, copies included. */
+function eventsByPartition(messages: StoredMessage[]): RecordedEvent[][] {
+  const partitions = new Map<string, StoredMessage[]>();
+  for (const message of messages) {
+    const key = `${message.topic}/${message.partition}`;
+    const ofPartition = partitions.get(key) ?? [];
+    partitions.set(key, ofPartition);
+    ofPartition.push(message);
+  }
+  return [...partitions.values()].map((ofPartition) =>
+    ofPartition
+      .sort((a, b) => a.offset - b.offset)
+      .flatMap((m) => {
+        const { event } = readLogMessage({ headers: m.headers, value: m.value === null ? null : Buffer.from(m.value) });
+        return event ? [event] : [];
+      }),
+  );
+}
+
+test('10,000 events reach Kafka in stream order per key, through a broker crash, with no gap', { timeout: 240_000 }, async () => {
+  const lines: string[] = [];
+  const forwarder = new EventForwarder({ store, kafka: kafka(), checkpointName: CHECKPOINT, log: collectingLog(lines) });
+  forwarder.start();
+  let restart: Promise<void> | undefined;
+  let appendsDone = 0;
+  let restartDone = 0;
+  try {
+    // The broker dies while the forwarder is publishing; appends go on while it is down.
+    await appendEvents(20);
+    await until(() => forwarder.status().position >= 500, 60_000, 'the forwarder to get going');
+    restart = broker.restart({ kill: true }).then(() => {
+      restartDone = Date.now();
+    });
+    await appendEvents(80);
+    appendsDone = Date.now();
+    await restart;
+    const head = await store.headPosition();
+    await until(() => forwarder.status().position === head, 120_000, `the forwarder to publish up to ${head}`);
+  } finally {
+    await forwarder.stop();
+  }
+  assert.ok(appendsDone < restartDone, 'every append was answered while the broker was still down');
+  assert.ok(
+    lines.some((line) => line.startsWith('Kafka unavailable') || line.startsWith('Kafka has not acknowledged')),
+    `the outage is logged: ${lines.join(' | ')}`,
+  );
+  assert.ok(lines.some((line) => line.startsWith('Kafka is back')));
+  for (const line of lines.filter((l) => l.includes('Kafka'))) console.log(`# forwarder: ${line}`);
+
+  const events = await store.readAll();
+  assert.equal(events.length, 10_000);
+  const messages = await readAllMessages(new Set(events.map((e) => e.id)));
+  const partitions = eventsByPartition(messages);
+
+  // In each partition, each stream's events in order: copies of a re-sent batch only repeat
+  // what came before, so dropping them leaves every revision once, none missing.
+  const seen = new SeenRevisions();
+  let copies = 0;
+  for (const partition of partitions) {
+    const fresh = seen.claim(partition);
+    copies += partition.length - fresh.length;
+  }
+  for (const stream of STREAMS) {
+    const count = events.filter((e) => e.stream === stream).length;
+    assert.equal(seen.lastRevision(stream), count - 1, `${stream}: revisions 0..${count - 1}, no gap`);
+  }
+  console.log(`# ${messages.length} messages, ${copies} copies of events re-sent after the crash (dropped by SeenRevisions)`);
+
+  // Topic by module, key = stream, headers = the event's identity and place in the log.
+  const byId = new Map(events.map((e) => [e.id, e]));
+  for (const message of messages) {
+    const id = message.headers[EVENT_HEADERS.id];
+    if (!id) {
+      assert.equal(message.value, null, 'a message without event-id is a watermark');
+      assert.match(message.headers[EVENT_HEADERS.through], /^\d+$/);
+      continue;
+    }
+    const event = byId.get(id);
+    assert.ok(event, `message ${id} is an event of the store`);
+    assert.equal(message.topic, topicOfStream(event.stream, PREFIX));
+    assert.equal(message.key, event.stream);
+    assert.deepEqual(
+      [
+        message.headers[EVENT_HEADERS.type],
+        message.headers[EVENT_HEADERS.stream],
+        message.headers[EVENT_HEADERS.revision],
+        message.headers[EVENT_HEADERS.position],
+        message.headers[EVENT_HEADERS.hash],
+      ],
+      [event.type, event.stream, String(event.revision), String(event.position), event.hash],
+    );
+    assert.deepEqual(JSON.parse(message.value ?? ''), event);
+  }
+});
+
+test('a SIGKILLed forwarder resumes from its checkpoint', { timeout: 180_000 }, async () => {
+  const before = await store.headPosition();
+  assert.equal(await store.checkpoints.load(CHECKPOINT), before, 'the first test left the checkpoint at the head');
+  await appendEvents(50);
+  const head = await store.headPosition();
+
+  const first = startForwarderProcess();
+  try {
+    await until(async () => ((await store.checkpoints.load(CHECKPOINT)) ?? -1) >= before + 1000, 60_000, 'some progress');
+  } finally {
+    await stopProcess(first.process, 'SIGKILL');
+  }
+  const killedAt = (await store.checkpoints.load(CHECKPOINT)) ?? -1;
+  assert.ok(killedAt < head, 'killed before it was done');
+
+  const second = startForwarderProcess();
+  try {
+    await until(async () => (await store.checkpoints.load(CHECKPOINT)) === head, 60_000, 'the restarted forwarder to catch up');
+  } finally {
+    await stopProcess(second.process, 'SIGTERM');
+  }
+  assert.ok(
+    first.lines.some((line) => line.includes(`after position ${before} `)),
+    `first run starts after ${before}: ${first.lines}`,
+  );
+  assert.ok(
+    second.lines.some((line) => line.includes(`after position ${killedAt} `)),
+    `second run resumes after ${killedAt}: ${second.lines}`,
+  );
+
+  // Every event of this phase is on Kafka; the only copies are of the one batch the killed
+  // process may have published without checkpointing it.
+  const events = await store.readAll({ fromPosition: before + 1 });
+  const messages = await readAllMessages(new Set(events.map((e) => e.id)));
+  const counts = new Map<string, number>();
+  for (const message of messages) {
+    const id = message.headers[EVENT_HEADERS.id];
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const copied = events.filter((e) => (counts.get(e.id) ?? 0) > 1);
+  assert.ok(
+    copied.every((e) => e.position > killedAt),
+    'nothing at or before the checkpoint was published again',
+  );
+  assert.ok(copied.length <= 100, `at most one batch published twice, got ${copied.length}`);
+  assert.ok(
+    events.every((e) => counts.has(e.id)),
+    'every event is on Kafka',
+  );
+});
+
+test('KafkaLogSubscription reads the topics back in log order, without copies, and resumes after its checkpoint', {
+  timeout: 120_000,
+}, async () => {
+  const events = await store.readAll();
+  // A forwarder checkpoint restored from an older backup: the last 1,000 events go out again.
+  const head = events[events.length - 1].position;
+  await store.checkpoints.save(CHECKPOINT, events[events.length - 1001].position);
+  const again = new EventForwarder({ store, kafka: kafka(), checkpointName: CHECKPOINT, log: collectingLog([]) });
+  again.start();
+  try {
+    await until(() => again.status().position === head, 60_000, 'the copies to be published');
+  } finally {
+    await again.stop();
+  }
+  assert.equal(again.status().published, 1000);
+
+  const name = `ordered-${randomUUID()}`;
+  const subscribe = () =>
+    new KafkaLogSubscription(store, { checkpointName: name, fromPosition: 0 }, { kafka: kafka(), catchUpFromStore: false });
+  const half = Math.floor(events.length / 2);
+  const positions: number[] = [];
+
+  const first = subscribe();
+  try {
+    for await (const event of first) {
+      positions.push(event.position);
+      if (positions.length % 1000 === 0 || positions.length === half) await first.checkpoint(event.position);
+      if (positions.length === half) break;
+    }
+  } finally {
+    await first.close();
+  }
+  const second = subscribe();
+  try {
+    for await (const event of second) {
+      positions.push(event.position);
+      if (positions.length === events.length) break;
+    }
+  } finally {
+    await second.close();
+  }
+  assert.deepEqual(
+    positions,
+    events.map((e) => e.position),
+  );
+});
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+function startForwarderProcess(): { process: ChildProcess; lines: string[] } {
+  const root = projectRoot();
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(root, 'tsconfig-paths-dist.js'), path.join(root, 'dist/test/messaging/forwarder-process.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: TEST_DATABASE_URL,
+        EVENT_STORE_SCHEMA: schema,
+        KAFKA_BROKERS: broker.brokers.join(','),
+        KAFKA_TOPIC_PREFIX: PREFIX,
+        FORWARDER_CHECKPOINT: CHECKPOINT,
+        FORWARDER_BATCH_SIZE: '100',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: string[] = [];
+  let rest = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = rest + chunk.toString();
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    for (const part of parts) if (part.startsWith('{')) lines.push((JSON.parse(part) as { message: string }).message);
+  });
+  return { process: child, lines };
+}
+
+test('the forwarder lease: one holder at a time, handed over when it leaves', { timeout: 90_000 }, async () => {
+  const held: string[] = [];
+  const lease = (name: string) =>
+    new ForwarderLease(
+      kafka(),
+      {
+        acquired: () => {
+          held.push(`+${name}`);
+        },
+        released: () => {
+          held.push(`-${name}`);
+        },
+      },
+      collectingLog([]),
+    );
+  const first = lease('first');
+  const second = lease('second');
+  const started = Date.now();
+  try {
+    first.start();
+    await until(() => first.held, 30_000, 'the first to hold the lease');
+    console.log(`# lease: the first holds it after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    second.start();
+    // The second joins and stands by: the lease stays where it is (a sticky assignment).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.deepEqual([first.held, second.held], [true, false]);
+    const stopping = Date.now();
+    await first.stop();
+    await until(() => second.held, 30_000, 'the second to take over');
+    console.log(`# lease: handed over ${((Date.now() - stopping) / 1000).toFixed(1)} s after the first stopped`);
+  } finally {
+    await first.stop();
+    await second.stop();
+  }
+  assert.deepEqual(held, ['+first', '-first', '+second', '-second']);
+});

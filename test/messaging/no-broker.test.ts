@@ -1,0 +1,96 @@
+// Kafka absent or unreachable: services start and answer as usual, appends never wait, and the
+// forwarder says why it is not publishing. No broker is started here.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Logger, Module } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
+import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
+import { loadConfig, ServiceModule } from '@roamledger/service';
+import { startTestApp } from '../support/test-app';
+
+Logger.overrideLogger(['error']);
+
+@Module({})
+class PublishingService {}
+
+const publishingService = (config: Parameters<typeof ServiceModule.forRoot>[0]) => ({
+  module: PublishingService,
+  imports: [ServiceModule.forRoot(config), MessagingModule],
+});
+
+/** A loopback port nobody listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('without KAFKA_BROKERS nothing starts', async () => {
+  const config = loadConfig({});
+  assert.equal(config.kafka, undefined);
+  // Nothing reaches the store either: a publication without Kafka never subscribes.
+  const publication = new KafkaPublication(config, {} as EventStore);
+  publication.onApplicationBootstrap();
+  assert.equal(publication.status(), undefined);
+  await publication.onModuleDestroy();
+});
+
+test('with an unreachable broker the service starts, answers, appends and stops promptly', { timeout: 60_000 }, async () => {
+  const started = Date.now();
+  const { app, close } = await startTestApp(publishingService, { KAFKA_BROKERS: `127.0.0.1:${await deadPort()}` });
+  try {
+    assert.ok(Date.now() - started < 5_000, 'bootstrap does not wait for Kafka');
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    assert.equal(health.statusCode, 200);
+    const store = app.get<EventStore>(EVENT_STORE);
+    const appendStarted = Date.now();
+    await store.append('session-NL-RLG-1', [{ type: 'Tested', data: {} }]);
+    assert.ok(Date.now() - appendStarted < 1_000, 'an append does not wait for Kafka');
+    const status = app.get(KafkaPublication).status();
+    assert.equal(status?.lease, false, 'no lease without a broker');
+    assert.equal(status?.running, false);
+  } finally {
+    const closing = Date.now();
+    await close();
+    assert.ok(Date.now() - closing < 10_000, 'shutdown does not wait for Kafka');
+  }
+});
+
+test('EventForwarder against an unreachable broker logs the outage and checkpoints nothing', { timeout: 60_000 }, async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-no-broker-'));
+  const store = await SqlEventStore.open('pglite', await openPgliteClient(dataDir));
+  const lines: string[] = [];
+  const keep = (line: string) => {
+    lines.push(line);
+  };
+  const forwarder = new EventForwarder({
+    store,
+    kafka: { brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'no-broker', topicPrefix: 'rl.' },
+    log: { log: keep, warn: keep, error: keep },
+  });
+  try {
+    await store.append('cdr-NL-RLG-1', [{ type: 'Tested', data: {} }]);
+    forwarder.start();
+    const deadline = Date.now() + 30_000;
+    while (!lines.some((line) => /^Kafka (unavailable|has not acknowledged)/.test(line))) {
+      assert.ok(Date.now() < deadline, `no outage line: ${lines.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await store.append('cdr-NL-RLG-1', [{ type: 'Tested', data: {} }]);
+    assert.ok(forwarder.status().outageSince);
+    assert.equal(forwarder.status().published, 0);
+    assert.equal(await store.checkpoints.load('kafka-forwarder'), undefined);
+  } finally {
+    const stopping = Date.now();
+    await forwarder.stop();
+    assert.ok(Date.now() - stopping < 6_000, 'stop does not wait for Kafka');
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
