@@ -49,3 +49,20 @@ test('an unreachable store stops the start with the reason, never a fallback', a
     /Cannot open the postgres event store: .*ECONNREFUSED/,
   );
 });
+
+test('settings of pull, sealing and the partner-token key are read and checked with the rest', () => {
+  const config = loadConfig({ PULL_INTERVAL_SECONDS: '0', AUDIT_SEAL_EVERY_EVENTS: '50', PARTNER_TOKEN_KEY: 'shared-secret' });
+  assert.deepEqual(config.pull, { intervalSeconds: 0, firstLookbackDays: 30, overlapSeconds: 300 });
+  assert.deepEqual(config.audit, { sealEveryEvents: 50, sealEverySeconds: 60 });
+  assert.equal(config.partnerTokenKey, 'shared-secret');
+  assert.throws(
+    () => loadConfig({ AUDIT_SEAL_EVERY_SECONDS: '1.5', PULL_OVERLAP_SECONDS: '-1' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 2);
+      assert.match(error.message, /AUDIT_SEAL_EVERY_SECONDS must be a whole number/);
+      assert.match(error.message, /PULL_OVERLAP_SECONDS must be a number >= 0/);
+      return true;
+    },
+  );
+});

@@ -22,7 +22,9 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
   providers: [
     {
       provide: TokenVault,
-      useFactory: (config: RoamledgerConfig) => new TokenVault(readOrCreateSecret(config.dataDir, PARTNER_TOKEN_KEY_FILE).value),
+      // PARTNER_TOKEN_KEY lets every service of a deployment share the key without a shared folder.
+      useFactory: (config: RoamledgerConfig) =>
+        new TokenVault(config.partnerTokenKey ?? readOrCreateSecret(config.dataDir, PARTNER_TOKEN_KEY_FILE).value),
       inject: [ROAMLEDGER_CONFIG],
     },
     PartnerDirectory,

@@ -26,6 +26,8 @@ export interface RoamledgerConfig {
   ocpiParties: OcpiPartyId[];
   adminApiKey?: string;
   financeApiKey?: string;
+  /** Key that encrypts the tokens partners give us; unset: generated into DATA_DIR/partner-token-key. */
+  partnerTokenKey?: string;
   /** IANA time zone billing periods (statement months, from/to dates) are computed in; stored times stay UTC. */
   billingTimeZone: string;
   /** A COMPLETED session without a CDR this many hours after its end is reported. */
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     ocpiParties,
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
+    partnerTokenKey: value('PARTNER_TOKEN_KEY'),
     billingTimeZone,
     billingCdrDueHours,
     pull,
