@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { runAudit } from './cli';
+import { runAudit } from '@roamledger/audit';
 
 // stdout carries results (JSON, NDJSON): library logs may only speak up on stderr.
 Logger.overrideLogger(['error', 'warn']);

@@ -3,6 +3,9 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type EventStore, openEventStore, openPgliteClient, openPostgresClient, type SqlClient } from '@roamledger/event-store';
+import { openProjectionDb, type Projection } from '@roamledger/projections';
+import { ConfigError, loadConfig, type RoamledgerConfig } from '@roamledger/service';
 import {
   type AggregateFold,
   type AtPoint,
@@ -26,12 +29,9 @@ import {
   streamHistory,
   UnsealableEvent,
   type VerifyReport,
-} from '@roamledger/audit';
-import { type EventStore, openEventStore, openPgliteClient, openPostgresClient, type SqlClient } from '@roamledger/event-store';
-import { openProjectionDb, type Projection } from '@roamledger/projections';
-import { ConfigError, loadConfig, type RoamledgerConfig } from '@roamledger/service';
+} from '../log-audit';
 import { AGGREGATES } from './aggregates';
-import { auditedProjections } from './projections';
+import { auditedProjections } from './audited-projections';
 
 export const USAGE = `Usage: npm run audit -- <command> [options]
 

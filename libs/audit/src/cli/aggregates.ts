@@ -1,10 +1,10 @@
-import type { AggregateFold } from '@roamledger/audit';
 import { CDR_STREAM_PREFIX, cdrDecider } from '@roamledger/cdrs';
 import { issuedTokenDecider, partnerDecider } from '@roamledger/credentials';
 import type { Decider, DomainEvent } from '@roamledger/event-store';
 import { partnerStream } from '@roamledger/ocpi';
 import { pullDecider } from '@roamledger/pull';
 import { SESSION_STREAM_PREFIX, sessionDecider } from '@roamledger/sessions';
+import type { AggregateFold } from '../log-audit';
 
 // biome-ignore lint/suspicious/noExplicitAny: each decider has its own command, event and state types.
 function fold(prefix: string, name: string, decider: Decider<any, any, any>): AggregateFold {
