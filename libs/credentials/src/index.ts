@@ -1,6 +1,7 @@
 export * from './admin/admin.dto';
 export * from './admin/admin-api-key';
 export * from './admin/admin-partners.controller';
+export * from './cli/partner-cli';
 export * from './credentials.controller';
 export * from './credentials.module';
 export * from './credentials-token';
