@@ -11,6 +11,7 @@ import {
 } from '@roamledger/cdrs';
 import { foldEvents } from '@roamledger/event-store';
 import type { CDR } from '@roamledger/ocpi';
+import { gentCdrLocation } from '../support/ocpi-fixtures';
 
 // Given the events of a CDR's stream, when a command is decided, then these events follow. Pure.
 
@@ -28,19 +29,7 @@ function cdr(overrides: Partial<CDR> = {}): CDR {
     session_id: 'S1',
     cdr_token: { country_code: 'NL', party_id: 'RLG', uid: 'TOKEN-1', type: 'RFID', contract_id: 'NL-RLG-C00000001' },
     auth_method: 'WHITELIST',
-    cdr_location: {
-      id: 'LOC1',
-      address: 'F.Rooseveltlaan 3A',
-      city: 'Gent',
-      country: 'BEL',
-      coordinates: { latitude: '51.047599', longitude: '3.729944' },
-      evse_uid: '3256',
-      evse_id: 'BE*BEC*E041503003',
-      connector_id: '1',
-      connector_standard: 'IEC_62196_T2',
-      connector_format: 'SOCKET',
-      connector_power_type: 'AC_1_PHASE',
-    },
+    cdr_location: gentCdrLocation(),
     currency: 'EUR',
     charging_periods: [
       {

@@ -4,6 +4,7 @@ import { type CdrFinding, cdrStream } from '@roamledger/cdrs';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { sessionStream } from '@roamledger/sessions';
 import { HubModule } from '../../apps/hub/hub.module';
+import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -121,19 +122,7 @@ describe('the hub end to end: a CPO registers, pushes a session and its CDR', ()
     cdr_token: session.cdr_token,
     auth_method: 'AUTH_REQUEST',
     authorization_reference: 'AUTH-REF-1',
-    cdr_location: {
-      id: 'LOC1',
-      address: 'F.Rooseveltlaan 3A',
-      city: 'Gent',
-      country: 'BEL',
-      coordinates: { latitude: '51.047599', longitude: '3.729944' },
-      evse_uid: '3256',
-      evse_id: 'BE*BEC*E041503003',
-      connector_id: '1',
-      connector_standard: 'IEC_62196_T2',
-      connector_format: 'SOCKET',
-      connector_power_type: 'AC_3_PHASE',
-    },
+    cdr_location: gentCdrLocation('AC_3_PHASE'),
     currency: 'EUR',
     charging_periods: periods,
     total_cost: { excl_vat: 2.7, incl_vat: 3.27 },

@@ -19,6 +19,7 @@ import {
   validateOcpiList,
   validateOcpiPatch,
 } from '../../libs/ocpi/src/validation';
+import { gentCdrLocation } from '../support/ocpi-fixtures';
 
 // Payloads are built here rather than read from the spec examples, so these rules hold without shared/.
 
@@ -83,19 +84,7 @@ function cdr(): Payload {
     end_date_time: '2015-06-29T23:37:32Z',
     cdr_token: { country_code: 'DE', party_id: 'TNM', uid: '012345678', type: 'RFID', contract_id: 'DE8ACC12E46L89' },
     auth_method: 'WHITELIST',
-    cdr_location: {
-      id: 'LOC1',
-      address: 'F.Rooseveltlaan 3A',
-      city: 'Gent',
-      country: 'BEL',
-      coordinates: { latitude: '51.047599', longitude: '3.729944' },
-      evse_uid: '3256',
-      evse_id: 'BE*BEC*E041503003',
-      connector_id: '1',
-      connector_standard: 'IEC_62196_T2',
-      connector_format: 'SOCKET',
-      connector_power_type: 'AC_1_PHASE',
-    },
+    cdr_location: gentCdrLocation(),
     currency: 'EUR',
     charging_periods: [{ start_date_time: '2015-06-29T21:39:09Z', dimensions: [{ type: 'TIME', volume: 1.973 }] }],
     total_cost: { excl_vat: 4.0, incl_vat: 4.4 },

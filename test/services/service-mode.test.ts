@@ -17,6 +17,7 @@ import { ServiceModule } from '@roamledger/service';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
+import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { TEST_DATABASE_URL } from '../support/postgres';
 import { projectRoot } from '../support/project-root';
@@ -294,19 +295,7 @@ const CDR = {
   cdr_token: TOKEN,
   auth_method: 'AUTH_REQUEST',
   authorization_reference: 'AUTH-REF-1',
-  cdr_location: {
-    id: 'LOC1',
-    address: 'F.Rooseveltlaan 3A',
-    city: 'Gent',
-    country: 'BEL',
-    coordinates: { latitude: '51.047599', longitude: '3.729944' },
-    evse_uid: '3256',
-    evse_id: 'BE*BEC*E041503003',
-    connector_id: '1',
-    connector_standard: 'IEC_62196_T2',
-    connector_format: 'SOCKET',
-    connector_power_type: 'AC_3_PHASE',
-  },
+  cdr_location: gentCdrLocation('AC_3_PHASE'),
   currency: 'EUR',
   charging_periods: [{ start_date_time: '2026-06-01T08:01:00Z', dimensions: [{ type: 'ENERGY', volume: 11.25 }] }],
   total_cost: { excl_vat: 2.7, incl_vat: 3.27 },
