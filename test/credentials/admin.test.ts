@@ -9,6 +9,12 @@ import { projectRoot } from '../support/project-root';
 import { ADMIN_KEY, type CredentialsHarness, startCredentialsApp } from './harness';
 
 const run = promisify(execFile);
+/** `npm run cli --` without npm: node with the path aliases, on the compiled entry point. */
+const CLI = [
+  '-r',
+  path.join(projectRoot(), 'tsconfig-paths-dist.js'),
+  path.join(projectRoot(), 'dist', 'apps', 'cli', 'main.js'),
+];
 
 describe('admin API', () => {
   let hub: CredentialsHarness;
@@ -125,27 +131,26 @@ describe('admin API', () => {
   });
 
   test('the CLI prints the same invitation JSON as the API', async () => {
-    const cli = path.join(projectRoot(), 'dist', 'apps', 'cli', 'main.js');
     const env = { ...process.env, PUBLIC_URL: hub.base, ADMIN_API_KEY: ADMIN_KEY };
     const { stdout } = await run(
       process.execPath,
-      [cli, 'partner', 'invite', '--name', 'Delta', '--country-code', 'DE', '--party-id', 'DEL', '--roles', 'CPO'],
+      [...CLI, 'partner', 'invite', '--name', 'Delta', '--country-code', 'DE', '--party-id', 'DEL', '--roles', 'CPO'],
       { env },
     );
     const printed = JSON.parse(stdout);
     assert.deepEqual(Object.keys(printed).sort(), ['id', 'token_a', 'versions_url']);
     assert.equal(printed.versions_url, `${hub.base}/ocpi/versions`);
-    const shown = JSON.parse((await run(process.execPath, [cli, 'partner', 'show', printed.id], { env })).stdout);
+    const shown = JSON.parse((await run(process.execPath, [...CLI, 'partner', 'show', printed.id], { env })).stdout);
     assert.equal(shown.name, 'Delta');
     assert.equal(shown.status, 'invited');
-    const listed = JSON.parse((await run(process.execPath, [cli, 'partner', 'list'], { env })).stdout);
+    const listed = JSON.parse((await run(process.execPath, [...CLI, 'partner', 'list'], { env })).stdout);
     assert.ok(listed.some((p: { id: string }) => p.id === printed.id));
     assert.equal(
-      JSON.parse((await run(process.execPath, [cli, 'partner', 'suspend', printed.id], { env })).stdout).suspended,
+      JSON.parse((await run(process.execPath, [...CLI, 'partner', 'suspend', printed.id], { env })).stdout).suspended,
       true,
     );
     await assert.rejects(
-      run(process.execPath, [cli, 'partner', 'list'], { env: { ...env, ADMIN_API_KEY: 'wrong' } }),
+      run(process.execPath, [...CLI, 'partner', 'list'], { env: { ...env, ADMIN_API_KEY: 'wrong' } }),
       (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
         assert.match(error.stderr, /HTTP 401/);
@@ -171,8 +176,7 @@ describe('admin API key generated on first start', () => {
     assert.equal((await hub.admin('GET', '/admin/partners')).status, 401, 'the test default key is not this one');
 
     // The CLI finds the key in DATA_DIR on its own.
-    const cli = path.join(projectRoot(), 'dist', 'apps', 'cli', 'main.js');
-    const { stdout } = await run(process.execPath, [cli, 'partner', 'list'], {
+    const { stdout } = await run(process.execPath, [...CLI, 'partner', 'list'], {
       env: { ...process.env, PUBLIC_URL: hub.base, ADMIN_API_KEY: '', DATA_DIR: hub.config.dataDir },
     });
     assert.deepEqual(JSON.parse(stdout), []);
