@@ -63,3 +63,20 @@ test('PostgreSQL: an append that commits late is never skipped by a reader that 
     await store.close();
   }
 });
+
+test('PostgreSQL: an append in another process is announced by NOTIFY at commit', { timeout: 10_000 }, async () => {
+  const listening = await openClient();
+  const writer = await SqlEventStore.open('postgres', await openClient());
+  try {
+    let announced: () => void = () => undefined;
+    const notified = new Promise<void>((resolve) => {
+      announced = resolve;
+    });
+    await listening.listen?.('rl_appended', () => announced());
+    await writer.append('notify-1', [{ type: 'Announced', data: {} }]);
+    await notified;
+  } finally {
+    await writer.close();
+    await listening.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
 import type { SqlClient, SqlQuery } from './sql-client';
 
 // bigint columns (positions, revisions) come back as strings by default; they fit in a double.
@@ -20,7 +20,18 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     options: schema ? `-c search_path=${schema}` : undefined,
   });
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const listeners: Client[] = [];
   return {
+    async listen(channel: string, onNotify: () => void) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
+      // LISTEN needs a connection of its own, held for the client's lifetime.
+      const listener = new Client({ connectionString: options.connectionString });
+      listener.on('notification', () => onNotify());
+      listener.on('error', () => undefined);
+      await listener.connect();
+      await listener.query(`LISTEN ${channel}`);
+      listeners.push(listener);
+    },
     async query<R>(sql: string, params: unknown[] = []) {
       const result = await pool.query(sql, params);
       return result.rows as R[];
@@ -47,6 +58,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       await pool.query(sql);
     },
     async close() {
+      await Promise.all(listeners.map((listener) => listener.end().catch(() => undefined)));
       await pool.end();
     },
   };

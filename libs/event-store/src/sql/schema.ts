@@ -80,6 +80,9 @@ BEGIN
          x.ev->'data', x.ev->'metadata', (x.ev->>'recorded_at')::timestamptz, x.ev->>'prev_hash', x.ev->>'hash'
     FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord);
 
+  -- Delivered at commit: subscribers in other processes wake at once instead of at their next poll.
+  PERFORM pg_notify('rl_appended', (v_head + v_count)::text);
+
   RETURN QUERY SELECT 'appended'::text, v_current + v_count, p_events->(v_count - 1)->>'hash', v_head + v_count;
 END
 $fn$;

@@ -3,6 +3,11 @@ export interface SqlClient {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (from any process); resolves once listening.
+   * Optional: a client without it leaves subscribers to their polling.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<void>;
   /** Runs one or more statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

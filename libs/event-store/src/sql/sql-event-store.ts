@@ -52,6 +52,7 @@ export class SqlEventStore implements EventStore {
   /** Last known revision and hash per stream, so most appends take one round trip. */
   private readonly heads = new Map<string, StreamHead>();
   private appendWaiters: Array<() => void> = [];
+  private listening?: Promise<void>;
 
   readonly checkpoints: CheckpointStore = {
     load: async (name) => {
@@ -196,6 +197,7 @@ export class SqlEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.listenForOtherWriters();
     return pollingSubscription(
       {
         readAll: (readOptions) => this.readAll(readOptions),
@@ -241,6 +243,17 @@ export class SqlEventStore implements EventStore {
   private forgetHead(stream: string, revision: number, hash: string | null): void {
     if (revision >= 0 && hash) this.rememberHead(stream, { revision, hash });
     else this.heads.delete(stream);
+  }
+
+  /** Appends by other processes wake this process's subscribers through NOTIFY, where the client can listen. */
+  private listenForOtherWriters(): void {
+    if (this.listening || !this.db.listen) return;
+    this.listening = this.db
+      .listen('rl_appended', () => this.wakeSubscribers())
+      .catch(() => {
+        // Without it subscribers still see every event, at their next poll.
+        this.listening = undefined;
+      });
   }
 
   private waitForAppend(timeoutMs: number): Promise<void> {
