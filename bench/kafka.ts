@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       },
     );
     const polled = await appendLatency(store, arrivals);
-    rows.push(['forwarder, separate process (polls the store)', Number.NaN, polled]);
+    rows.push(['forwarder, separate process (woken by NOTIFY)', Number.NaN, polled]);
 
     // The same messages by a raw idempotent producer, same batch size, same topics and keys.
     const producer = kafka.producer({
