@@ -20,17 +20,18 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     options: schema ? `-c search_path=${schema}` : undefined,
   });
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const listeners: Client[] = [];
+  // Each LISTEN connection, tracked from before it connects, so close() ends it even mid-connect.
+  const listeners: Array<{ client: Client; ready: Promise<unknown> }> = [];
   return {
     async listen(channel: string, onNotify: () => void) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
       // LISTEN needs a connection of its own, held for the client's lifetime.
-      const listener = new Client({ connectionString: options.connectionString });
-      listener.on('notification', () => onNotify());
-      listener.on('error', () => undefined);
-      await listener.connect();
-      await listener.query(`LISTEN ${channel}`);
-      listeners.push(listener);
+      const client = new Client({ connectionString: options.connectionString });
+      client.on('notification', () => onNotify());
+      client.on('error', () => undefined);
+      const ready = client.connect().then(() => client.query(`LISTEN ${channel}`));
+      listeners.push({ client, ready: ready.catch(() => undefined) });
+      await ready;
     },
     async query<R>(sql: string, params: unknown[] = []) {
       const result = await pool.query(sql, params);
@@ -58,7 +59,12 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       await pool.query(sql);
     },
     async close() {
-      await Promise.all(listeners.map((listener) => listener.end().catch(() => undefined)));
+      await Promise.all(
+        listeners.map(async ({ client, ready }) => {
+          await ready;
+          await client.end().catch(() => undefined);
+        }),
+      );
       await pool.end();
     },
   };
