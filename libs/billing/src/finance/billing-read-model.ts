@@ -92,22 +92,21 @@ export class BillingReadModel {
   async cdr(countryCode: string, partyId: string, cdrId: string) {
     return this.snapshot(async (tx) => {
       const key = [countryCode.toUpperCase(), partyId.toUpperCase(), cdrId.toUpperCase()];
-      const [row] = await tx.query<Row>(
-        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
-        key,
-      );
+      const byKey = async (cdrKey: string) =>
+        (
+          await tx.query<Row>(
+            `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
+            [key[0], key[1], cdrKey],
+          )
+        )[0];
+      const row = await byKey(key[2]);
       if (!row) return undefined;
       const credits = await tx.query<Row>(
         `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
           WHERE t.country_code = $1 AND t.party_id = $2 AND t.credit_reference_key = $3 AND t.credit ORDER BY t.cdr_key`,
         key,
       );
-      const [original] = row.credit_reference_key
-        ? await tx.query<Row>(
-            `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
-            [key[0], key[1], row.credit_reference_key],
-          )
-        : [];
+      const original = row.credit_reference_key ? await byKey(String(row.credit_reference_key)) : undefined;
       return { row, credits, original };
     });
   }
