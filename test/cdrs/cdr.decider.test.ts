@@ -9,7 +9,7 @@ import {
   cdrDecider,
   cdrStream,
 } from '@roamledger/cdrs';
-import { foldEvents } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import type { CDR } from '@roamledger/ocpi';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 

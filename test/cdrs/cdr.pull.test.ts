@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cdrStream } from '@roamledger/cdrs';
-import { type EventStore, foldEvents } from '@roamledger/event-store';
-import { OcpiClient } from '@roamledger/ocpi';
+import { type EventStore } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
+import { OcpiClient } from '@roamledger/ocpi-transport';
 import {
   PULL_SOURCE,
   type PullCompleted,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CdrFinding, cdrStream } from '@roamledger/cdrs';
+import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
-import { partnerStream } from '@roamledger/ocpi';
 import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../sessions/receiver-app';
 import type { TestApp } from '../support/test-app';
 

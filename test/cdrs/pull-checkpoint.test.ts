@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { foldEvents } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import { type PullEvent, type PullRun, pullDecider, pullStream } from '@roamledger/pull';
 
 // The pull checkpoint (pure): it moves forward only over windows that leave no gap.

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PartnerDirectory } from '@roamledger/credentials';
-import { partnerStream } from '@roamledger/ocpi';
+import { PartnerDirectory, partnerStream } from '@roamledger/credentials';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { type CredentialsHarness, startCredentialsApp } from './harness';
 

@@ -1,7 +1,7 @@
 import { Get } from '@nestjs/common';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi';
+import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
 import { ServiceModule } from '@roamledger/service';
 import { startTestApp, type TestApp } from '../support/test-app';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { nextLink, OcpiCallError, OcpiClient } from '@roamledger/ocpi';
+import { nextLink, OcpiCallError, OcpiClient } from '@roamledger/ocpi-transport';
 
 // A tiny partner with scripted answers, to see exactly what the client sends and how it reacts.
 describe('OcpiClient', () => {

@@ -12,7 +12,7 @@ import {
   redactTokens,
   type SealedToken,
 } from '@roamledger/credentials';
-import { foldEvents } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 
 // Given events, when a command, then events or a rejection: no store, no clock, no network.
 const at = '2026-01-01T00:00:00.000Z';

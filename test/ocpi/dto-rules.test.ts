@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ClassConstructor } from 'class-transformer';
 import {
   CDR,
   ChargingProfile,
   EVSE,
   Hours,
+  isOcpiDateTime,
   Location,
+  parseOcpiDateTime,
   Session,
   StartSession,
   Token,
   VersionDetails,
-} from '../../libs/ocpi/src/dto';
-import {
-  isOcpiDateTime,
-  parseOcpiDateTime,
   validateOcpi,
   validateOcpiList,
   validateOcpiPatch,
-} from '../../libs/ocpi/src/validation';
+} from '@roamledger/ocpi';
+import type { ClassConstructor } from 'class-transformer';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 
 // Payloads are built here rather than read from the spec examples, so these rules hold without shared/.

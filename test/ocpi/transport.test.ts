@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Body, Global, Inject, Module, Param, Put } from '@nestjs/common';
+import { PartnerRejections, partnerStream } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { Token } from '@roamledger/ocpi';
 import {
   type AuthenticatedPartner,
   assertOwnParty,
@@ -14,9 +16,8 @@ import {
   PARTNER_AUTHENTICATOR,
   type PartnerAuthenticator,
   parseOcpiBody,
-  partnerStream,
-  Token,
-} from '@roamledger/ocpi';
+  REJECTED_REQUEST_LOG,
+} from '@roamledger/ocpi-transport';
 import { ServiceModule } from '@roamledger/service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -71,7 +72,13 @@ class ThingsController {
 }
 
 @Global()
-@Module({ providers: [{ provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners }], exports: [PARTNER_AUTHENTICATOR] })
+@Module({
+  providers: [
+    { provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners },
+    { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
+  ],
+  exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG],
+})
 class FixedPartnersModule {}
 
 const validToken = {

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
-import { ADMIN_API_KEY, AdminKeyGuard } from '@roamledger/credentials';
+import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import {
   type AuthenticatedPartner,
   encodeCredentialsToken,
   PARTNER_AUTHENTICATOR,
   type PartnerAuthenticator,
-} from '@roamledger/ocpi';
+  REJECTED_REQUEST_LOG,
+} from '@roamledger/ocpi-transport';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { projectRoot } from '../support/project-root';
@@ -54,12 +55,14 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
     // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
     providers: [
       { provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners },
+      { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
       { provide: ADMIN_API_KEY, useValue: RECEIVER_ADMIN_KEY },
       AdminKeyGuard,
       ...extraProviders,
     ],
     exports: [
       PARTNER_AUTHENTICATOR,
+      REJECTED_REQUEST_LOG,
       ADMIN_API_KEY,
       AdminKeyGuard,
       ...extraProviders.map((p) => (typeof p === 'function' ? p : p.provide)),

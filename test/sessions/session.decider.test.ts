@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { foldEvents } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import { type ChargingPeriod, type Session, SessionStatus } from '@roamledger/ocpi';
 import {
   isAllowedTransition,

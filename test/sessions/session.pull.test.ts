@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EventStore } from '@roamledger/event-store';
-import { OcpiClient } from '@roamledger/ocpi';
+import { OcpiClient } from '@roamledger/ocpi-transport';
 import { PULL_SOURCE, type PullPartner, type PullReport, PullService } from '@roamledger/pull';
 import { sessionStream } from '@roamledger/sessions';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
-import { partnerStream } from '@roamledger/ocpi';
 import { sessionStream } from '@roamledger/sessions';
 import type { TestApp } from '../support/test-app';
 import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from './receiver-app';

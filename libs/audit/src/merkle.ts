@@ -11,7 +11,7 @@
  * pure; hashes are 32-byte Buffers inside and lowercase hex in formats.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@roamledger/event-store';
+import { canonicalJson } from '@roamledger/kernel';
 
 /** Anything indexable holding leaf hashes: an array, or a LeafBuffer for long logs. */
 export interface LeafList {

@@ -1,4 +1,5 @@
-import type { DomainEvent, RecordedEvent } from '@roamledger/event-store';
+import type { RecordedEvent } from '@roamledger/event-store';
+import type { DomainEvent } from '@roamledger/kernel';
 
 /** How to fold the events of streams starting with `prefix`: a module's decider (its evolve). */
 export interface AggregateFold<State = unknown> {

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  EVENT_STORE,
-  type EventStore,
-  foldEvents,
-  type Handled,
-  type HandleOptions,
-  handleCommand,
-} from '@roamledger/event-store';
+import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import { type CDR, OCPI_ROUTES, type PartyId } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { sessionDecider, sessionStream } from '@roamledger/sessions';

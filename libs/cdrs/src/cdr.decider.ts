@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Decider } from '@roamledger/event-store';
+import { canonicalJson, type Decider } from '@roamledger/kernel';
 import type { CDR, PartyId } from '@roamledger/ocpi';
 import { type CdrContext, checkCdr } from './cdr.checks';
 import type { CdrEvent, CdrRef, CdrRejected } from './cdr.events';

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@roamledger/event-store';
+import type { DomainEvent } from '@roamledger/kernel';
 import type { CDR } from '@roamledger/ocpi';
 
 /** Which CDR an event is about, as the CPO wrote it. */

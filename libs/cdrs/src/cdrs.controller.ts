@@ -1,16 +1,15 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { CDR, OCPI_ROUTES } from '@roamledger/ocpi';
 import {
   assertOwnParty,
-  CDR,
   Exchange,
-  OCPI_ROUTES,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
   parseOcpiBody,
-} from '@roamledger/ocpi';
+} from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
 import { CdrCommands } from './cdr.commands';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OcpiTransportModule } from '@roamledger/ocpi';
+import { OcpiTransportModule } from '@roamledger/ocpi-transport';
 import { PullModule } from '@roamledger/pull';
 import { CdrCommands } from './cdr.commands';
 import { CdrPull } from './cdr.pull';

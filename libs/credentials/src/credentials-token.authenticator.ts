@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, foldEvents } from '@roamledger/event-store';
-import type { AuthenticatedPartner, PartnerAuthenticator } from '@roamledger/ocpi';
+import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
+import type { AuthenticatedPartner, PartnerAuthenticator } from '@roamledger/ocpi-transport';
 import { credentialsTokenHash, credentialsTokenStream, issuedTokenDecider } from './credentials-token';
 import { credentialsTokenKind } from './partner.decider';
 import { PartnerDirectory } from './partner-directory';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Decider, DomainEvent } from '@roamledger/event-store';
+import type { Decider, DomainEvent } from '@roamledger/kernel';
 
 /**
  * A credentials token we issue (A or C): 256 random bits as base64url, 43 printable ASCII

@@ -1,5 +1,6 @@
 import { Body, Delete, Get, Headers, HttpCode, Post, Put } from '@nestjs/common';
-import { Exchange, OCPI_ROUTES, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi';
+import { OCPI_ROUTES } from '@roamledger/ocpi';
+import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
 import { PartnerService } from './partner.service';
 
 /** The credentials module (credentials.asciidoc): registration, update and unregistration by the partner. */

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { OcpiTransportModule, PARTNER_AUTHENTICATOR } from '@roamledger/ocpi';
+import { OcpiTransportModule, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig, readOrCreateSecret } from '@roamledger/service';
 import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from './admin/admin-api-key';
 import { AdminPartnersController } from './admin/admin-partners.controller';
@@ -7,6 +7,7 @@ import { CredentialsController } from './credentials.controller';
 import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
 import { PartnerService } from './partner.service';
 import { PartnerDirectory } from './partner-directory';
+import { PartnerRejections } from './partner-rejections';
 import { TokenVault } from './token-vault';
 import { VersionsController } from './versions.controller';
 
@@ -30,11 +31,12 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
     PartnerDirectory,
     CredentialsTokenAuthenticator,
     { provide: PARTNER_AUTHENTICATOR, useExisting: CredentialsTokenAuthenticator },
+    { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
     // Every /admin route (partners here, pull in libs/pull) takes the same key.
     { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
     AdminKeyGuard,
   ],
-  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR, ADMIN_API_KEY, AdminKeyGuard],
+  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, AdminKeyGuard],
 })
 export class PartnersModule {}
 

@@ -9,6 +9,7 @@ export * from './credentials-token.authenticator';
 export * from './partner.decider';
 export * from './partner.service';
 export * from './partner-directory';
+export * from './partner-rejections';
 export * from './redaction';
 export * from './token-vault';
 export * from './versions.controller';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { OcpiClient, type OcpiClientOptions, type PartyRole, partnerStream } from '@roamledger/ocpi';
+import { type PartyRole } from '@roamledger/ocpi';
+import { OcpiClient, type OcpiClientOptions } from '@roamledger/ocpi-transport';
 import {
   type Invitation,
   type PartnerEndpoint,
@@ -8,6 +9,7 @@ import {
   type PartnerState,
   type PartnerStatus,
   partnerDecider,
+  partnerStream,
 } from './partner.decider';
 import { TokenVault } from './token-vault';
 

@@ -1,4 +1,4 @@
-import type { Decider, DomainEvent } from '@roamledger/event-store';
+import type { Decider, DomainEvent } from '@roamledger/kernel';
 import type { PartyRole } from '@roamledger/ocpi';
 import type { SealedToken } from './token-vault';
 
@@ -10,6 +10,13 @@ import type { SealedToken } from './token-vault';
  * Tokens we issue appear only as sha256 hex digests. The token the partner gave us for calling it
  * is kept sealed (see TokenVault): it is needed in clear to call the partner, the log is not.
  */
+
+/** The stream of a partner connection: its registration, tokens and rejected requests. */
+export function partnerStream(partnerId: string): string {
+  return `${PARTNER_STREAM_PREFIX}${partnerId}`;
+}
+
+export const PARTNER_STREAM_PREFIX = 'partner-';
 
 /** The OCPI objects stored as received (snake_case, as the spec names them). */
 export interface PartnerCredentialsRole {

@@ -3,17 +3,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, type EventMetadata, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import {
   Credentials,
-  credentialsTokenCandidates,
   InterfaceRole,
   ModuleID,
   OCPI_VERSION,
-  OcpiCallError,
-  OcpiClient,
-  OcpiError,
-  type OcpiExchange,
-  OcpiStatus,
-  parseOcpiBody,
-  partnerStream,
   Role,
   sameParty,
   Version,
@@ -21,6 +13,15 @@ import {
   validateOcpi,
   versionsUrl,
 } from '@roamledger/ocpi';
+import {
+  credentialsTokenCandidates,
+  OcpiCallError,
+  OcpiClient,
+  OcpiError,
+  type OcpiExchange,
+  OcpiStatus,
+  parseOcpiBody,
+} from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import {
   credentialsTokenHash,
@@ -39,6 +40,7 @@ import {
   PartnerRejection,
   type PartnerState,
   partnerDecider,
+  partnerStream,
 } from './partner.decider';
 import { PartnerDirectory, type PartnerView } from './partner-directory';
 import { withoutCredentialsToken } from './redaction';

@@ -1,5 +1,6 @@
 import { Get, Inject } from '@nestjs/common';
-import { OCPI_ROUTES, OcpiController, ocpiResponse, ourVersionDetails, ourVersions } from '@roamledger/ocpi';
+import { OCPI_ROUTES, ourVersionDetails, ourVersions } from '@roamledger/ocpi';
+import { OcpiController, ocpiResponse } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 
 /** The versions module: where partners (with Token A or C) discover our endpoints. */

@@ -1,40 +1,9 @@
 import { hash as digest } from 'node:crypto';
+import { canonicalJson } from '@roamledger/kernel';
 import type { EventMetadata } from './event-store.port';
 
 /** prevHash of the first event of every stream. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-/**
- * Canonical JSON (the one definition; see libs/event-store/README.md): object keys sorted by
- * UTF-16 code unit order at every depth, no whitespace, `undefined` members dropped, arrays in
- * order, strings and numbers as JSON.stringify writes them, values with toJSON (Date) as their JSON.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value) ?? 'null';
-  }
-  // Hash what is stored: a Date (or anything with toJSON) is stored as its JSON form.
-  const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof toJSON === 'function') return canonicalJson(toJSON.call(value));
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ',';
-      out += value[i] === undefined ? 'null' : canonicalJson(value[i]);
-    }
-    return `${out}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  for (const key of keys) {
-    const member = record[key];
-    if (member === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
-  }
-  return `${out}}`;
-}
 
 /** The part of an event the hash covers: everything but its global position, which is assigned at commit. */
 export interface HashedContent {

@@ -1,6 +1,7 @@
-export * from './client';
+// The OCPI 2.2.1 object model: DTOs with their validation, enums, DateTime, money, parties.
+export * from './datetime';
 export * from './dto';
 export * from './endpoints';
 export * from './money';
-export * from './transport';
+export * from './party';
 export * from './validation';

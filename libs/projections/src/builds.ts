@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { canonicalJson, type SqlClient } from '@roamledger/event-store';
+import { type SqlClient } from '@roamledger/event-store';
+import { canonicalJson } from '@roamledger/kernel';
 import type { Projection, SqlQuery } from './projection';
 import { createTableSql, identifier } from './table-sql';
 

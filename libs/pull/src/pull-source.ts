@@ -1,4 +1,5 @@
-import type { OcpiPage, OcpiQuery, PartyId } from '@roamledger/ocpi';
+import type { PartyId } from '@roamledger/ocpi';
+import type { OcpiPage, OcpiQuery } from '@roamledger/ocpi-transport';
 
 /** The Sender interfaces we pull (module identifiers of version details). */
 export type PullModuleId = 'sessions' | 'cdrs';

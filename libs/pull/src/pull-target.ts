@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { canonicalJson, type EventMetadata, type NewEvent } from '@roamledger/event-store';
+import { type EventMetadata, type NewEvent } from '@roamledger/event-store';
+import { canonicalJson } from '@roamledger/kernel';
 import { formatParty, type PartyId, sameParty, validateOcpi } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
 import type { PullModuleId, PullPartner } from './pull-source';

@@ -1,4 +1,4 @@
-import type { Decider, DomainEvent } from '@roamledger/event-store';
+import type { Decider, DomainEvent } from '@roamledger/kernel';
 import { parseOcpiDateTime } from '@roamledger/ocpi';
 import type { PullModuleId } from './pull-source';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { PartnerDirectory } from '@roamledger/credentials';
-import { EVENT_STORE, type EventStore, foldEvents, handleCommand } from '@roamledger/event-store';
+import { EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { partnerDirectorySource } from './partner-directory.source';
 import { type PullRun, pullDecider, pullStream } from './pull.decider';

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  EVENT_STORE,
-  type EventStore,
-  foldEvents,
-  type Handled,
-  type HandleOptions,
-  handleCommand,
-} from '@roamledger/event-store';
+import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
 import type { PartyId, Session } from '@roamledger/ocpi';
 import { type SessionCommand, type SessionState, sessionDecider, sessionStream } from './session.decider';
 import type { SessionEvent, SessionPatch } from './session.events';

@@ -1,4 +1,4 @@
-import { canonicalJson, type Decider } from '@roamledger/event-store';
+import { canonicalJson, type Decider } from '@roamledger/kernel';
 import { type ChargingPeriod, type PartyId, parseOcpiDateTime, type Session, SessionStatus } from '@roamledger/ocpi';
 import type {
   ChargingPeriodsAdded,

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@roamledger/event-store';
+import type { DomainEvent } from '@roamledger/kernel';
 import type { ChargingPeriod, Session, SessionStatus } from '@roamledger/ocpi';
 
 /** A PATCH body: any Session fields, last_updated always. */

@@ -1,18 +1,16 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { OCPI_ROUTES, type PartyId, Session } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
-  OCPI_ROUTES,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
-  type PartyId,
   parseOcpiBody,
   parseOcpiPatch,
-  Session,
-} from '@roamledger/ocpi';
+} from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
 import { SessionCommands } from './session.commands';
 import type { SessionEvent, SessionPatch } from './session.events';

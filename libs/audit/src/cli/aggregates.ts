@@ -1,7 +1,6 @@
 import { CDR_STREAM_PREFIX, cdrDecider } from '@roamledger/cdrs';
-import { issuedTokenDecider, partnerDecider } from '@roamledger/credentials';
-import type { Decider, DomainEvent } from '@roamledger/event-store';
-import { partnerStream } from '@roamledger/ocpi';
+import { issuedTokenDecider, partnerDecider, partnerStream } from '@roamledger/credentials';
+import type { Decider, DomainEvent } from '@roamledger/kernel';
 import { pullDecider } from '@roamledger/pull';
 import { SESSION_STREAM_PREFIX, sessionDecider } from '@roamledger/sessions';
 import type { AggregateFold } from '../log-audit';

@@ -14,7 +14,8 @@ import {
   UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
-import { OcpiError, OcpiStatus, validateOcpi } from '@roamledger/ocpi';
+import { validateOcpi } from '@roamledger/ocpi';
+import { OcpiError, OcpiStatus } from '@roamledger/ocpi-transport';
 import type { ClassConstructor } from 'class-transformer';
 import { PartnerRejection } from '../partner.decider';
 import { PartnerService } from '../partner.service';

@@ -1,12 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { sameParty } from '@roamledger/ocpi';
 import { MALFORMED_JSON, type MalformedJson, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { credentialsTokenCandidates } from './authorization-header';
 import { OCPI_ENDPOINT, type OcpiEndpointOptions } from './ocpi-endpoint';
 import { OcpiError } from './ocpi-error';
 import { exchangeOf } from './ocpi-exchange.request';
-import { type AuthenticatedPartner, PARTNER_AUTHENTICATOR, type PartnerAuthenticator, sameParty } from './partner';
+import { type AuthenticatedPartner, PARTNER_AUTHENTICATOR, type PartnerAuthenticator } from './partner';
 import { OcpiStatus } from './status-codes';
 
 /**

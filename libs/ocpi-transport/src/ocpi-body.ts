@@ -1,8 +1,8 @@
+import type { PartyId } from '@roamledger/ocpi';
+import { validateOcpi, validateOcpiPatch } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
-import { validateOcpi, validateOcpiPatch } from '../validation';
 import { OcpiError } from './ocpi-error';
 import type { OcpiExchange } from './ocpi-exchange';
-import type { PartyId } from './partner';
 
 /** The request body as a valid OCPI object, or a 2001 naming every invalid field. */
 export function parseOcpiBody<T extends object>(cls: ClassConstructor<T>, body: unknown): T {

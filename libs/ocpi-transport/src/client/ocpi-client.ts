@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCredentialsToken } from '../transport/authorization-header';
-import type { PartyId } from '../transport/partner';
+import type { PartyId } from '@roamledger/ocpi';
+import { encodeCredentialsToken } from '../authorization-header';
 
 export interface OcpiClientOptions {
   /** The credentials token the partner gave us for calling it. */

@@ -1,4 +1,5 @@
 export * from './authorization-header';
+export * from './client';
 export * from './ocpi-auth.guard';
 export * from './ocpi-body';
 export * from './ocpi-controller.decorator';
@@ -11,4 +12,5 @@ export * from './ocpi-response';
 export * from './ocpi-transport.module';
 export * from './pagination';
 export * from './partner';
+export * from './rejected-request-log';
 export * from './status-codes';

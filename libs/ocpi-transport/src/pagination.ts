@@ -1,5 +1,5 @@
+import { parseOcpiDateTime } from '@roamledger/ocpi';
 import type { FastifyReply } from 'fastify';
-import { parseOcpiDateTime } from '../validation';
 import { OcpiError } from './ocpi-error';
 
 export const DEFAULT_PAGE_LIMIT = 100;

@@ -1,11 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OcpiError } from './ocpi-error';
 import { exchangeOf } from './ocpi-exchange.request';
 import { ocpiResponse } from './ocpi-response';
-import { partnerStream } from './partner';
+import { REJECTED_REQUEST_LOG, type RejectedRequestLog } from './rejected-request-log';
 import { OcpiStatus } from './status-codes';
 
 /**
@@ -19,7 +18,7 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
 
   constructor(
     adapterHost: HttpAdapterHost,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REJECTED_REQUEST_LOG) private readonly rejections: RejectedRequestLog,
   ) {
     super(adapterHost.httpAdapter);
   }
@@ -41,9 +40,10 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
 
     if (exchange.partner && exchange.isWrite) {
       try {
-        await this.store.append(partnerStream(exchange.partner.partnerId), [
+        await this.rejections.record(
+          exchange.partner.partnerId,
           exchange.rejectionEvent(error.statusCode, error.httpStatus, error.message),
-        ]);
+        );
       } catch (appendError) {
         this.logger.error(`Could not record the rejection of request ${exchange.requestId}: ${(appendError as Error).message}`);
       }

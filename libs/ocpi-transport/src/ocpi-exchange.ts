@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventMetadata, NewEvent } from '@roamledger/event-store';
-import { type AuthenticatedPartner, formatParty, type PartyId, sameParty } from './partner';
+import { formatParty, type PartyId, sameParty } from '@roamledger/ocpi';
+import type { AuthenticatedPartner } from './partner';
 
 export const OCPI_REQUEST_RECEIVED = 'OcpiRequestReceived';
 export const OCPI_REQUEST_REJECTED = 'OcpiRequestRejected';

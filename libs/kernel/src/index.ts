@@ -1,0 +1,3 @@
+export * from './canonical-json';
+export * from './decider';
+export * from './decider-spec';

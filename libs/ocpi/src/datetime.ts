@@ -1,0 +1,51 @@
+/**
+ * OCPI DateTime (types.asciidoc): RFC 3339, string(25), UTC. A timestamp without a zone designator
+ * is UTC; fractional seconds are allowed. We also accept numeric offsets (`+01:00`) and a lower-case
+ * `t`/`z`, which RFC 3339 allows, so peers that format slightly off-spec are not rejected.
+ */
+export const OCPI_DATETIME_MAX_LENGTH = 25;
+
+const DATETIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;
+
+/** Milliseconds since the epoch, or undefined when `text` is not a valid OCPI DateTime. */
+function toEpochMillis(text: string): number | undefined {
+  if (text.length > OCPI_DATETIME_MAX_LENGTH) return undefined;
+  const match = DATETIME_PATTERN.exec(text);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, , offsetSign, offsetHour, offsetMinute] = match;
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  if (offsetSign && (Number(offsetHour) > 23 || Number(offsetMinute) > 59)) return undefined;
+
+  // setUTCFullYear rather than Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0);
+  const offsetMinutes = offsetSign ? (offsetSign === '-' ? -1 : 1) * (Number(offsetHour) * 60 + Number(offsetMinute)) : 0;
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+export function isOcpiDateTime(value: unknown): value is string {
+  return typeof value === 'string' && toEpochMillis(value) !== undefined;
+}
+
+/**
+ * Reads an OCPI DateTime. No zone designator means UTC (not local time, which is what
+ * `new Date('2015-06-29T20:39:09')` would assume). Fractional seconds beyond milliseconds are
+ * truncated. Throws a RangeError for anything that is not a valid OCPI DateTime.
+ */
+export function parseOcpiDateTime(text: string): Date {
+  const millis = toEpochMillis(text);
+  if (millis === undefined) throw new RangeError(`not an OCPI DateTime: ${JSON.stringify(text)}`);
+  return new Date(millis);
+}
