@@ -5,5 +5,5 @@ const tsConfigPaths = require('tsconfig-paths');
 
 tsConfigPaths.register({
   baseUrl: path.join(__dirname, 'dist'),
-  paths: { '@roamledger/*': ['libs/*/src'] },
+  paths: { '@roamledger/ocpi/values': ['libs/ocpi/src/values'], '@roamledger/*': ['libs/*/src'] },
 });

@@ -14,6 +14,7 @@ import { type EventStore, openPostgresClient, type RecordedEvent, SqlEventStore 
 import { EVENT_HEADERS, EventForwarder, eventMessage, eventTopics, topicOfStream } from '@roamledger/messaging';
 import { type Consumer, Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
 import { startKafka, stopKafka } from '../test/support/kafka-broker';
+import { TOPIC_MAP } from '../test/support/modules';
 import { dropSchema, freshSchemaName } from '../test/support/postgres';
 import { projectRoot } from '../test/support/project-root';
 
@@ -98,13 +99,13 @@ async function main(): Promise<void> {
   const prefix = `bench${randomUUID().slice(0, 6)}.`;
   const settings = { brokers: broker.brokers, clientId: 'bench', topicPrefix: prefix };
   const kafka = new Kafka({ clientId: 'bench', brokers: broker.brokers, logLevel: logLevel.NOTHING });
-  const topics = eventTopics(prefix);
+  const topics = eventTopics(prefix, TOPIC_MAP);
   const rows: Array<[string, number, number[], number[]?]> = [];
   let child: ChildProcess | undefined;
   try {
     // Warm-up: the forwarder creates the topics (the raw producer then finds them too).
     await store.append('pull-warm-up', [{ type: 'WarmedUp', data: {} }]);
-    const warmUp = new EventForwarder({ store, kafka: settings, checkpointName: 'bench', log: quiet });
+    const warmUp = new EventForwarder({ store, kafka: settings, checkpointName: 'bench', topicMap: TOPIC_MAP, log: quiet });
     warmUp.start();
     const warmHead = await store.headPosition();
     await until(async () => (await forwarderAt(store)) === warmHead);
@@ -119,7 +120,14 @@ async function main(): Promise<void> {
     const log: RecordedEvent[] = await store.readAll({ fromPosition: warmHead + 1, maxCount: EVENTS });
     const bytes = log.reduce((sum, event) => sum + JSON.stringify(event).length, 0) / log.length;
 
-    const forwarder = new EventForwarder({ store, kafka: settings, checkpointName: 'bench', batchSize: BATCH, log: quiet });
+    const forwarder = new EventForwarder({
+      store,
+      kafka: settings,
+      checkpointName: 'bench',
+      topicMap: TOPIC_MAP,
+      batchSize: BATCH,
+      log: quiet,
+    });
     let started = performance.now();
     forwarder.start();
     await until(() => forwarder.status().position === head);
@@ -163,7 +171,7 @@ async function main(): Promise<void> {
     const messagesOf = (events: RecordedEvent[]) => {
       const byTopic = new Map<string, Message[]>();
       for (const event of events) {
-        const topic = topicOfStream(event.stream, prefix);
+        const topic = topicOfStream(event.stream, prefix, TOPIC_MAP);
         byTopic.set(topic, [
           ...(byTopic.get(topic) ?? []),
           // The forwarder's message, headers and all, but no watermarks and kafkajs's own partitioner.

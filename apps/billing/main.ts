@@ -1,14 +1,4 @@
-import { Module } from '@nestjs/common';
-import { BillingModule } from '@roamledger/billing';
-import { KafkaProjectionSourceModule, MessagingModule } from '@roamledger/messaging';
-import { bootstrapService, ServiceModule } from '@roamledger/service';
+import { bootstrapModuleService } from '@roamledger/modules';
 
-/** The billing module on its own: the billing projection and the /finance API. */
-@Module({})
-class BillingService {}
-
-void bootstrapService('billing', (config) => ({
-  module: BillingService,
-  // With KAFKA_BROKERS: the projection follows the event topics (KafkaProjectionSourceModule).
-  imports: [ServiceModule.forRoot(config), KafkaProjectionSourceModule, BillingModule, MessagingModule],
-}));
+// One module as its own service (service mode); its descriptor says what it is.
+void bootstrapModuleService('billing');

@@ -1,15 +1,4 @@
-import { Module } from '@nestjs/common';
-import { CdrsModule } from '@roamledger/cdrs';
-import { PartnersModule } from '@roamledger/credentials';
-import { MessagingModule } from '@roamledger/messaging';
-import { bootstrapService, ServiceModule } from '@roamledger/service';
+import { bootstrapModuleService } from '@roamledger/modules';
 
-/** The CDRs receiver on its own, with the pull of CPOs' CDRs Sender interfaces. */
-@Module({})
-class CdrsService {}
-
-void bootstrapService('cdrs', (config) => ({
-  module: CdrsService,
-  // PartnersModule: who is calling (the credentials token) and whom to pull.
-  imports: [ServiceModule.forRoot(config), PartnersModule, CdrsModule, MessagingModule],
-}));
+// One module as its own service (service mode); its descriptor says what it is.
+void bootstrapModuleService('cdrs');

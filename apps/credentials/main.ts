@@ -1,13 +1,4 @@
-import { Module } from '@nestjs/common';
-import { CredentialsModule } from '@roamledger/credentials';
-import { MessagingModule } from '@roamledger/messaging';
-import { bootstrapService, ServiceModule } from '@roamledger/service';
+import { bootstrapModuleService } from '@roamledger/modules';
 
-/** The credentials module on its own: /ocpi/2.2.1/credentials and the /admin/partners API. */
-@Module({})
-class CredentialsService {}
-
-void bootstrapService('credentials', (config) => ({
-  module: CredentialsService,
-  imports: [ServiceModule.forRoot(config), CredentialsModule, MessagingModule],
-}));
+// One module as its own service (service mode); its descriptor says what it is.
+void bootstrapModuleService('credentials');

@@ -1,4 +1,3 @@
-import { bootstrapService } from '@roamledger/service';
-import { HubModule } from './hub.module';
+import { bootstrapHub } from '@roamledger/modules';
 
-void bootstrapService('hub', (config) => HubModule.forRoot(config));
+void bootstrapHub();

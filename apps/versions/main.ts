@@ -1,13 +1,4 @@
-import { Module } from '@nestjs/common';
-import { VersionsModule } from '@roamledger/credentials';
-import { MessagingModule } from '@roamledger/messaging';
-import { bootstrapService, ServiceModule } from '@roamledger/service';
+import { bootstrapModuleService } from '@roamledger/modules';
 
-/** The versions module on its own: GET /ocpi/versions and /ocpi/versions/2.2.1. */
-@Module({})
-class VersionsService {}
-
-void bootstrapService('versions', (config) => ({
-  module: VersionsService,
-  imports: [ServiceModule.forRoot(config), VersionsModule, MessagingModule],
-}));
+// One module as its own service (service mode); its descriptor says what it is.
+void bootstrapModuleService('versions');

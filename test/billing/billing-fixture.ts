@@ -1,8 +1,17 @@
-import { CdrCommands } from '@roamledger/cdrs';
+import { type CdrCommandOptions, CdrStreams } from '@roamledger/cdrs';
 import type { EventStore } from '@roamledger/event-store';
-import type { CDR, Session } from '@roamledger/ocpi';
+import type { CDR, PartyId, Session } from '@roamledger/ocpi';
 import { loadConfig } from '@roamledger/service';
-import { SessionCommands } from '@roamledger/sessions';
+import {
+  PatchSession,
+  PatchSessionHandler,
+  PutSession,
+  PutSessionHandler,
+  type SessionCommandOptions,
+  SessionFactsFromLog,
+  type SessionPatch,
+  SessionStreams,
+} from '@roamledger/sessions';
 
 /**
  * A month of billing, written to the log through the Sessions and CDRs modules' own command
@@ -114,14 +123,25 @@ export function cdr(
   } as unknown as CDR;
 }
 
+/** The modules' command handlers, without Nest or HTTP: what a CPO's pushes come to. */
 export interface Writers {
-  sessions: SessionCommands;
-  cdrs: CdrCommands;
+  sessions: {
+    put(session: Session, options?: SessionCommandOptions): Promise<unknown>;
+    patch(party: PartyId, sessionId: string, patch: SessionPatch): Promise<unknown>;
+  };
+  cdrs: { receive(cdr: CDR, options?: CdrCommandOptions): Promise<unknown> };
 }
 
 export function writers(store: EventStore): Writers {
   const config = loadConfig({ DATA_DIR: '/tmp/unused', OCPI_PARTIES: 'NL*RLG' });
-  return { sessions: new SessionCommands(store), cdrs: new CdrCommands(store, config) };
+  const streams = new SessionStreams(store);
+  return {
+    sessions: {
+      put: (session, options) => new PutSessionHandler(streams).execute(new PutSession(session, options)),
+      patch: (party, sessionId, patch) => new PatchSessionHandler(streams).execute(new PatchSession(party, sessionId, patch)),
+    },
+    cdrs: new CdrStreams(store, config, new SessionFactsFromLog(streams)),
+  };
 }
 
 const DE = { countryCode: 'DE', partyId: 'ABC' };

@@ -1,6 +1,8 @@
 import { Get } from '@nestjs/common';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { ModuleKit } from '@roamledger/module-kit';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
 import { ServiceModule } from '@roamledger/service';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -34,7 +36,7 @@ export async function startCredentialsApp(env: Record<string, string> = {}): Pro
   const harness = await startTestApp(
     (config) => ({
       module: class CredentialsTestModule {},
-      imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule],
+      imports: [ServiceModule.forRoot(config), ModuleKit.forRoot(ROAMLEDGER_MODULES), VersionsModule, CredentialsModule],
       controllers: [PingController],
     }),
     { ADMIN_API_KEY: ADMIN_KEY, ...env },

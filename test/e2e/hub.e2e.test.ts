@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CdrFinding, cdrStream } from '@roamledger/cdrs';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { hubModule } from '@roamledger/modules';
 import { sessionStream } from '@roamledger/sessions';
-import { HubModule } from '../../apps/hub/hub.module';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -133,7 +133,7 @@ describe('the hub end to end: a CPO registers, pushes a session and its CDR', ()
   };
 
   before(async () => {
-    hub = await startTestApp((config) => HubModule.forRoot(config), { ADMIN_API_KEY: ADMIN_KEY }, { listen: true });
+    hub = await startTestApp(hubModule, { ADMIN_API_KEY: ADMIN_KEY }, { listen: true });
     store = hub.app.get(EVENT_STORE);
     base = hub.config.publicUrl;
     cpo = await register('BE', 'BEC');

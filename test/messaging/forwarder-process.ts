@@ -3,6 +3,7 @@
 import { Logger } from '@nestjs/common';
 import { openPostgresClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, type MessagingLog } from '@roamledger/messaging';
+import { TOPIC_MAP } from '../support/modules';
 
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const forwarder = new EventForwarder({
     store,
     kafka: { brokers: env('KAFKA_BROKERS').split(','), clientId: 'forwarder-process', topicPrefix: env('KAFKA_TOPIC_PREFIX') },
+    topicMap: TOPIC_MAP,
     checkpointName: env('FORWARDER_CHECKPOINT'),
     batchSize: Number(process.env.FORWARDER_BATCH_SIZE ?? 500),
     log,

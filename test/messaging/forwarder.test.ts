@@ -20,6 +20,7 @@ import {
   topicOfStream,
 } from '@roamledger/messaging';
 import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
+import { TOPIC_MAP } from '../support/modules';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 import { projectRoot } from '../support/project-root';
 import { readTopics, type StoredMessage } from './topic-reader';
@@ -86,7 +87,7 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
 async function readAllMessages(ids: Set<string>): Promise<StoredMessage[]> {
   const seen = new Set<string>();
   let checked = 0;
-  return readTopics(broker.brokers, eventTopics(PREFIX), (messages) => {
+  return readTopics(broker.brokers, eventTopics(PREFIX, TOPIC_MAP), (messages) => {
     for (; checked < messages.length; checked++) {
       const id = messages[checked].headers[EVENT_HEADERS.id];
       if (id && ids.has(id)) seen.add(id);
@@ -116,7 +117,13 @@ function eventsByPartition(messages: StoredMessage[]): RecordedEvent[][] {
 
 test('10,000 events reach Kafka in stream order per key, through a broker crash, with no gap', { timeout: 240_000 }, async () => {
   const lines: string[] = [];
-  const forwarder = new EventForwarder({ store, kafka: kafka(), checkpointName: CHECKPOINT, log: collectingLog(lines) });
+  const forwarder = new EventForwarder({
+    store,
+    kafka: kafka(),
+    checkpointName: CHECKPOINT,
+    topicMap: TOPIC_MAP,
+    log: collectingLog(lines),
+  });
   forwarder.start();
   let restart: Promise<void> | undefined;
   let appendsDone = 0;
@@ -174,7 +181,7 @@ test('10,000 events reach Kafka in stream order per key, through a broker crash,
     }
     const event = byId.get(id);
     assert.ok(event, `message ${id} is an event of the store`);
-    assert.equal(message.topic, topicOfStream(event.stream, PREFIX));
+    assert.equal(message.topic, topicOfStream(event.stream, PREFIX, TOPIC_MAP));
     assert.equal(message.key, event.stream);
     assert.deepEqual(
       [
@@ -248,7 +255,13 @@ test('KafkaLogSubscription reads the topics back in log order, without copies, a
   // A forwarder checkpoint restored from an older backup: the last 1,000 events go out again.
   const head = events[events.length - 1].position;
   await store.checkpoints.save(CHECKPOINT, events[events.length - 1001].position);
-  const again = new EventForwarder({ store, kafka: kafka(), checkpointName: CHECKPOINT, log: collectingLog([]) });
+  const again = new EventForwarder({
+    store,
+    kafka: kafka(),
+    checkpointName: CHECKPOINT,
+    topicMap: TOPIC_MAP,
+    log: collectingLog([]),
+  });
   again.start();
   try {
     await until(() => again.status().position === head, 60_000, 'the copies to be published');
@@ -259,7 +272,11 @@ test('KafkaLogSubscription reads the topics back in log order, without copies, a
 
   const name = `ordered-${randomUUID()}`;
   const subscribe = () =>
-    new KafkaLogSubscription(store, { checkpointName: name, fromPosition: 0 }, { kafka: kafka(), catchUpFromStore: false });
+    new KafkaLogSubscription(
+      store,
+      { checkpointName: name, fromPosition: 0 },
+      { kafka: kafka(), topicMap: TOPIC_MAP, catchUpFromStore: false },
+    );
   const half = Math.floor(events.length / 2);
   const positions: number[] = [];
 

@@ -3,8 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordedEvent } from '@roamledger/event-store';
-import { batchMessages, LogMerge, RevisionGap, readLogMessage, SeenRevisions } from '@roamledger/messaging';
+import { batchMessages, LogMerge, RevisionGap, readLogMessage, SeenRevisions, topicOfStream } from '@roamledger/messaging';
 import type { Message } from 'kafkajs';
+import { TOPIC_MAP } from '../support/modules';
+
+const topicOf = (stream: string) => topicOfStream(stream, PREFIX, TOPIC_MAP);
 
 const PREFIX = 'rl.';
 
@@ -49,7 +52,7 @@ test('events of two partitions come out in log order once both partitions have r
   ]);
   const [topic] = batchMessages(
     [event('session-a', 0, 3), event('session-b', 0, 5), event('session-a', 1, 8)],
-    PREFIX,
+    topicOf,
     partitions,
     byStream,
   );
@@ -84,11 +87,11 @@ test('a batch published again (after a failed attempt) is dropped as a copy', ()
   const merge = new LogMerge(-1);
   merge.assign([{ topic: 'rl.cdrs', partition: 0 }]);
   const batch = [event('cdr-x', 0, 0), event('cdr-x', 1, 1)];
-  const [once] = batchMessages(batch, PREFIX, partitions, () => 0);
+  const [once] = batchMessages(batch, topicOf, partitions, () => 0);
   const messages = [
     once.messages[0],
     ...once.messages,
-    ...batchMessages([event('cdr-x', 2, 4)], PREFIX, partitions, () => 0)[0].messages,
+    ...batchMessages([event('cdr-x', 2, 4)], topicOf, partitions, () => 0)[0].messages,
   ];
   messages.forEach((m, offset) => {
     merge.add('rl.cdrs', 0, offset, read(m));
@@ -106,7 +109,7 @@ test('a watermark ahead of the confirmed position is read again after a restart'
     { topic: 'rl.events', partition: 0 },
     { topic: 'rl.events', partition: 1 },
   ]);
-  const [first] = batchMessages([event('pull-a', 0, 10)], PREFIX, partitions, () => 0);
+  const [first] = batchMessages([event('pull-a', 0, 10)], topicOf, partitions, () => 0);
   for (const m of first.messages) merge.add('rl.events', m.partition ?? 0, 0, read(m));
   assert.deepEqual(
     merge.take().map((e) => e.position),
@@ -172,13 +175,13 @@ test('random publications, partial writes, copies and consumer crashes: every ev
       if (published >= log.length) return;
       const size = 1 + Math.floor(rnd() * 8);
       const batch = log.slice(published, published + size);
-      const messages = batchMessages(batch, PREFIX, topics, partitionOf);
+      const messages = batchMessages(batch, topicOf, topics, partitionOf);
       if (rnd() < 0.2) write(messages, () => rnd() < 0.5);
       write(messages, () => true);
       batches.push(batch);
       published += batch.length;
       if (rnd() < 0.05 && batches.length > 2) {
-        for (const again of batches.slice(-2)) write(batchMessages(again, PREFIX, topics, partitionOf), () => true);
+        for (const again of batches.slice(-2)) write(batchMessages(again, topicOf, topics, partitionOf), () => true);
       }
     };
     // The consumer: reads partitions in random order, crashes now and then and restarts from

@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import { Logger, Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { loadConfig, ServiceModule } from '@roamledger/service';
+import { TOPIC_MAP } from '../support/modules';
 import { startTestApp } from '../support/test-app';
 
 Logger.overrideLogger(['error']);
@@ -35,7 +37,7 @@ test('without KAFKA_BROKERS nothing starts', async () => {
   const config = loadConfig({});
   assert.equal(config.kafka, undefined);
   // Nothing reaches the store either: a publication without Kafka never subscribes.
-  const publication = new KafkaPublication(config, {} as EventStore);
+  const publication = new KafkaPublication(config, {} as EventStore, ROAMLEDGER_MODULES);
   publication.onApplicationBootstrap();
   assert.equal(publication.status(), undefined);
   await publication.onModuleDestroy();
@@ -72,6 +74,7 @@ test('EventForwarder against an unreachable broker logs the outage and checkpoin
   const forwarder = new EventForwarder({
     store,
     kafka: { brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'no-broker', topicPrefix: 'rl.' },
+    topicMap: TOPIC_MAP,
     log: { log: keep, warn: keep, error: keep },
   });
   try {

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { hubModule } from '@roamledger/modules';
 import { createService, loadConfig } from '@roamledger/service';
-import { HubModule } from '../../apps/hub/hub.module';
 
 let app: NestFastifyApplication;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-hub-'));
 
 before(async () => {
-  app = await createService((config) => HubModule.forRoot(config), loadConfig({ DATA_DIR: dataDir, PORT: '0' }));
+  app = await createService(hubModule, loadConfig({ DATA_DIR: dataDir, PORT: '0' }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 });

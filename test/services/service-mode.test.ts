@@ -17,6 +17,7 @@ import { ServiceModule } from '@roamledger/service';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
+import { TOPIC_MAP } from '../support/modules';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { TEST_DATABASE_URL } from '../support/postgres';
@@ -155,7 +156,7 @@ test('a session and its CDR posted to two services show up in the billing projec
   try {
     const committedBy = Date.now() + 20_000;
     for (;;) {
-      const offsets = await offsetsAdmin.fetchOffsets({ groupId: group ?? '', topics: eventTopics(PREFIX) });
+      const offsets = await offsetsAdmin.fetchOffsets({ groupId: group ?? '', topics: eventTopics(PREFIX, TOPIC_MAP) });
       const committed = offsets.flatMap((topic) => topic.partitions.map((p) => Number(p.offset))).filter((o) => o > 0);
       if (committed.length > 0) break;
       assert.ok(Date.now() < committedBy, `the billing group committed no offset:\n${billing.output.join('\n')}`);

@@ -4,6 +4,8 @@ import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { ModuleKit } from '@roamledger/module-kit';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import {
   type AuthenticatedPartner,
   encodeCredentialsToken,
@@ -11,6 +13,7 @@ import {
   type PartnerAuthenticator,
   REJECTED_REQUEST_LOG,
 } from '@roamledger/ocpi-transport';
+import { PullModule } from '@roamledger/pull';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { projectRoot } from '../support/project-root';
@@ -72,7 +75,14 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
 
   const harness = await startTestApp((config) => ({
     module: class ReceiverTestModule {},
-    imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule],
+    imports: [
+      ServiceModule.forRoot(config),
+      ModuleKit.forRoot(ROAMLEDGER_MODULES),
+      FixedPartnersModule,
+      SessionsModule,
+      CdrsModule,
+      PullModule,
+    ],
   }));
   return { ...harness, store: harness.app.get(EVENT_STORE) };
 }

@@ -1,3 +1,4 @@
+export * from './billing.descriptor';
 export * from './billing.module';
 export * from './billing.projection';
 export * from './billing-period';

@@ -1,5 +1,5 @@
+import type { CDR } from '@roamledger/ocpi';
 import {
-  type CDR,
   type CdrDimensionType,
   decimalOf,
   Money,
@@ -9,7 +9,7 @@ import {
   priceOf,
   sameParty,
   sumOf,
-} from '@roamledger/ocpi';
+} from '@roamledger/ocpi/values';
 import type { CdrFinding } from './cdr.events';
 
 /** What the checks need to know beyond the CDR itself, read by the caller before deciding. */

@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import { foldEvents } from '@roamledger/kernel';
-import { type CDR, OCPI_ROUTES, type PartyId } from '@roamledger/ocpi';
+import { SESSION_FACTS, type SessionFactsPort } from '@roamledger/module-kit';
+import type { CDR, PartyId } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
-import { sessionDecider, sessionStream } from '@roamledger/sessions';
 import type { CdrContext } from './cdr.checks';
 import { type CdrState, cdrDecider, cdrStream } from './cdr.decider';
 import type { CdrEvent, CdrRejected } from './cdr.events';
+
+/** The eMSP CDRs Receiver route. */
+export const CDRS_ROUTE = 'ocpi/emsp/2.2.1/cdrs';
 
 /**
  * `stored`: a new CDR; `duplicate`: the same CDR again (nothing new); `rejected`: a CdrRejected
@@ -22,18 +26,32 @@ export interface CdrReceipt {
   location: string;
 }
 
+/** How a command reaches the log: with the request (or pulled object) that caused it. */
+export type CdrCommandOptions = HandleOptions & { pulled?: boolean };
+
+/** A CDR on the CommandBus: a POST, or one pulled from the CPO's Sender interface. */
+export class ReceiveCdr extends Command<CdrReceipt> {
+  constructor(
+    readonly cdr: CDR,
+    readonly options: CdrCommandOptions = {},
+  ) {
+    super();
+  }
+}
+
 /**
- * How CDR commands reach the log, for the push receiver and the pull alike: gather what the
- * checks need (the session, the credited CDR, our parties), decide, append.
+ * CDRs as the log holds them: gather what the checks need (the session's facts, the credited
+ * CDR, our parties), decide, append; or read a CDR's state.
  */
 @Injectable()
-export class CdrCommands {
+export class CdrStreams {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+    @Inject(SESSION_FACTS) private readonly sessions: SessionFactsPort,
   ) {}
 
-  async receive(cdr: CDR, options: HandleOptions & { pulled?: boolean } = {}): Promise<CdrReceipt> {
+  async receive(cdr: CDR, options: CdrCommandOptions = {}): Promise<CdrReceipt> {
     const { pulled, ...handleOptions } = options;
     const party = { countryCode: cdr.country_code, partyId: cdr.party_id };
     const stream = cdrStream(party, cdr.id);
@@ -81,19 +99,13 @@ export class CdrCommands {
   /** Our GET URL of a CDR: /ocpi/emsp/2.2.1/cdrs/{country_code}/{party_id}/{cdr_id}. */
   location(party: PartyId, cdrId: string): string {
     const path = [party.countryCode, party.partyId, cdrId].map(encodeURIComponent).join('/');
-    return `${this.config.publicUrl}/${OCPI_ROUTES.cdrs}/${path}`;
+    return `${this.config.publicUrl}/${CDRS_ROUTE}/${path}`;
   }
 
   private async context(cdr: CDR): Promise<CdrContext> {
     const party = { countryCode: cdr.country_code, partyId: cdr.party_id };
     const context: CdrContext = { hostedParties: this.config.ocpiParties };
-    if (cdr.session_id) {
-      const stream = sessionStream(party, cdr.session_id);
-      const { session } = foldEvents(sessionDecider, await this.store.readStream(stream));
-      context.session = session
-        ? { stream, found: true, tokenUid: session.cdr_token.uid, currency: session.currency }
-        : { stream, found: false };
-    }
+    if (cdr.session_id) context.session = await this.sessions.find(party, cdr.session_id);
     if (cdr.credit_reference_id) {
       const stream = cdrStream(party, cdr.credit_reference_id);
       const original = await this.state(party, cdr.credit_reference_id);
@@ -102,5 +114,14 @@ export class CdrCommands {
         : { stream, found: false, creditedBy: [] };
     }
     return context;
+  }
+}
+
+@CommandHandler(ReceiveCdr)
+export class ReceiveCdrHandler implements ICommandHandler<ReceiveCdr, CdrReceipt> {
+  constructor(private readonly cdrs: CdrStreams) {}
+
+  execute({ cdr, options }: ReceiveCdr): Promise<CdrReceipt> {
+    return this.cdrs.receive(cdr, options);
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
-import { CDR, OCPI_ROUTES } from '@roamledger/ocpi';
+import { CommandBus } from '@nestjs/cqrs';
+import { CDR } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
@@ -11,7 +12,7 @@ import {
   parseOcpiBody,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
-import { CdrCommands } from './cdr.commands';
+import { CDRS_ROUTE, CdrStreams, ReceiveCdr } from './cdr.commands';
 
 const OBJECT_PATH = ':country_code/:party_id/:cdr_id';
 
@@ -27,15 +28,20 @@ const IMMUTABLE = 'CDRs cannot be replaced, updated or removed; a correction is 
  * eMSP CDRs Receiver interface (mod_cdrs): POST stores a CDR once; GET at the URL the POST
  * answered with, /cdrs/{country_code}/{party_id}/{cdr_id}, returns it.
  */
-@OcpiController(OCPI_ROUTES.cdrs)
+@OcpiController(CDRS_ROUTE)
 export class CdrsController {
-  constructor(private readonly cdrs: CdrCommands) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly cdrs: CdrStreams,
+  ) {}
 
   @Post()
   async post(@Exchange() exchange: OcpiExchange, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const cdr = parseOcpiBody(CDR, body);
     assertOwnParty(exchange, { countryCode: cdr.country_code, partyId: cdr.party_id });
-    const receipt = await this.cdrs.receive(cdr, { cause: exchange.requestEvent(), metadata: exchange.metadata() });
+    const receipt = await this.commands.execute(
+      new ReceiveCdr(cdr, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+    );
     if (receipt.outcome === 'rejected') {
       // Valid JSON that reached the OCPI layer: HTTP 200 with a client error (status_codes), and
       // the attempt is in the CDR's stream (CdrRejected) rather than a bare rejection digest.

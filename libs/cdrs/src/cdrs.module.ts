@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
-import { PullModule } from '@roamledger/pull';
-import { CdrCommands } from './cdr.commands';
-import { CdrPull } from './cdr.pull';
+import { CdrStreams, ReceiveCdrHandler } from './cdr.commands';
 import { CdrsController } from './cdrs.controller';
 
-/** The eMSP CDRs receiver, and the pull of CPOs' CDRs Sender interfaces. */
+/**
+ * The eMSP CDRs receiver; its command (ReceiveCdr) also takes pulled CDRs. Needs SESSION_FACTS
+ * (the sessions module's SessionFactsModule) for its checks.
+ */
 @Module({
-  imports: [OcpiTransportModule, PullModule],
+  imports: [OcpiTransportModule],
   controllers: [CdrsController],
-  providers: [CdrCommands, CdrPull],
-  exports: [CdrCommands],
+  providers: [CdrStreams, ReceiveCdrHandler],
+  exports: [CdrStreams],
 })
 export class CdrsModule {}

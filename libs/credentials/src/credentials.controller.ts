@@ -1,10 +1,10 @@
 import { Body, Delete, Get, Headers, HttpCode, Post, Put } from '@nestjs/common';
-import { OCPI_ROUTES } from '@roamledger/ocpi';
 import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
+import { CREDENTIALS_ROUTE } from './credentials.routes';
 import { PartnerService } from './partner.service';
 
 /** The credentials module (credentials.asciidoc): registration, update and unregistration by the partner. */
-@OcpiController(OCPI_ROUTES.credentials, { configurationModule: true })
+@OcpiController(CREDENTIALS_ROUTE, { configurationModule: true })
 export class CredentialsController {
   constructor(private readonly partners: PartnerService) {}
 

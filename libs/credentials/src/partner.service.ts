@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, type EventMetadata, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import {
-  Credentials,
-  InterfaceRole,
-  ModuleID,
-  OCPI_VERSION,
-  Role,
-  sameParty,
-  Version,
-  VersionDetails,
-  validateOcpi,
-  versionsUrl,
-} from '@roamledger/ocpi';
+import { OCPI_VERSION, publicRouteUrl } from '@roamledger/module-kit';
+import { Credentials, InterfaceRole, ModuleID, Role, sameParty, Version, VersionDetails, validateOcpi } from '@roamledger/ocpi';
 import {
   credentialsTokenCandidates,
   OcpiCallError,
@@ -23,6 +13,7 @@ import {
   parseOcpiBody,
 } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { VERSIONS_ROUTE } from './credentials.routes';
 import {
   credentialsTokenHash,
   credentialsTokenStream,
@@ -86,7 +77,7 @@ export class PartnerService {
   ourCredentials(token: string): Credentials {
     return {
       token,
-      url: versionsUrl(this.config.publicUrl),
+      url: publicRouteUrl(this.config.publicUrl, VERSIONS_ROUTE),
       roles: this.config.ocpiParties.map((party) => ({
         role: Role.EMSP,
         country_code: party.countryCode,
@@ -115,7 +106,7 @@ export class PartnerService {
       tokenAHash,
       at: now(),
     });
-    return { id, token_a: tokenA, versions_url: versionsUrl(this.config.publicUrl) };
+    return { id, token_a: tokenA, versions_url: publicRouteUrl(this.config.publicUrl, VERSIONS_ROUTE) };
   }
 
   async suspend(partnerId: string): Promise<PartnerView> {

@@ -1,20 +1,30 @@
 import { Get, Inject } from '@nestjs/common';
-import { OCPI_ROUTES, ourVersionDetails, ourVersions } from '@roamledger/ocpi';
+import { MODULE_DESCRIPTORS, type ModuleDescriptor, OCPI_VERSION, ourEndpoints, publicRouteUrl } from '@roamledger/module-kit';
+import type { Version, VersionDetails } from '@roamledger/ocpi';
 import { OcpiController, ocpiResponse } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { VERSIONS_ROUTE } from './credentials.routes';
 
 /** The versions module: where partners (with Token A or C) discover our endpoints. */
-@OcpiController(OCPI_ROUTES.versions, { configurationModule: true })
+@OcpiController(VERSIONS_ROUTE, { configurationModule: true })
 export class VersionsController {
-  constructor(@Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig) {}
+  constructor(
+    @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+    @Inject(MODULE_DESCRIPTORS) private readonly modules: readonly ModuleDescriptor[],
+  ) {}
 
   @Get()
   versions() {
-    return ocpiResponse(ourVersions(this.config.publicUrl));
+    const versions: Version[] = [
+      { version: OCPI_VERSION, url: publicRouteUrl(this.config.publicUrl, `${VERSIONS_ROUTE}/${OCPI_VERSION}`) },
+    ];
+    return ocpiResponse(versions);
   }
 
-  @Get('2.2.1')
+  @Get(OCPI_VERSION)
   details() {
-    return ocpiResponse(ourVersionDetails(this.config.publicUrl));
+    // Every module of the deployment, whichever service runs it.
+    const details: VersionDetails = { version: OCPI_VERSION, endpoints: ourEndpoints(this.config.publicUrl, this.modules) };
+    return ocpiResponse(details);
   }
 }

@@ -65,11 +65,21 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/** Which events to read. An absent or empty list does not constrain (every adapter reads it so). */
 export interface EventFilter {
   /** Keep events whose stream name starts with one of these. */
-  streamPrefixes?: string[];
+  streamPrefixes?: readonly string[];
   /** Keep events of one of these types. */
-  eventTypes?: string[];
+  eventTypes?: readonly string[];
+}
+
+/** The one meaning of an EventFilter, for every adapter, projection and subscription that filters in code. */
+export function matchesEventFilter(event: { stream: string; type: string }, filter: EventFilter | undefined): boolean {
+  const prefixes = filter?.streamPrefixes;
+  if (prefixes?.length && !prefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
+  const types = filter?.eventTypes;
+  if (types?.length && !types.includes(event.type)) return false;
+  return true;
 }
 
 export interface ReadAllOptions {

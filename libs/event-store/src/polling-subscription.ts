@@ -1,10 +1,11 @@
-import type {
-  CheckpointStore,
-  EventFilter,
-  ReadAllOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  type CheckpointStore,
+  type EventFilter,
+  matchesEventFilter,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from './event-store.port';
 
 export interface PollingSource {
@@ -45,7 +46,7 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
       const batch = await source.readAll({ fromPosition: next, maxCount: batchSize });
       for (const event of batch) {
         next = event.position + 1;
-        if (matches(event, filter)) {
+        if (matchesEventFilter(event, filter)) {
           yield event;
           if (closed) return;
         }
@@ -69,11 +70,4 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
       await iterator.return(undefined);
     },
   };
-}
-
-export function matches(event: RecordedEvent, filter: EventFilter | undefined): boolean {
-  if (!filter) return true;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
-  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
-  return true;
 }

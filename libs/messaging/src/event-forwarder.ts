@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
+import type { TopicMap } from '@roamledger/module-kit';
 import {
   type Admin,
   type Kafka,
@@ -16,6 +17,8 @@ import { EVENT_TOPIC_PARTITIONS, eventTopics, topicOfStream } from './topics';
 export interface ForwarderOptions {
   store: EventStore;
   kafka: KafkaSettings;
+  /** Which topic each stream goes to: the modules' TopicMap. */
+  topicMap: TopicMap;
   /** The event-store checkpoint that records what Kafka has acknowledged (default `kafka-forwarder`). */
   checkpointName?: string;
   /** Most events per produce request, and per checkpoint (default 500). */
@@ -212,8 +215,12 @@ export class EventForwarder {
   }
 
   private messagesOf(batch: RecordedEvent[]): TopicMessages[] {
-    return batchMessages(batch, this.options.kafka.topicPrefix, this.partitions, (topic, stream) =>
-      this.choosePartition({ topic, partitionMetadata: this.partitionsOf(topic), message: { key: stream, value: null } }),
+    return batchMessages(
+      batch,
+      (stream) => topicOfStream(stream, this.options.kafka.topicPrefix, this.options.topicMap),
+      this.partitions,
+      (topic, stream) =>
+        this.choosePartition({ topic, partitionMetadata: this.partitionsOf(topic), message: { key: stream, value: null } }),
     );
   }
 
@@ -227,7 +234,7 @@ export class EventForwarder {
   private async connect(): Promise<Producer> {
     if (this.producer) return this.producer;
     this.kafka ??= createKafka(this.options.kafka, 'forwarder');
-    const topics = eventTopics(this.options.kafka.topicPrefix);
+    const topics = eventTopics(this.options.kafka.topicPrefix, this.options.topicMap);
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -267,14 +274,14 @@ export class EventForwarder {
  */
 export function batchMessages(
   batch: readonly RecordedEvent[],
-  topicPrefix: string,
+  topicOf: (stream: string) => string,
   partitions: ReadonlyMap<string, ReadonlyArray<{ partitionId: number }>>,
   partitionOf: (topic: string, stream: string) => number,
 ): TopicMessages[] {
   const through = batch[batch.length - 1].position;
   const byPartition = new Map<string, Map<number, RecordedEvent[]>>();
   for (const event of batch) {
-    const topic = topicOfStream(event.stream, topicPrefix);
+    const topic = topicOf(event.stream);
     const partition = partitionOf(topic, event.stream);
     const ofTopic = byPartition.get(topic) ?? new Map<number, RecordedEvent[]>();
     byPartition.set(topic, ofTopic);

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { EventFilter, EventStore, RecordedEvent, SubscribeOptions, Subscription } from '@roamledger/event-store';
+import {
+  type EventFilter,
+  type EventStore,
+  matchesEventFilter,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@roamledger/event-store';
+import type { TopicMap } from '@roamledger/module-kit';
 import type { Consumer } from 'kafkajs';
 import { readLogMessage } from './event-message';
 import { createKafka, type KafkaSettings, type MessagingLog, reason } from './kafka-client';
@@ -11,6 +19,8 @@ import { WakeSignal } from './wake-signal';
 
 export interface KafkaLogOptions {
   kafka: KafkaSettings;
+  /** Which topic each stream goes to: the modules' TopicMap. */
+  topicMap: TopicMap;
   /** Topics to read (default: every event topic, i.e. the whole log). */
   topics?: string[];
   /**
@@ -91,7 +101,7 @@ export class KafkaLogSubscription implements Subscription {
           const batch = await this.store.readAll({ fromPosition: position + 1, maxCount: this.batchSize });
           for (const event of batch) {
             position = event.position;
-            if (matches(event, filter)) yield event;
+            if (matchesEventFilter(event, filter)) yield event;
             if (this.closed) return;
           }
           if (batch.length < this.batchSize) break;
@@ -109,7 +119,7 @@ export class KafkaLogSubscription implements Subscription {
         }
         this.taken.notify();
         for (const event of events) {
-          if (matches(event, filter)) yield event;
+          if (matchesEventFilter(event, filter)) yield event;
           if (this.closed) return;
         }
       }
@@ -119,7 +129,7 @@ export class KafkaLogSubscription implements Subscription {
   }
 
   private async startConsumer(merge: LogMerge): Promise<void> {
-    const topics = this.kafkaOptions.topics ?? eventTopics(this.kafkaOptions.kafka.topicPrefix);
+    const topics = this.kafkaOptions.topics ?? eventTopics(this.kafkaOptions.kafka.topicPrefix, this.kafkaOptions.topicMap);
     const name = this.options.checkpointName ?? `anonymous-${randomUUID()}`;
     const groupId = `${this.kafkaOptions.kafka.topicPrefix}${name}`;
     const kafka = createKafka(this.kafkaOptions.kafka, 'log-reader');
@@ -244,11 +254,4 @@ export class KafkaFedEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
   }
-}
-
-function matches(event: RecordedEvent, filter: EventFilter | undefined): boolean {
-  if (!filter) return true;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
-  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
-  return true;
 }

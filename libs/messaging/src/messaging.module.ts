@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { MODULE_DESCRIPTORS, type ModuleDescriptor, TopicMap } from '@roamledger/module-kit';
 import { PROJECTION_EVENT_SOURCE } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder';
@@ -20,12 +21,13 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MODULE_DESCRIPTORS) private readonly modules: readonly ModuleDescriptor[],
   ) {}
 
   onApplicationBootstrap(): void {
     const kafka = this.config.kafka;
     if (!kafka) return;
-    const forwarder = new EventForwarder({ store: this.store, kafka, log: this.logger });
+    const forwarder = new EventForwarder({ store: this.store, kafka, topicMap: new TopicMap(this.modules), log: this.logger });
     this.forwarder = forwarder;
     this.lease = new ForwarderLease(kafka, { acquired: () => forwarder.start(), released: () => forwarder.stop() }, this.logger);
     this.lease.start();
@@ -61,9 +63,15 @@ export class MessagingModule {}
   providers: [
     {
       provide: PROJECTION_EVENT_SOURCE,
-      useFactory: (config: RoamledgerConfig, store: EventStore): EventStore =>
-        config.kafka ? new KafkaFedEventStore(store, { kafka: config.kafka, log: new Logger('kafka-projections') }) : store,
-      inject: [ROAMLEDGER_CONFIG, EVENT_STORE],
+      useFactory: (config: RoamledgerConfig, store: EventStore, modules: readonly ModuleDescriptor[]): EventStore =>
+        config.kafka
+          ? new KafkaFedEventStore(store, {
+              kafka: config.kafka,
+              topicMap: new TopicMap(modules),
+              log: new Logger('kafka-projections'),
+            })
+          : store,
+      inject: [ROAMLEDGER_CONFIG, EVENT_STORE, MODULE_DESCRIPTORS],
     },
   ],
   exports: [PROJECTION_EVENT_SOURCE],

@@ -1,22 +1,10 @@
+import type { TopicMap } from '@roamledger/module-kit';
+
 /**
- * Which Kafka topic an event goes to: one topic per OCPI module, chosen by the prefix of the
- * stream name (streams are named `<aggregate>-<id>` across the code base).
- *
- * | stream name                 | module        | topic (default prefix)    |
- * | --------------------------- | ------------- | ------------------------- |
- * | `session-…`                 | `sessions`    | `roamledger.sessions`     |
- * | `cdr-…`                     | `cdrs`        | `roamledger.cdrs`         |
- * | `partner-…`, `credentials-…`| `partners`    | `roamledger.partners`     |
- * | anything else (`pull-…`, `audit-seals`, …) | `events` | `roamledger.events` |
- *
- * The key of every message is the stream name, so one stream stays in one partition, in order.
+ * Kafka topics of the event log: one per module, named KAFKA_TOPIC_PREFIX + the module's topic
+ * (its descriptor's `topic`, or its name; streams no module claims go to `events`). Which stream
+ * goes where is the modules' TopicMap (libs/module-kit).
  */
-export const MODULE_STREAM_PREFIXES: ReadonlyArray<{ prefix: string; module: string }> = [
-  { prefix: 'session-', module: 'sessions' },
-  { prefix: 'cdr-', module: 'cdrs' },
-  { prefix: 'partner-', module: 'partners' },
-  { prefix: 'credentials-', module: 'partners' },
-];
 
 /**
  * Partitions of each event topic, when the forwarder or a consumer creates it. Fixed for the life
@@ -24,23 +12,11 @@ export const MODULE_STREAM_PREFIXES: ReadonlyArray<{ prefix: string; module: str
  */
 export const EVENT_TOPIC_PARTITIONS = 3;
 
-/** Streams no module claims (pull checkpoints, audit seals, ...). */
-export const OTHER_EVENTS_MODULE = 'events';
-
-/** Every module that has a topic, in a fixed order. */
-export const EVENT_MODULES: readonly string[] = [
-  ...new Set([...MODULE_STREAM_PREFIXES.map((entry) => entry.module), OTHER_EVENTS_MODULE]),
-];
-
-export function moduleOfStream(stream: string): string {
-  return MODULE_STREAM_PREFIXES.find((entry) => stream.startsWith(entry.prefix))?.module ?? OTHER_EVENTS_MODULE;
-}
-
-export function topicOfStream(stream: string, topicPrefix: string): string {
-  return `${topicPrefix}${moduleOfStream(stream)}`;
+export function topicOfStream(stream: string, topicPrefix: string, topicMap: TopicMap): string {
+  return `${topicPrefix}${topicMap.topicOf(stream)}`;
 }
 
 /** The topics of all modules: together they hold the whole log. */
-export function eventTopics(topicPrefix: string): string[] {
-  return EVENT_MODULES.map((module) => `${topicPrefix}${module}`);
+export function eventTopics(topicPrefix: string, topicMap: TopicMap): string[] {
+  return topicMap.topics.map((topic) => `${topicPrefix}${topic}`);
 }

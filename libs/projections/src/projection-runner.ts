@@ -1,4 +1,4 @@
-import type { EventFilter, RecordedEvent, SqlClient } from '@roamledger/event-store';
+import { type EventFilter, matchesEventFilter, type RecordedEvent, type SqlClient } from '@roamledger/event-store';
 import { physicalTable, readBuild } from './builds';
 import type { Projection, ProjectionContext } from './projection';
 
@@ -77,7 +77,7 @@ export class ProjectionRunner {
     const from = this.current;
     const fresh = events.filter((event) => event.position > from);
     if (fresh.length === 0) return { position: from, applied: 0, retired: false };
-    const relevant = fresh.filter((event) => matchesFilter(event, this.projection.filter));
+    const relevant = fresh.filter((event) => matchesEventFilter(event, this.projection.filter));
     const position = fresh[fresh.length - 1].position;
     await this.db.transaction(async (tx) => {
       // A commit lost in a crash loses its rows and its position together, and the log replays
@@ -130,11 +130,4 @@ class MovedOn extends Error {
   constructor() {
     super('the build moved on under this batch');
   }
-}
-
-function matchesFilter(event: RecordedEvent, filter: EventFilter | undefined): boolean {
-  if (!filter) return true;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
-  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
-  return true;
 }

@@ -2,16 +2,16 @@ import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException
 import { AdminKeyGuard } from '@roamledger/credentials';
 import { isOcpiDateTime, parseOcpiDateTime } from '@roamledger/ocpi';
 import { type PullRequest, PullService, UnknownPullPartner } from './pull.service';
-import type { PullModuleId } from './pull-source';
 
-const MODULES: PullModuleId[] = ['sessions', 'cdrs'];
+/** On-demand pulls: every module that offers one (see the pull descriptor). */
+export const ADMIN_PULL_ROUTE = 'admin/pull';
 
 /**
  * On-demand pulls for operators, with the admin key like the rest of /admin. Body (all optional):
  * `{ "modules": ["cdrs"], "date_from": "...", "date_to": "..." }`; without dates the pull runs
  * from the checkpoint to now.
  */
-@Controller('admin/pull')
+@Controller(ADMIN_PULL_ROUTE)
 @UseGuards(AdminKeyGuard)
 export class AdminPullController {
   constructor(private readonly pull: PullService) {}
@@ -20,14 +20,14 @@ export class AdminPullController {
   @Post()
   @HttpCode(200)
   async pullAll(@Body() body: unknown) {
-    return { reports: await this.pull.pullAll(pullRequest(body)) };
+    return { reports: await this.pull.pullAll(pullRequest(body, this.pull.modules)) };
   }
 
   @Post(':partnerId')
   @HttpCode(200)
   async pullPartner(@Param('partnerId') partnerId: string, @Body() body: unknown) {
     try {
-      return { reports: await this.pull.pull(partnerId, pullRequest(body)) };
+      return { reports: await this.pull.pull(partnerId, pullRequest(body, this.pull.modules)) };
     } catch (error) {
       if (error instanceof UnknownPullPartner) throw new NotFoundException(error.message);
       throw error;
@@ -41,14 +41,14 @@ export class AdminPullController {
   }
 }
 
-function pullRequest(body: unknown): PullRequest {
+function pullRequest(body: unknown, modules: readonly string[]): PullRequest {
   const value = (body ?? {}) as { modules?: unknown; date_from?: unknown; date_to?: unknown };
   if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException('The body must be a JSON object');
   const problems: string[] = [];
   const request: PullRequest = {};
   if (value.modules !== undefined) {
-    if (!Array.isArray(value.modules) || !value.modules.every((m) => MODULES.includes(m))) {
-      problems.push(`modules must be a list of ${MODULES.join(', ')}`);
+    if (!Array.isArray(value.modules) || !value.modules.every((m) => modules.includes(m))) {
+      problems.push(`modules must be a list of ${modules.join(', ')}`);
     } else request.modules = value.modules;
   }
   for (const [field, key] of [

@@ -1,8 +1,8 @@
 import type { PartyId } from '@roamledger/ocpi';
 import type { OcpiPage, OcpiQuery } from '@roamledger/ocpi-transport';
 
-/** The Sender interfaces we pull (module identifiers of version details). */
-export type PullModuleId = 'sessions' | 'cdrs';
+/** The Sender interfaces we pull: module identifiers of version details, from the modules' pull offers. */
+export type PullModuleId = string;
 
 /** What pulling needs of a paginated GET: the pages, following Link rel="next" (OcpiClient.paginate). */
 export interface SenderPages {

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Command, CommandBus } from '@nestjs/cqrs';
 import { type EventMetadata, type NewEvent } from '@roamledger/event-store';
 import { canonicalJson } from '@roamledger/kernel';
+import type { PulledOutcome, PullOffer } from '@roamledger/module-kit';
 import { formatParty, type PartyId, sameParty, validateOcpi } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
 import type { PullModuleId, PullPartner } from './pull-source';
@@ -17,13 +19,36 @@ export interface PulledFrom {
  * `recorded`: it changed our log; `unchanged`: we already held it (a push or an earlier pull);
  * `rejected`: invalid, or not the partner's to send (kept as a finding of the pull, never dropped).
  */
-export type PullOutcome = { status: 'recorded' } | { status: 'unchanged' } | { status: 'rejected'; reason: string };
+export type PullOutcome = PulledOutcome;
 
 /** A module that takes pulled objects: it feeds them to the same commands its push receiver uses. */
 export interface PullTarget {
   module: PullModuleId;
   ingest(partner: PullPartner, object: unknown, from: PulledFrom): Promise<PullOutcome>;
 }
+
+/**
+ * The one PullTarget: a module's pull offer (from its descriptor). A pulled object passes the
+ * same checks as a push, then goes on the CommandBus as the module's own command.
+ */
+export function commandPullTarget(offer: PullOffer, commands: CommandBus): PullTarget {
+  return {
+    module: offer.module,
+    async ingest(partner, object, from) {
+      const accepted = acceptPulled(offer.module, offer.objectClass as ClassConstructor<PulledObject>, partner, object, from);
+      if (!accepted.ok) return accepted.outcome;
+      const command = offer.command(accepted.value, {
+        cause: accepted.cause,
+        metadata: accepted.metadata,
+        skipWhenNoEvents: true,
+        pulled: true,
+      });
+      return offer.outcome(await commands.execute(command as Command<unknown>));
+    },
+  };
+}
+
+type PulledObject = { country_code: string; party_id: string };
 
 export const OCPI_OBJECT_PULLED = 'OcpiObjectPulled';
 

@@ -1,10 +1,10 @@
 import type { Decider, DomainEvent } from '@roamledger/kernel';
-import { parseOcpiDateTime } from '@roamledger/ocpi';
+import { parseOcpiDateTime } from '@roamledger/ocpi/values';
 import type { PullModuleId } from './pull-source';
 
 /** One stream per partner and module: the record of its pulls, and the checkpoint. */
 export function pullStream(partnerId: string, module: PullModuleId): string {
-  return `pull-${partnerId}-${module}`;
+  return `${PULL_STREAM_PREFIX}${partnerId}-${module}`;
 }
 
 export interface RejectedPulledObject {
@@ -49,6 +49,8 @@ export interface PullState {
 const millis = (dateTime: string) => parseOcpiDateTime(dateTime).getTime();
 
 /** Pure. The checkpoint only moves forward, and only over a window that starts within what is covered. */
+export const PULL_STREAM_PREFIX = 'pull-';
+
 export const pullDecider: Decider<PullCommand, PullEvent, PullState> = {
   initialState: () => ({}),
 

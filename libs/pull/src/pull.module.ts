@@ -5,9 +5,9 @@ import { PULL_SETTINGS, PullService, type PullSettings } from './pull.service';
 
 /**
  * Pulling partners' Sender interfaces: PullService (scheduled, and on demand), and
- * POST /admin/pull[/:partnerId] behind the admin key. Imported by the Sessions and CDRs modules,
- * which register their PullTarget. Partners come from a PULL_SOURCE provider, or else the
- * credentials module's PartnerDirectory.
+ * POST /admin/pull[/:partnerId] behind the admin key, for every module whose descriptor offers a
+ * pull (their command handlers must run in the same process). Partners come from a PULL_SOURCE
+ * provider, or else the credentials module's PartnerDirectory.
  */
 @Module({
   controllers: [AdminPullController],

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { PartnerDirectory } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
 import { foldEvents } from '@roamledger/kernel';
+import { MODULE_DESCRIPTORS, type ModuleDescriptor } from '@roamledger/module-kit';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { partnerDirectorySource } from './partner-directory.source';
 import { type PullRun, pullDecider, pullStream } from './pull.decider';
 import { PULL_SOURCE, type PullModuleId, type PullPartner, type PullSource } from './pull-source';
-import { objectDigest, type PullTarget } from './pull-target';
+import { commandPullTarget, objectDigest, type PullTarget } from './pull-target';
 
 /** How often and how far back pulls go. */
 export interface PullSettings {
@@ -67,15 +69,14 @@ export class PullService implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(PULL_SETTINGS) private readonly settings: PullSettings,
     @Inject(ROAMLEDGER_CONFIG) config: RoamledgerConfig,
     // A PULL_SOURCE provider wins (tests); otherwise the credentials module's partners, when loaded.
+    @Inject(MODULE_DESCRIPTORS) modules: readonly ModuleDescriptor[],
+    commands: CommandBus,
     @Optional() @Inject(PULL_SOURCE) source?: PullSource,
     @Optional() directory?: PartnerDirectory,
   ) {
     this.source = source ?? (directory ? partnerDirectorySource(directory, config.ocpiParties[0]) : undefined);
-  }
-
-  /** Modules call this when they start; a process pulls only the modules it hosts. */
-  register(target: PullTarget): void {
-    this.targets.set(target.module, target);
+    // Every module that offers a pull; the process that pulls runs their command handlers too.
+    for (const { pull } of modules) if (pull) this.targets.set(pull.module, commandPullTarget(pull, commands));
   }
 
   get modules(): PullModuleId[] {

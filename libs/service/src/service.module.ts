@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-store';
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthController } from './health.controller';
@@ -13,8 +14,9 @@ class EventStoreLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * What every Roamledger process shares: its configuration, the event store it names, and
- * GET /health. Imported once by each app's root module.
+ * What every Roamledger process shares: its configuration, the event store it names, the
+ * CommandBus its modules' command handlers register on, and GET /health. Imported once by each
+ * app's root module.
  */
 @Global()
 @Module({})
@@ -22,6 +24,7 @@ export class ServiceModule {
   static forRoot(config: RoamledgerConfig = loadConfig()): DynamicModule {
     return {
       module: ServiceModule,
+      imports: [CqrsModule.forRoot()],
       controllers: [HealthController],
       providers: [
         { provide: ROAMLEDGER_CONFIG, useValue: config },

@@ -1,5 +1,6 @@
 import { canonicalJson, type Decider } from '@roamledger/kernel';
-import { type ChargingPeriod, type PartyId, parseOcpiDateTime, type Session, SessionStatus } from '@roamledger/ocpi';
+import type { ChargingPeriod, Session } from '@roamledger/ocpi';
+import { type PartyId, parseOcpiDateTime, SessionStatus } from '@roamledger/ocpi/values';
 import type {
   ChargingPeriodsAdded,
   SessionEnded,

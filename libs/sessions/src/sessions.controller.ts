@@ -1,5 +1,6 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
-import { OCPI_ROUTES, type PartyId, Session } from '@roamledger/ocpi';
+import { CommandBus } from '@nestjs/cqrs';
+import { type PartyId, Session } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
@@ -12,7 +13,7 @@ import {
   parseOcpiPatch,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
-import { SessionCommands } from './session.commands';
+import { PatchSession, PutSession, SessionStreams } from './session.commands';
 import type { SessionEvent, SessionPatch } from './session.events';
 
 const OBJECT_PATH = ':country_code/:party_id/:session_id';
@@ -24,9 +25,15 @@ interface SessionParams {
 }
 
 /** eMSP Sessions Receiver interface (mod_sessions): GET, PUT and PATCH of one CPO-owned Session. */
-@OcpiController(OCPI_ROUTES.sessions)
+/** The eMSP Sessions Receiver route. */
+export const SESSIONS_ROUTE = 'ocpi/emsp/2.2.1/sessions';
+
+@OcpiController(SESSIONS_ROUTE)
 export class SessionsController {
-  constructor(private readonly sessions: SessionCommands) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly sessions: SessionStreams,
+  ) {}
 
   @Get(OBJECT_PATH)
   async get(@Exchange() exchange: OcpiExchange, @Param() params: SessionParams) {
@@ -46,7 +53,9 @@ export class SessionsController {
     ownParty(exchange, params);
     const session = parseOcpiBody(Session, body);
     assertSameIdentity(params, session);
-    const handled = await this.sessions.put(session, { cause: exchange.requestEvent(), metadata: exchange.metadata() });
+    const handled = await this.commands.execute(
+      new PutSession(session, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+    );
     // status_codes: 201 when the object was created, 200 when an existing one was updated.
     reply.status(handled.created ? 201 : 200);
     return ocpiResponse(null, OcpiStatus.Success, notice(handled.events));
@@ -62,10 +71,9 @@ export class SessionsController {
     const party = ownParty(exchange, params);
     const patch = parseOcpiPatch(Session, body) as SessionPatch;
     assertSameIdentity(params, patch);
-    const handled = await this.sessions.patch(party, params.session_id, patch, {
-      cause: exchange.requestEvent(),
-      metadata: exchange.metadata(),
-    });
+    const handled = await this.commands.execute(
+      new PatchSession(party, params.session_id, patch, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+    );
     if (!handled.state.session) {
       // Kept in the log and applied if newer once the PUT arrives; but the object does not exist,
       // so the PATCH fails (404, as a GET would) and the CPO's recovery is GET then PUT

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
-import { PullModule } from '@roamledger/pull';
-import { SessionCommands } from './session.commands';
-import { SessionPull } from './session.pull';
+import { PatchSessionHandler, PutSessionHandler } from './session.commands';
+import { SessionFactsModule } from './session-facts';
 import { SessionsController } from './sessions.controller';
 
-/** The eMSP Sessions receiver, and the pull of CPOs' Sessions Sender interfaces. */
+/** The eMSP Sessions receiver; its commands (PutSession, PatchSession) also take pulled Sessions. */
 @Module({
-  imports: [OcpiTransportModule, PullModule],
+  imports: [OcpiTransportModule, SessionFactsModule],
   controllers: [SessionsController],
-  providers: [SessionCommands, SessionPull],
-  exports: [SessionCommands],
+  providers: [PutSessionHandler, PatchSessionHandler],
 })
 export class SessionsModule {}

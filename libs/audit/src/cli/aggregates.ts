@@ -1,29 +1,24 @@
-import { CDR_STREAM_PREFIX, cdrDecider } from '@roamledger/cdrs';
-import { issuedTokenDecider, partnerDecider, partnerStream } from '@roamledger/credentials';
-import type { Decider, DomainEvent } from '@roamledger/kernel';
-import { pullDecider } from '@roamledger/pull';
-import { SESSION_STREAM_PREFIX, sessionDecider } from '@roamledger/sessions';
+import type { DomainEvent } from '@roamledger/kernel';
+import type { ModuleDescriptor } from '@roamledger/module-kit';
 import type { AggregateFold } from '../log-audit';
 
-// biome-ignore lint/suspicious/noExplicitAny: each decider has its own command, event and state types.
-function fold(prefix: string, name: string, decider: Decider<any, any, any>): AggregateFold {
-  return {
-    prefix,
-    name,
-    initialState: () => decider.initialState(),
-    evolve: (state, event: DomainEvent) => decider.evolve(state, event),
-  };
-}
-
 /**
- * `state <stream> --at`: which module's evolve folds a stream, by the stream's prefix. Streams no
- * module claims are shown as each event type's latest data. Add a module's decider here when it
- * owns a new stream prefix.
+ * `state <stream> --at`: which module's evolve folds a stream, by the stream's prefix, from the
+ * modules' descriptors. Streams no module claims are shown as each event type's latest data.
  */
-export const AGGREGATES: AggregateFold[] = [
-  fold(SESSION_STREAM_PREFIX, 'Session (libs/sessions sessionDecider)', sessionDecider),
-  fold(CDR_STREAM_PREFIX, 'CDR (libs/cdrs cdrDecider)', cdrDecider),
-  fold(partnerStream(''), 'Partner (libs/credentials partnerDecider)', partnerDecider),
-  fold('credentials-token-', 'Issued credentials token (libs/credentials issuedTokenDecider)', issuedTokenDecider),
-  fold('pull-', 'Pull runs (libs/pull pullDecider)', pullDecider),
-];
+export function aggregateFolds(modules: readonly ModuleDescriptor[]): AggregateFold[] {
+  return modules.flatMap((module) =>
+    (module.streams ?? []).flatMap(({ prefix, aggregate, decider }) =>
+      decider
+        ? [
+            {
+              prefix,
+              name: `${aggregate} (libs/${module.name} decider)`,
+              initialState: () => decider.initialState(),
+              evolve: (state: unknown, event: DomainEvent) => decider.evolve(state, event),
+            },
+          ]
+        : [],
+    ),
+  );
+}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EventStore, openEventStore, openPgliteClient, openPostgresClient, type SqlClient } from '@roamledger/event-store';
+import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { openProjectionDb, type Projection } from '@roamledger/projections';
 import { ConfigError, loadConfig, type RoamledgerConfig } from '@roamledger/service';
 import {
@@ -30,7 +31,7 @@ import {
   UnsealableEvent,
   type VerifyReport,
 } from '../log-audit';
-import { AGGREGATES } from './aggregates';
+import { aggregateFolds } from './aggregates';
 import { auditedProjections } from './audited-projections';
 
 export const USAGE = `Usage: npm run audit -- <command> [options]
@@ -69,7 +70,8 @@ export interface AuditIo {
 export interface AuditDeps {
   /** An open store to audit instead of opening the environment's (left open). */
   store?: EventStore;
-  aggregates?: AggregateFold[];
+  /** The modules whose deciders fold their streams for `state` (apps/audit passes every module). */
+  modules?: readonly ModuleDescriptor[];
   projections?: (config: RoamledgerConfig) => Projection[];
 }
 
@@ -372,7 +374,7 @@ class AuditCommands {
     return this.withStore(async (store) => {
       const events = await store.readStream(stream);
       if (events.length === 0) return this.noStream(store, stream);
-      const result = stateAt(stream, events, at, this.deps.aggregates ?? AGGREGATES);
+      const result = stateAt(stream, events, at, aggregateFolds(this.deps.modules ?? []));
       if (this.flags.json) this.printJson(result);
       else {
         const point = this.flags.at === undefined ? 'now' : 'position' in at ? `position ${fmt(at.position)}` : at.time;

@@ -17,6 +17,7 @@ import {
 import { validateOcpi } from '@roamledger/ocpi';
 import { OcpiError, OcpiStatus } from '@roamledger/ocpi-transport';
 import type { ClassConstructor } from 'class-transformer';
+import { ADMIN_PARTNERS_ROUTE } from '../credentials.routes';
 import { PartnerRejection } from '../partner.decider';
 import { PartnerService } from '../partner.service';
 import { PartnerDirectory, type PartnerView } from '../partner-directory';
@@ -24,7 +25,7 @@ import { ConnectPartnerRequest, InvitePartnerRequest, UpdatePartnerRequest } fro
 import { AdminKeyGuard } from './admin-api-key';
 
 /** The operator's API for partner connections. Plain JSON (not the OCPI envelope): these are not OCPI routes. */
-@Controller('admin/partners')
+@Controller(ADMIN_PARTNERS_ROUTE)
 @UseGuards(AdminKeyGuard)
 export class AdminPartnersController {
   constructor(

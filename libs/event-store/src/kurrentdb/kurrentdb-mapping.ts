@@ -17,8 +17,14 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import type { EventFilter, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store.port';
-import { WrongExpectedVersion } from '../event-store.port';
+import {
+  type EventFilter,
+  type EventMetadata,
+  type ExpectedRevision,
+  matchesEventFilter,
+  type RecordedEvent,
+  WrongExpectedVersion,
+} from '../event-store.port';
 import { eventHash } from '../hash-chain';
 
 /** Key of the event metadata member that carries the hash chain; stripped from `RecordedEvent.metadata`. */
@@ -274,9 +280,5 @@ export function toServerFilter(filter: EventFilter | undefined): Filter {
 /** The exact port filter (empty lists mean no constraint), system and checkpoint events excluded. */
 export function matchesFilter(event: { stream: string; type: string }, filter: EventFilter | undefined): boolean {
   if (isHiddenStream(event.stream) || event.type.startsWith('$')) return false;
-  const prefixes = filter?.streamPrefixes;
-  if (prefixes?.length && !prefixes.some((prefix) => event.stream.startsWith(prefix))) return false;
-  const types = filter?.eventTypes;
-  if (types?.length && !types.includes(event.type)) return false;
-  return true;
+  return matchesEventFilter(event, filter);
 }

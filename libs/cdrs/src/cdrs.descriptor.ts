@@ -1,0 +1,27 @@
+import { defineModule } from '@roamledger/module-kit';
+import { CDR } from '@roamledger/ocpi';
+import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import { CDRS_ROUTE, type CdrReceipt, ReceiveCdr } from './cdr.commands';
+import { CDR_STREAM_PREFIX, cdrDecider } from './cdr.decider';
+import { CDR_EVENT_TYPES } from './cdr.events';
+import { CdrsModule } from './cdrs.module';
+
+/** mod_cdrs, eMSP side: CPOs POST their CDRs; we pull their CDRs Sender after an outage. */
+export const cdrsDescriptor = defineModule({
+  name: 'cdrs',
+  description: "OCPI CDRs receiver (eMSP), and the pull of CPOs' CDRs Sender interfaces",
+  nestModule: CdrsModule,
+  routes: [CDRS_ROUTE],
+  endpoints: [{ identifier: ModuleID.CDRS, role: InterfaceRole.RECEIVER, route: CDRS_ROUTE }],
+  streams: [{ prefix: CDR_STREAM_PREFIX, aggregate: 'CDR', decider: cdrDecider }],
+  eventTypes: CDR_EVENT_TYPES,
+  pull: {
+    module: ModuleID.CDRS,
+    objectClass: CDR,
+    command: (cdr: CDR, options) => new ReceiveCdr(cdr, options),
+    outcome: (receipt: CdrReceipt) =>
+      receipt.outcome === 'rejected'
+        ? { status: 'rejected', reason: receipt.rejection?.message ?? 'rejected' }
+        : { status: receipt.outcome === 'stored' ? 'recorded' : 'unchanged' },
+  },
+});

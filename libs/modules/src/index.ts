@@ -1,0 +1,2 @@
+export * from './roamledger-modules';
+export * from './roamledger-services';

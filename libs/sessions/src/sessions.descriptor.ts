@@ -1,0 +1,25 @@
+import { defineModule } from '@roamledger/module-kit';
+import { Session } from '@roamledger/ocpi';
+import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import { PutSession, type SessionHandled } from './session.commands';
+import { SESSION_STREAM_PREFIX, sessionDecider } from './session.decider';
+import { SESSION_EVENT_TYPES } from './session.events';
+import { SESSIONS_ROUTE } from './sessions.controller';
+import { SessionsModule } from './sessions.module';
+
+/** mod_sessions, eMSP side: CPOs push their Sessions; we pull their Sessions Sender after an outage. */
+export const sessionsDescriptor = defineModule({
+  name: 'sessions',
+  description: "OCPI Sessions receiver (eMSP), and the pull of CPOs' Sessions Sender interfaces",
+  nestModule: SessionsModule,
+  routes: [SESSIONS_ROUTE],
+  endpoints: [{ identifier: ModuleID.SESSIONS, role: InterfaceRole.RECEIVER, route: SESSIONS_ROUTE }],
+  streams: [{ prefix: SESSION_STREAM_PREFIX, aggregate: 'Session', decider: sessionDecider }],
+  eventTypes: SESSION_EVENT_TYPES,
+  pull: {
+    module: ModuleID.SESSIONS,
+    objectClass: Session,
+    command: (session: Session, options) => new PutSession(session, options),
+    outcome: (handled: SessionHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
+  },
+});
