@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { type CdrFinding, cdrStream } from '@roamledger/cdrs';
 import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
-import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../sessions/receiver-app';
+import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
 import { sessionStream } from '@roamledger/sessions';
+import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
-import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from './receiver-app';
 
 type Json = Record<string, unknown>;
 

@@ -14,8 +14,8 @@ import {
   pullDecider,
   pullStream,
 } from '@roamledger/pull';
-import { CPO_A, PARTNERS, specExample, startReceiverApp } from '../sessions/receiver-app';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';
+import { CPO_A, PARTNERS, specExample, startReceiverApp } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown> & { last_updated: string };

@@ -16,8 +16,8 @@ import {
 import { PullModule } from '@roamledger/pull';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
-import { projectRoot } from '../support/project-root';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { projectRoot } from './project-root';
+import { startTestApp, type TestApp } from './test-app';
 
 /** Two CPO partners with fixed tokens, as the transport test does before the credentials module. */
 export const PARTNERS: Record<string, AuthenticatedPartner> = {

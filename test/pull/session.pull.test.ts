@@ -5,8 +5,8 @@ import { OcpiClient } from '@roamledger/ocpi-transport';
 import { PULL_SOURCE, type PullPartner, type PullReport, PullService } from '@roamledger/pull';
 import { sessionStream } from '@roamledger/sessions';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';
+import { CPO_A, PARTNERS, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
-import { CPO_A, PARTNERS, specExample, startReceiverApp, typesOf } from './receiver-app';
 
 type Json = Record<string, unknown> & { last_updated: string };
 
