@@ -9,7 +9,7 @@ import {
   cdrDecider,
   cdrStream,
 } from '@roamledger/cdrs';
-import { foldEvents } from '@roamledger/kernel';
+import { deciderSpec, foldEvents } from '@roamledger/kernel';
 import type { CDR } from '@roamledger/ocpi';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 
@@ -65,16 +65,7 @@ const receive = (c: CDR, ctx: CdrContext = context(), pulled?: boolean): CdrComm
   ...(pulled ? { pulled } : {}),
 });
 
-function given(history: CdrEvent[]) {
-  const state = foldEvents(cdrDecider, history);
-  return {
-    when(command: CdrCommand) {
-      const events = cdrDecider.decide(command, state);
-      const after: CdrState = events.reduce((s, e) => cdrDecider.evolve(s, e), state);
-      return { events, types: events.map((e) => e.type), after };
-    },
-  };
-}
+const { given } = deciderSpec(cdrDecider);
 
 const received = (c: CDR = cdr()): CdrEvent => ({
   type: 'CdrReceived',

@@ -12,7 +12,7 @@ import {
   redactTokens,
   type SealedToken,
 } from '@roamledger/credentials';
-import { foldEvents } from '@roamledger/kernel';
+import { deciderSpec, foldEvents } from '@roamledger/kernel';
 
 // Given events, when a command, then events or a rejection: no store, no clock, no network.
 const at = '2026-01-01T00:00:00.000Z';
@@ -57,15 +57,17 @@ const credentials = (type: 'RegisterPartner' | 'UpdateCredentials', tokenCHash: 
   at,
 });
 
-function when(given: Array<{ type: string; data: unknown }>, command: PartnerCommand): PartnerEvent[] {
-  return partnerDecider.decide(command, foldEvents(partnerDecider, given));
+const spec = deciderSpec(partnerDecider);
+
+function when(given: PartnerEvent[], command: PartnerCommand): PartnerEvent[] {
+  return spec.given(given).when(command).events;
 }
 
-function rejected(given: Array<{ type: string; data: unknown }>, command: PartnerCommand, reason: PartnerRejectionReason): void {
-  assert.throws(
-    () => when(given, command),
-    (error: unknown) => error instanceof PartnerRejection && error.reason === reason,
-  );
+function rejected(given: PartnerEvent[], command: PartnerCommand, reason: PartnerRejectionReason): void {
+  spec
+    .given(given)
+    .when(command)
+    .then((error: unknown) => error instanceof PartnerRejection && error.reason === reason);
 }
 
 describe('Partner decider', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { foldEvents } from '@roamledger/kernel';
+import { deciderSpec, foldEvents } from '@roamledger/kernel';
 import { type ChargingPeriod, type Session, SessionStatus } from '@roamledger/ocpi';
 import {
   isAllowedTransition,
@@ -49,17 +49,7 @@ const started = (s: Session = session()): SessionEvent => ({ type: 'SessionStart
 const put = (s: Session, pulled?: boolean): SessionCommand => ({ type: 'PutSession', session: s, ...(pulled ? { pulled } : {}) });
 const patch = (p: SessionPatch): SessionCommand => ({ type: 'PatchSession', ref, patch: p });
 
-function given(history: SessionEvent[]) {
-  const state = foldEvents(sessionDecider, history);
-  return {
-    state,
-    when(command: SessionCommand) {
-      const events = sessionDecider.decide(command, state);
-      const after: SessionState = events.reduce((s, e) => sessionDecider.evolve(s, e), state);
-      return { events, types: events.map((e) => e.type), after };
-    },
-  };
-}
+const { given } = deciderSpec(sessionDecider);
 
 describe('Session decider', () => {
   test('a first PUT starts the session', () => {
