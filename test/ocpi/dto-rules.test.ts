@@ -260,6 +260,22 @@ describe('unknown fields', () => {
     assert.deepEqual(errorsOf(Location, body), ['publish must be a boolean value']);
   });
 
+  test('optional fields sent as null are absent from the validated value, at any depth', () => {
+    const body: Payload = { ...cdr(), authorization_reference: null, meter_id: null };
+    body.charging_periods[0].tariff_id = null;
+    const value = assertValid(CDR, body);
+    assert.equal(Object.hasOwn(value, 'authorization_reference'), false);
+    assert.equal(Object.hasOwn(value, 'meter_id'), false);
+    assert.equal(Object.hasOwn(value.charging_periods[0], 'tariff_id'), false);
+    assert.deepEqual(JSON.parse(JSON.stringify(value)), cdr());
+
+    const patch = validateOcpiPatch(Session, { authorization_reference: null, last_updated: '2019-06-23T08:11:00Z' });
+    if (!patch.ok) assert.fail(patch.errors.join('; '));
+    assert.deepEqual(Object.keys(patch.value), ['last_updated']);
+    // A required field is still required: null is no value for it.
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), currency: null }), ['currency must not be null']);
+  });
+
   test('absent optional fields are not keys of the validated value', () => {
     const value = assertValid(Location, location());
     assert.equal(Object.hasOwn(value, 'name'), false);
