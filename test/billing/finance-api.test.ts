@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Module } from '@nestjs/common';
-import { BillingModule, FINANCE_API_KEY_FILE } from '@roamledger/billing';
+import { BillingModule, CDR_FIELDS, FINANCE_API_KEY_FILE } from '@roamledger/billing';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { ProjectionHost } from '@roamledger/projections';
 import { ServiceModule } from '@roamledger/service';
@@ -117,10 +117,30 @@ describe('finance API', () => {
     ]) {
       assert.ok(doc.paths[route]?.get, route);
     }
-    assert.equal(doc.components.schemas.Decimal.type, 'string');
+    const cdrSchema = doc.components.schemas.FinanceCdr;
+    // Generated from the response classes: the CDR row has the fields of the API and the CSV, in order.
+    assert.deepEqual(Object.keys(cdrSchema.properties), [...CDR_FIELDS]);
+    assert.deepEqual(cdrSchema.required, [...CDR_FIELDS]);
+    assert.equal(cdrSchema.properties.amount_excl_vat.type, 'string');
+    assert.equal(cdrSchema.properties.amount_excl_vat.pattern, '^-?\\d+(\\.\\d+)?$');
+    assert.deepEqual(cdrSchema.properties.amount_incl_vat.type, ['string', 'null']);
     assert.equal(doc.components.securitySchemes.financeKey.type, 'http');
     assert.equal(doc.components.securitySchemes.financeKey.scheme, 'bearer');
+    assert.deepEqual(doc.paths['/finance/cdrs'].get.security, [{ financeKey: [] }]);
+    assert.deepEqual(Object.keys(doc.paths['/finance/export/cdrs.csv'].get.responses['200'].content), ['text/csv']);
     assert.match(doc.info.description, /JSON strings/);
+    // Only the finance API: the admin and OCPI routes have their own documents.
+    assert.ok(Object.keys(doc.paths).every((route) => route.startsWith('/finance/')));
+  });
+
+  test('GET /finance/docs/ui is the browsable page of the same document, without a key', async () => {
+    const page = await get('/finance/docs/ui', null);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /^text\/html/);
+    assert.match(page.body, /swagger-ui/);
+    const init = await get('/finance/docs/ui/swagger-ui-init.js', null);
+    assert.equal(init.statusCode, 200);
+    assert.match(init.body, /Roamledger finance API/);
   });
 
   test('GET /finance/cdrs filters on partner, period (Berlin dates), currency; pages with next_cursor', async () => {

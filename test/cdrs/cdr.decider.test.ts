@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  type CdrCommand,
-  type CdrContext,
-  type CdrEvent,
-  type CdrFinding,
-  type CdrState,
-  cdrDecider,
-  cdrStream,
-} from '@roamledger/cdrs';
+import { type CdrCommand, type CdrContext, type CdrEvent, type CdrFinding, cdrDecider, cdrStream } from '@roamledger/cdrs';
 import { deciderSpec, foldEvents } from '@roamledger/kernel';
 import type { CDR } from '@roamledger/ocpi';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
@@ -96,6 +88,24 @@ describe('CDR decider', () => {
   describe('duplicate and conflicting CDRs', () => {
     test('the identical CDR again is idempotent: no events', () => {
       assert.deepEqual(given([received()]).when(receive(cdr())).events, []);
+    });
+
+    test('the same CDR with its instants written differently, or logged with nulls, is no conflict', () => {
+      // As logged before the validation edge normalized DateTimes and dropped nulls.
+      const logged = cdr({
+        start_date_time: '2026-03-01T11:00:00+01:00',
+        end_date_time: '2026-03-01T12:00:00',
+        last_updated: '2026-03-01T12:05:00.000Z',
+        authorization_reference: null,
+      } as unknown as Partial<CDR>);
+      logged.charging_periods[1] = { ...logged.charging_periods[1], start_date_time: '2026-03-01T11:00:00' };
+      assert.deepEqual(given([received(logged)]).when(receive(cdr())).events, []);
+      assert.deepEqual(given([received()]).when(receive(logged)).events, []);
+
+      // A different instant is still a conflict, named by its field.
+      const later = cdr({ end_date_time: '2026-03-01T12:00:01Z' });
+      const { events } = given([received(logged)]).when(receive(later));
+      assert.deepEqual(events[0].type === 'CdrRejected' && events[0].data.differing_fields, ['end_date_time']);
     });
 
     test('a different CDR under the same id is rejected, naming the fields; the stored one stays', () => {

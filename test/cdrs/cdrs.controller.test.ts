@@ -172,6 +172,29 @@ describe('CDRs receiver (eMSP)', () => {
     assert.deepEqual(await harness.store.readStream(stream('B-1')), []);
   });
 
+  test('the same CDR re-sent with its instants written differently is a duplicate, not a conflict', async () => {
+    const sent: Json = { ...example(), id: 'ZONE-1', start_date_time: '2015-06-29T21:39:09', meter_id: null };
+    const first = await post(sent);
+    assert.equal(first.statusCode, 201);
+    // The same CDR, as another system formats it: Z, an offset, the null left out.
+    const { meter_id: _, ...again }: Json = {
+      ...sent,
+      start_date_time: '2015-06-29T23:39:09+02:00',
+      end_date_time: (sent.end_date_time as string).replace('Z', '+00:00'),
+    };
+    const second = await post(again);
+    assert.equal(second.statusCode, 200);
+    assert.equal(second.json().status_code, 1000);
+    assert.equal(second.json().status_message, 'CDR already received; nothing changed');
+    assert.deepEqual(await typesOf(harness.store, stream('ZONE-1')), [
+      'OcpiRequestReceived',
+      'CdrReceived',
+      'OcpiRequestReceived',
+    ]);
+    const got = await request('GET', '/BE/BEC/ZONE-1');
+    assert.deepEqual(got.json().data, { ...example(), id: 'ZONE-1' });
+  });
+
   test('GET of an unknown CDR: 404 in the envelope', async () => {
     const response = await request('GET', '/BE/BEC/none');
     assert.equal(response.statusCode, 404);

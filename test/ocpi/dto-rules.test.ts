@@ -7,6 +7,7 @@ import {
   Hours,
   isOcpiDateTime,
   Location,
+  normalizeOcpiDateTime,
   parseOcpiDateTime,
   Session,
   StartSession,
@@ -258,6 +259,22 @@ describe('unknown fields', () => {
     assert.deepEqual(errorsOf(Location, body), ['publish must be a boolean value']);
   });
 
+  test('optional fields sent as null are absent from the validated value, at any depth', () => {
+    const body: Payload = { ...cdr(), authorization_reference: null, meter_id: null };
+    body.charging_periods[0].tariff_id = null;
+    const value = assertValid(CDR, body);
+    assert.equal(Object.hasOwn(value, 'authorization_reference'), false);
+    assert.equal(Object.hasOwn(value, 'meter_id'), false);
+    assert.equal(Object.hasOwn(value.charging_periods[0], 'tariff_id'), false);
+    assert.deepEqual(JSON.parse(JSON.stringify(value)), cdr());
+
+    const patch = validateOcpiPatch(Session, { authorization_reference: null, last_updated: '2019-06-23T08:11:00Z' });
+    if (!patch.ok) assert.fail(patch.errors.join('; '));
+    assert.deepEqual(Object.keys(patch.value), ['last_updated']);
+    // A required field is still required: null is no value for it.
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), currency: null }), ['currency must not be null']);
+  });
+
   test('absent optional fields are not keys of the validated value', () => {
     const value = assertValid(Location, location());
     assert.equal(Object.hasOwn(value, 'name'), false);
@@ -385,6 +402,36 @@ describe('DateTime', () => {
       assert.equal(isOcpiDateTime(text), false, text);
     }
     assert.equal(isOcpiDateTime(1435610349000), false);
+  });
+
+  test('is kept and answered in one UTC form: offsets shifted, the Z added, digits and fraction as sent', () => {
+    for (const [sent, kept] of [
+      ['2015-06-29T20:39:09Z', '2015-06-29T20:39:09Z'],
+      ['2015-06-29T20:39:09', '2015-06-29T20:39:09Z'],
+      ['2015-06-29t20:39:09z', '2015-06-29T20:39:09Z'],
+      ['2016-12-29T17:45:09.2', '2016-12-29T17:45:09.2Z'],
+      ['2018-01-01T01:08:01.123Z', '2018-01-01T01:08:01.123Z'],
+      ['2018-01-01T01:08:01.12345', '2018-01-01T01:08:01.1234Z'],
+      ['2022-01-02T00:00:00+00:00', '2022-01-02T00:00:00Z'],
+      ['2022-01-02T00:00:00-00:00', '2022-01-02T00:00:00Z'],
+      ['2015-06-29T21:39:09+01:00', '2015-06-29T20:39:09Z'],
+      ['2015-12-31T20:00:00-05:30', '2016-01-01T01:30:00Z'],
+    ]) {
+      assert.equal(normalizeOcpiDateTime(sent), kept, sent);
+      assert.equal(isOcpiDateTime(kept), true, kept);
+    }
+    assert.throws(() => normalizeOcpiDateTime('2015-06-29 20:39:09'), RangeError);
+
+    const body: Payload = { ...cdr(), start_date_time: '2015-06-29T23:39:09+02:00', last_updated: '2015-06-29T22:01:13' };
+    body.charging_periods[0].start_date_time = '2015-06-29T21:39:09+00:00';
+    assert.deepEqual(JSON.parse(JSON.stringify(assertValid(CDR, body))), cdr());
+    const patch = validateOcpiPatch(Session, { last_updated: '2019-06-23T10:11:00+02:00' });
+    if (!patch.ok) assert.fail(patch.errors.join('; '));
+    assert.equal(patch.value.last_updated, '2019-06-23T08:11:00Z');
+    // An invalid one is reported as sent.
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), last_updated: '2015-06-29T22:01:13+0100' }), [
+      'last_updated must be an RFC 3339 DateTime of at most 25 characters, e.g. 2015-06-29T20:39:09Z',
+    ]);
   });
 
   test('parseOcpiDateTime reads a DateTime without zone as UTC, whatever the local zone', () => {

@@ -7,7 +7,6 @@ import {
   type SessionCommand,
   type SessionEvent,
   type SessionPatch,
-  type SessionState,
   sessionDecider,
   sessionStream,
 } from '@roamledger/sessions';

@@ -169,6 +169,37 @@ describe('Sessions receiver (eMSP)', () => {
     assert.equal((await send('GET', 'NL/STK/101')).json().data.kwh, 0);
   });
 
+  test('optional fields sent as null and DateTimes with an offset: the log keeps the request as sent, events and GET the UTC form without nulls', async () => {
+    const example = specExample<Json & { charging_periods: Json[] }>('session_example_2_short_finished.json');
+    const sent = {
+      ...example,
+      id: 'Z1',
+      start_date_time: '2015-06-30T00:39:09+02:00',
+      last_updated: '2015-06-29T23:50:17',
+      authorization_reference: null,
+      meter_id: null,
+      charging_periods: example.charging_periods.map((period) => ({ ...period, tariff_id: null })),
+    };
+    const raw = JSON.stringify(sent, null, 1);
+    const response = await send('PUT', 'BE/BEC/Z1', raw);
+    assert.equal(response.statusCode, 201);
+
+    const expected = {
+      ...example,
+      id: 'Z1',
+      charging_periods: example.charging_periods.map(({ tariff_id: _, ...period }) => period),
+    };
+    delete (expected as Json).authorization_reference;
+    delete (expected as Json).meter_id;
+    const got = await send('GET', 'BE/BEC/Z1');
+    assert.deepEqual(got.json().data, expected);
+    assert.doesNotMatch(got.body, /null/);
+
+    const [request, started] = await harness.store.readStream(stream('BE', 'BEC', 'Z1'));
+    assert.equal((request.data as { body: string }).body, raw);
+    assert.deepEqual((started.data as { session: Json }).session, expected);
+  });
+
   test('ids are case-insensitive: the same session whatever the case of the URL', async () => {
     const got = await send('GET', 'nl/stk/101');
     assert.equal(got.statusCode, 200);

@@ -5,7 +5,7 @@ import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
 import { BillingReadModel } from './finance/billing-read-model';
-import { FinanceController, FinanceDocsController } from './finance/finance.controller';
+import { FinanceController } from './finance/finance.controller';
 import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/finance-api-key';
 
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
@@ -30,7 +30,7 @@ class BillingLifecycle implements OnModuleDestroy {
  * from the event log in this process, and the finance API under /finance.
  */
 @Module({
-  controllers: [FinanceController, FinanceDocsController],
+  controllers: [FinanceController],
   providers: [
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Decider } from '@roamledger/kernel';
 import type { CDR, PartyId } from '@roamledger/ocpi';
+import { isOcpiDateTime, parseOcpiDateTime } from '@roamledger/ocpi/values';
 import { type CdrContext, checkCdr } from './cdr.checks';
 import type { CdrEvent, CdrRef, CdrRejected } from './cdr.events';
 
@@ -52,7 +53,7 @@ export const cdrDecider: Decider<CdrCommand, CdrEvent, CdrState> = {
     const ref = refOf(cdr);
     if (state.cdr) {
       // The same CDR again (a retry, or a pull of what was pushed) is no second CDR.
-      if (canonicalJson(state.cdr) === canonicalJson(cdr)) return [];
+      if (canonicalJson(comparable(state.cdr)) === canonicalJson(comparable(cdr))) return [];
       const sha256 = digest(cdr);
       if (command.pulled && state.rejectedDigests.includes(sha256)) return [];
       const fields = differingFields(state.cdr, cdr);
@@ -129,9 +130,25 @@ export const cdrDecider: Decider<CdrCommand, CdrEvent, CdrState> = {
 
 /** Top-level fields whose values differ, for a message a CPO can act on. */
 function differingFields(held: CDR, sent: CDR): string[] {
-  const a = held as unknown as Record<string, unknown>;
-  const b = sent as unknown as Record<string, unknown>;
+  const a = comparable(held) as Record<string, unknown>;
+  const b = comparable(sent) as Record<string, unknown>;
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
     .filter((field) => canonicalJson(a[field] ?? null) !== canonicalJson(b[field] ?? null))
     .sort();
+}
+
+/**
+ * A CDR as two sends of it are compared: by value, not by spelling. A null is an absent field and
+ * a DateTime is its instant (to the millisecond), so CDRs logged before the validation edge
+ * normalized them (`+00:00`, no zone, `.000`, nulls) still equal their resends.
+ */
+function comparable(value: unknown): unknown {
+  if (typeof value === 'string') return isOcpiDateTime(value) ? parseOcpiDateTime(value).toISOString() : value;
+  if (Array.isArray(value)) return value.map(comparable);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== null && field !== undefined)
+      .map(([key, field]) => [key, comparable(field)]),
+  );
 }

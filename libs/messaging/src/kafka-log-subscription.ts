@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
-  type EventFilter,
   type EventStore,
   matchesEventFilter,
   type RecordedEvent,

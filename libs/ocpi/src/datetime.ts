@@ -1,7 +1,8 @@
 /**
  * OCPI DateTime (types.asciidoc): RFC 3339, string(25), UTC. A timestamp without a zone designator
  * is UTC; fractional seconds are allowed. We also accept numeric offsets (`+01:00`) and a lower-case
- * `t`/`z`, which RFC 3339 allows, so peers that format slightly off-spec are not rejected.
+ * `t`/`z`, which RFC 3339 allows, so peers that format slightly off-spec are not rejected; what we
+ * keep and answer is the one UTC form (normalizeOcpiDateTime).
  */
 export const OCPI_DATETIME_MAX_LENGTH = 25;
 
@@ -48,4 +49,25 @@ export function parseOcpiDateTime(text: string): Date {
   const millis = toEpochMillis(text);
   if (millis === undefined) throw new RangeError(`not an OCPI DateTime: ${JSON.stringify(text)}`);
   return new Date(millis);
+}
+
+/**
+ * The one form Roamledger keeps and answers: UTC with `Z`, digits and fraction as sent
+ * (`2022-01-02T01:00:00+01:00` and `2022-01-02T00:00:00` are `2022-01-02T00:00:00Z`). A fraction
+ * too long to fit string(25) with the `Z` loses its last digit(s). Throws a RangeError for anything
+ * that is not a valid OCPI DateTime.
+ */
+export function normalizeOcpiDateTime(text: string): string {
+  const millis = toEpochMillis(text);
+  if (millis === undefined) throw new RangeError(`not an OCPI DateTime: ${JSON.stringify(text)}`);
+  const match = DATETIME_PATTERN.exec(text) as RegExpExecArray;
+  if (!match[9]) {
+    // Already UTC (Z, or no zone): only the zone designator changes.
+    const local = `${text.slice(0, 10)}T${text.slice(11, match[8] ? -1 : undefined)}`;
+    return `${local.slice(0, OCPI_DATETIME_MAX_LENGTH - 1)}Z`;
+  }
+  // An offset leaves no room for a fraction within 25 characters: whole seconds.
+  const utc = new Date(millis).toISOString().replace('.000Z', 'Z');
+  // A shift past year 9999 or before year 0 has no 4-digit form: keep what was sent.
+  return utc.length === 20 ? utc : text;
 }

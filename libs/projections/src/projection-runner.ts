@@ -1,4 +1,4 @@
-import { type EventFilter, matchesEventFilter, type RecordedEvent, type SqlClient } from '@roamledger/event-store';
+import { matchesEventFilter, type RecordedEvent, type SqlClient } from '@roamledger/event-store';
 import { physicalTable, readBuild } from './builds';
 import type { Projection, ProjectionContext } from './projection';
 

@@ -1,6 +1,16 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
-import { AdminKeyGuard } from '@roamledger/credentials';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ADMIN_API, AdminError, AdminKeyGuard } from '@roamledger/credentials';
 import { isOcpiDateTime, parseOcpiDateTime } from '@roamledger/ocpi';
+import { ApiDocument } from '@roamledger/service';
+import { PullPartnerStatus, PullReports, PullRequestBody } from './admin-pull.dto';
 import { type PullRequest, PullService, UnknownPullPartner } from './pull.service';
 
 /** On-demand pulls: every module that offers one (see the pull descriptor). */
@@ -13,18 +23,29 @@ export const ADMIN_PULL_ROUTE = 'admin/pull';
  */
 @Controller(ADMIN_PULL_ROUTE)
 @UseGuards(AdminKeyGuard)
+@ApiDocument(ADMIN_API)
+@ApiUnauthorizedResponse({ type: AdminError, description: 'No or a wrong `Authorization: Bearer <ADMIN_API_KEY>`.' })
 export class AdminPullController {
   constructor(private readonly pull: PullService) {}
 
   /** Every registered partner. */
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pulls every registered partner now' })
+  @ApiBody({ type: PullRequestBody, required: false })
+  @ApiOkResponse({ type: PullReports })
+  @ApiBadRequestResponse({ type: AdminError, description: 'The body is invalid: `message` lists every problem.' })
   async pullAll(@Body() body: unknown) {
     return { reports: await this.pull.pullAll(pullRequest(body, this.pull.modules)) };
   }
 
   @Post(':partnerId')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pulls one partner now' })
+  @ApiBody({ type: PullRequestBody, required: false })
+  @ApiOkResponse({ type: PullReports })
+  @ApiBadRequestResponse({ type: AdminError, description: 'The body is invalid: `message` lists every problem.' })
+  @ApiNotFoundResponse({ type: AdminError, description: 'No partner with this id that can be pulled.' })
   async pullPartner(@Param('partnerId') partnerId: string, @Body() body: unknown) {
     try {
       return { reports: await this.pull.pull(partnerId, pullRequest(body, this.pull.modules)) };
@@ -36,6 +57,8 @@ export class AdminPullController {
 
   /** Checkpoints and the last pull of each module. */
   @Get(':partnerId')
+  @ApiOperation({ summary: 'Checkpoints and the last pull of each module' })
+  @ApiOkResponse({ type: PullPartnerStatus })
   async status(@Param('partnerId') partnerId: string) {
     return { partner_id: partnerId, modules: await this.pull.status(partnerId) };
   }

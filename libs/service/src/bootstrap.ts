@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { serveApiDocuments } from './api-documents';
 import { ConfigError, LOG_LEVELS, loadConfig, type RoamledgerConfig } from './config';
 import { registerJsonBodyParser } from './json-body';
 
@@ -15,6 +16,7 @@ export async function createService(rootModule: RootModuleFactory, config: Roaml
     { bodyParser: false, logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) },
   );
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  serveApiDocuments(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,3 +1,4 @@
+export * from './api-documents';
 export * from './api-key';
 export * from './bootstrap';
 export * from './config';

@@ -8,7 +8,6 @@ import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { openProjectionDb, type Projection } from '@roamledger/projections';
 import { ConfigError, loadConfig, type RoamledgerConfig } from '@roamledger/service';
 import {
-  type AggregateFold,
   type AtPoint,
   checkExport,
   checkProof,

@@ -1,18 +1,69 @@
 import { Readable } from 'node:stream';
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  type ApiQueryOptions,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { ApiDocument, type ApiDocumentSpec } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
 import { monthRange, parseBound } from '../billing-period';
 import { BILLING_SETTINGS, type BillingSettings } from '../billing-settings';
 import { BillingReadModel, type CdrFilter, type PageKey } from './billing-read-model';
+import {
+  FinanceCdr,
+  FinanceCdrDetail,
+  FinanceCdrPage,
+  FinanceError,
+  FinanceSessionDetail,
+  FinanceSessionPage,
+  FinanceStatements,
+} from './finance.dto';
 import { FinanceKeyGuard } from './finance-api-key';
 import { CSV_HEADER, cdrItem, csvLine, sessionItem, statementItem } from './finance-items';
-import { FINANCE_OPENAPI } from './finance-openapi';
 
 type QueryParams = Record<string, string | undefined>;
 
 const EXPORT_PAGE = 1000;
 const SESSION_STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING', 'RESERVATION'];
+
+export const FINANCE_API: ApiDocumentSpec = {
+  name: 'finance',
+  path: 'finance/docs',
+  title: 'Roamledger finance API',
+  description: [
+    'Read-only billing figures built from the event log alone (the billing projection).',
+    'Decimal amounts and quantities are JSON strings (e.g. "12.34"), never JSON numbers, so no float ever rounds them.',
+    'Amounts are rounded once, to the minor unit of their currency, half away from zero.',
+    'Every answer carries `position`: the log position the figures were computed at; rebuilding the projection to that position reproduces them.',
+    'Months and from/to dates are periods in the configured billing time zone (BILLING_TIME_ZONE); times are returned in UTC.',
+  ].join(' '),
+  keyDescription: 'FINANCE_API_KEY (generated into DATA_DIR/finance-api-key at first start when unset).',
+};
+
+const queryParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) =>
+  ApiQuery({ name, description, schema, required: false } as ApiQueryOptions);
+const PARTNER = queryParam('partner', 'The CPO, `COUNTRY*PARTY` (e.g. `DE*ABC`).', {
+  type: 'string',
+  pattern: '^[A-Za-z]{2}\\*[A-Za-z0-9]{3}$',
+});
+const FROM = queryParam(
+  'from',
+  'Inclusive lower bound on the CDR end time: a date (`2026-11-01`, local midnight in the billing time zone) or a date-time with `Z` or an offset.',
+);
+const TO = queryParam('to', 'Exclusive upper bound on the CDR end time; same forms as `from`.');
+const CURRENCY = queryParam('currency', 'ISO 4217 currency code.', { type: 'string', pattern: '^[A-Za-z]{3}$' });
+const CURSOR = queryParam('cursor', 'The `next_cursor` of the previous page.');
+const LIMIT = queryParam('limit', 'Page size (default 100).', { type: 'integer', minimum: 1, maximum: 1000 });
+const POSITION_HEADER = {
+  'X-Roamledger-Position': { description: 'The log position when the export started.', schema: { type: 'integer' } },
+};
 
 /**
  * The finance API: the billing projection's tables, read-only, for finance teams and auditors.
@@ -20,6 +71,12 @@ const SESSION_STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING', 'RESERVAT
  */
 @Controller('finance')
 @UseGuards(FinanceKeyGuard)
+@ApiDocument(FINANCE_API)
+@ApiBadRequestResponse({ description: 'A query parameter is malformed.', type: FinanceError })
+@ApiUnauthorizedResponse({
+  description: 'No or a wrong `Authorization: Bearer <FINANCE_API_KEY>` (OCPI tokens and the admin key are refused).',
+  type: FinanceError,
+})
 export class FinanceController {
   constructor(
     private readonly model: BillingReadModel,
@@ -28,12 +85,26 @@ export class FinanceController {
   ) {}
 
   @Get('cdrs')
+  @ApiOperation({ summary: 'CDR ledger rows (CDRs and credit CDRs), by end time, paged' })
+  @PARTNER
+  @FROM
+  @TO
+  @CURRENCY
+  @queryParam('contract_id', 'The token contract id (case-insensitive).')
+  @queryParam('finding', 'Only rows with this finding (current or on receipt).')
+  @queryParam('credit', 'true: only credit CDRs; false: only CDRs.', { type: 'boolean' })
+  @CURSOR
+  @LIMIT
+  @ApiOkResponse({ type: FinanceCdrPage, description: 'A page of CDRs' })
   async cdrs(@Query() query: QueryParams) {
     const page = await this.model.cdrPage(this.cdrFilter(query), cursorOf(query.cursor), limitOf(query.limit));
     return { items: page.rows.map(cdrItem), next_cursor: page.next ? cursorText(page.next) : null, position: page.position };
   }
 
   @Get('cdrs/:country_code/:party_id/:cdr_id')
+  @ApiOperation({ summary: 'One CDR with its credits and its full event history' })
+  @ApiOkResponse({ type: FinanceCdrDetail, description: 'The CDR' })
+  @ApiNotFoundResponse({ type: FinanceError, description: 'Not in the ledger' })
   async cdr(@Param('country_code') countryCode: string, @Param('party_id') partyId: string, @Param('cdr_id') cdrId: string) {
     const { result, position } = await this.model.cdr(countryCode, partyId, cdrId);
     if (!result) throw new NotFoundException(`No CDR ${countryCode}*${partyId} ${cdrId} in the ledger`);
@@ -48,6 +119,16 @@ export class FinanceController {
   }
 
   @Get('sessions')
+  @ApiOperation({ summary: 'Session view rows, by start time, paged' })
+  @queryParam('status', 'Session status.', { type: 'string', enum: SESSION_STATUSES })
+  @PARTNER
+  @queryParam('cdr_overdue', 'true: only COMPLETED sessions without a CDR BILLING_CDR_DUE_HOURS after their end.', {
+    type: 'string',
+    enum: ['true'],
+  })
+  @CURSOR
+  @LIMIT
+  @ApiOkResponse({ type: FinanceSessionPage, description: 'A page of sessions' })
   async sessions(@Query() query: QueryParams) {
     const asOf = new Date();
     const party = partyOf(query.partner);
@@ -73,6 +154,9 @@ export class FinanceController {
   }
 
   @Get('sessions/:country_code/:party_id/:session_id')
+  @ApiOperation({ summary: 'One session with its CDRs and its full event history' })
+  @ApiOkResponse({ type: FinanceSessionDetail, description: 'The session' })
+  @ApiNotFoundResponse({ type: FinanceError, description: 'Not in the session view' })
   async session(
     @Param('country_code') countryCode: string,
     @Param('party_id') partyId: string,
@@ -92,6 +176,15 @@ export class FinanceController {
   }
 
   @Get('statements')
+  @ApiOperation({ summary: 'Partner statements of a month: per CPO and currency, credits netted out' })
+  @ApiQuery({
+    name: 'month',
+    description: 'YYYY-MM, in the billing time zone.',
+    schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+  })
+  @PARTNER
+  @CURRENCY
+  @ApiOkResponse({ type: FinanceStatements, description: 'Statements' })
   async statements(@Query() query: QueryParams) {
     if (!query.month) throw new BadRequestException('month (YYYY-MM) is required');
     let range: { from: Date; to: Date };
@@ -115,11 +208,29 @@ export class FinanceController {
   }
 
   @Get('export/cdrs.csv')
+  @ApiOperation({
+    summary: 'The CDR ledger as CSV, streamed',
+    description:
+      'Header row, then one record per ledger row in end-time order; comma-separated, CRLF, RFC 4180 quoting, ISO 8601 UTC times, dot decimals; lists joined with `;`.',
+  })
+  @PARTNER
+  @FROM
+  @TO
+  @CURRENCY
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', schema: { type: 'string' }, headers: POSITION_HEADER })
   exportCsv(@Query() query: QueryParams, @Res() reply: FastifyReply) {
     return this.export(query, reply, 'csv');
   }
 
   @Get('export/cdrs.ndjson')
+  @ApiOperation({ summary: 'The CDR ledger as NDJSON (one FinanceCdr object per line), streamed' })
+  @PARTNER
+  @FROM
+  @TO
+  @CURRENCY
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'NDJSON', type: FinanceCdr, headers: POSITION_HEADER })
   exportNdjson(@Query() query: QueryParams, @Res() reply: FastifyReply) {
     return this.export(query, reply, 'ndjson');
   }
@@ -172,15 +283,6 @@ export class FinanceController {
       filter.credit = query.credit === 'true';
     }
     return filter;
-  }
-}
-
-/** The OpenAPI document is public: it describes the API, it holds no data. */
-@Controller('finance')
-export class FinanceDocsController {
-  @Get('docs')
-  docs() {
-    return FINANCE_OPENAPI;
   }
 }
 

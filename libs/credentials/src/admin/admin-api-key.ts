@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BearerKeyGuard, loadApiKey, type RoamledgerConfig } from '@roamledger/service';
+import { type ApiDocumentSpec, BearerKeyGuard, loadApiKey, type RoamledgerConfig } from '@roamledger/service';
 
 /** DI token: the admin API key this process accepts. */
 export const ADMIN_API_KEY = Symbol('ADMIN_API_KEY');
@@ -18,3 +18,13 @@ export class AdminKeyGuard extends BearerKeyGuard {
     super(key, 'admin', 'ADMIN_API_KEY');
   }
 }
+
+/** The OpenAPI document of every /admin route (partners, pull), served at /admin/docs. */
+export const ADMIN_API: ApiDocumentSpec = {
+  name: 'admin',
+  path: 'admin/docs',
+  title: 'Roamledger admin API',
+  description:
+    'The operator API: partner connections (invite, connect, suspend, settings) and on-demand pulls. Plain JSON, not the OCPI envelope.',
+  keyDescription: 'ADMIN_API_KEY (generated into DATA_DIR/admin-api-key at first start when unset).',
+};

@@ -14,19 +14,45 @@ import {
   UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { validateOcpi } from '@roamledger/ocpi';
 import { OcpiError, OcpiStatus } from '@roamledger/ocpi-transport';
+import { ApiDocument } from '@roamledger/service';
 import type { ClassConstructor } from 'class-transformer';
 import { ADMIN_PARTNERS_ROUTE } from '../credentials.routes';
 import { PartnerRejection } from '../partner.decider';
 import { PartnerService } from '../partner.service';
 import { PartnerDirectory, type PartnerView } from '../partner-directory';
-import { ConnectPartnerRequest, InvitePartnerRequest, UpdatePartnerRequest } from './admin.dto';
-import { AdminKeyGuard } from './admin-api-key';
+import {
+  AdminError,
+  AdminInvitation,
+  AdminPartner,
+  ConnectPartnerRequest,
+  InvitePartnerRequest,
+  UpdatePartnerRequest,
+} from './admin.dto';
+import { ADMIN_API, AdminKeyGuard } from './admin-api-key';
+
+const NOT_FOUND = ApiNotFoundResponse({ type: AdminError, description: 'No partner with this id.' });
+const CONFLICT = ApiConflictResponse({ type: AdminError, description: 'Refused in its current state (`reason` says why).' });
+const INVALID = ApiBadRequestResponse({ type: AdminError, description: 'The body is invalid: `message` lists every problem.' });
 
 /** The operator's API for partner connections. Plain JSON (not the OCPI envelope): these are not OCPI routes. */
 @Controller(ADMIN_PARTNERS_ROUTE)
 @UseGuards(AdminKeyGuard)
+@ApiDocument(ADMIN_API)
+@ApiUnauthorizedResponse({ type: AdminError, description: 'No or a wrong `Authorization: Bearer <ADMIN_API_KEY>`.' })
 export class AdminPartnersController {
   constructor(
     private readonly partners: PartnerService,
@@ -36,6 +62,11 @@ export class AdminPartnersController {
   /** Invites a partner: answers what it needs to register with us. */
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Invites a partner: answers what it needs to register with us' })
+  @ApiBody({ type: InvitePartnerRequest })
+  @ApiCreatedResponse({ type: AdminInvitation })
+  @INVALID
+  @ApiConflictResponse({ type: AdminError, description: 'The party is already taken by another partner.' })
   invite(@Body() body: unknown) {
     const request = parse(InvitePartnerRequest, body);
     return admin(() =>
@@ -51,17 +82,29 @@ export class AdminPartnersController {
   /** We register with a partner, given its versions URL and the Token A it gave us. */
   @Post('connect')
   @HttpCode(201)
+  @ApiOperation({ summary: 'We register with a partner, given its versions URL and the Token A it gave us' })
+  @ApiBody({ type: ConnectPartnerRequest })
+  @ApiCreatedResponse({ type: AdminPartner })
+  @INVALID
+  @CONFLICT
+  @ApiUnprocessableEntityResponse({ type: AdminError, description: 'The partner answered with something we cannot use.' })
+  @ApiBadGatewayResponse({ type: AdminError, description: 'The partner could not be reached or refused us.' })
   async connect(@Body() body: unknown) {
     const request = parse(ConnectPartnerRequest, body);
     return adminJson(await admin(() => this.partners.connect(request.versions_url, request.token_a)));
   }
 
   @Get()
+  @ApiOperation({ summary: 'Every partner connection' })
+  @ApiOkResponse({ type: [AdminPartner] })
   async list() {
     return (await this.directory.list()).map(adminJson);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One partner: status, roles, endpoints and last contact' })
+  @ApiOkResponse({ type: AdminPartner })
+  @NOT_FOUND
   async get(@Param('id') id: string) {
     const view = await this.directory.get(id);
     if (!view) throw new NotFoundException(`Unknown partner ${id}`);
@@ -70,18 +113,32 @@ export class AdminPartnersController {
 
   @Post(':id/suspend')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Stops its access to everything but versions and credentials' })
+  @ApiOkResponse({ type: AdminPartner })
+  @NOT_FOUND
+  @CONFLICT
   async suspend(@Param('id') id: string) {
     return adminJson(await admin(() => this.partners.suspend(id)));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Gives a suspended partner its access back' })
+  @ApiOkResponse({ type: AdminPartner })
+  @NOT_FOUND
+  @CONFLICT
   async resume(@Param('id') id: string) {
     return adminJson(await admin(() => this.partners.resume(id)));
   }
 
   /** Settings of a connection: `allow_plain_token` accepts (and sends) the non-Base64 Authorization form. */
   @Patch(':id')
+  @ApiOperation({ summary: 'Changes the settings of a connection' })
+  @ApiBody({ type: UpdatePartnerRequest })
+  @ApiOkResponse({ type: AdminPartner })
+  @INVALID
+  @NOT_FOUND
+  @CONFLICT
   async update(@Param('id') id: string, @Body() body: unknown) {
     const request = parse(UpdatePartnerRequest, body);
     return adminJson(await admin(() => this.partners.setAllowPlainToken(id, request.allow_plain_token)));

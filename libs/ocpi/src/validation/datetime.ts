@@ -1,8 +1,11 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { isOcpiDateTime, OCPI_DATETIME_MAX_LENGTH } from '../datetime';
+import { isOcpiDateTime, normalizeOcpiDateTime, OCPI_DATETIME_MAX_LENGTH } from '../datetime';
 
+/** Validates an OCPI DateTime and, once valid, keeps it in the normalized UTC form. */
 export function IsOcpiDateTime(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
+    Transform(({ value }) => (isOcpiDateTime(value) ? normalizeOcpiDateTime(value) : value))(target, propertyName);
     registerDecorator({
       name: 'isOcpiDateTime',
       target: target.constructor,

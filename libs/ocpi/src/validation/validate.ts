@@ -21,7 +21,7 @@ export function validateOcpi<T extends object>(cls: ClassConstructor<T>, plain: 
   if (!isJsonObject(plain)) return { ok: false, errors: ['value must be a JSON object'] };
   const instance = plainToInstance(cls, plain);
   const errors = describeErrors(validateSync(instance, VALIDATOR_OPTIONS));
-  return errors.length === 0 ? { ok: true, value: withoutUndefined(instance) } : { ok: false, errors };
+  return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
 }
 
 /** Validates a list of objects (the `data` of a paginated GET); errors start with `[index]`. */
@@ -64,7 +64,7 @@ export function validateOcpiPatch<T extends object>(
     (error) => present(error.property) || alwaysRequired.includes(error.property),
   );
   const errors = describeErrors(relevant);
-  return errors.length === 0 ? { ok: true, value: withoutUndefined(instance) } : { ok: false, errors };
+  return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
@@ -74,16 +74,18 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 /**
  * Class fields compile to own properties set to `undefined` (ES2022 class fields), so an instance
  * would list every absent field as a key. Drop them: a PATCH value must only hold what was sent,
- * or applying it field by field would erase the rest.
+ * or applying it field by field would erase the rest. A `null` that passed validation is an
+ * optional field sent as null: absent too, so it is never answered as null (the OpenAPI types such
+ * fields as strings, not nullable).
  */
-function withoutUndefined<T>(value: T): T {
+function withoutAbsent<T>(value: T): T {
   if (Array.isArray(value)) {
-    for (const item of value) withoutUndefined(item);
+    for (const item of value) withoutAbsent(item);
   } else if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (record[key] === undefined) delete record[key];
-      else withoutUndefined(record[key]);
+      if (record[key] === undefined || record[key] === null) delete record[key];
+      else withoutAbsent(record[key]);
     }
   }
   return value;
