@@ -1,7 +1,7 @@
 import { Body, Delete, Get, Headers, HttpCode, Post, Put } from '@nestjs/common';
 import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
 import { CREDENTIALS_ROUTE } from './credentials.routes';
-import { PartnerService } from './partner.service';
+import { PartnerService } from './partner.commands';
 
 /** The credentials module (credentials.asciidoc): registration, update and unregistration by the partner. */
 @OcpiController(CREDENTIALS_ROUTE, { configurationModule: true })

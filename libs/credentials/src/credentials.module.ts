@@ -5,7 +5,7 @@ import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from './admin/admin-api
 import { AdminPartnersController } from './admin/admin-partners.controller';
 import { CredentialsController } from './credentials.controller';
 import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
-import { PartnerService } from './partner.service';
+import { PartnerService } from './partner.commands';
 import { PartnerDirectory } from './partner-directory';
 import { PartnerRejections } from './partner-rejections';
 import { TokenVault } from './token-vault';

@@ -2,15 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { type PartyRole } from '@roamledger/ocpi';
 import { OcpiClient, type OcpiClientOptions } from '@roamledger/ocpi-transport';
-import {
-  type Invitation,
-  type PartnerEndpoint,
-  type PartnerEvent,
-  type PartnerState,
-  type PartnerStatus,
-  partnerDecider,
-  partnerStream,
-} from './partner.decider';
+import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
+import { type PartnerEndpoint, type PartnerEvent } from './partner.events';
 import { TokenVault } from './token-vault';
 
 /** A partner connection as other modules and the admin API see it. */

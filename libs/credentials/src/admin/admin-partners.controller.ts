@@ -31,8 +31,8 @@ import { OcpiError, OcpiStatus } from '@roamledger/ocpi-transport';
 import { ApiDocument } from '@roamledger/service';
 import type { ClassConstructor } from 'class-transformer';
 import { ADMIN_PARTNERS_ROUTE } from '../credentials.routes';
+import { PartnerService } from '../partner.commands';
 import { PartnerRejection } from '../partner.decider';
-import { PartnerService } from '../partner.service';
 import { PartnerDirectory, type PartnerView } from '../partner-directory';
 import {
   AdminError,

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsOcpiUrl, Role } from '@roamledger/ocpi';
 import { ArrayMinSize, IsArray, IsBoolean, IsEnum, IsString, Length, Matches } from 'class-validator';
-import type { InvitationTicket } from '../partner.service';
+import type { InvitationTicket } from '../partner.commands';
 import type { adminJson } from './admin-partners.controller';
 
 /** POST /admin/partners */

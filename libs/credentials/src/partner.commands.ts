@@ -26,13 +26,12 @@ import {
   assertPermittedRoles,
   assertRegistered,
   type PartnerCommand,
-  type PartnerCredentialsRole,
-  type PartnerEndpoint,
   PartnerRejection,
   type PartnerState,
   partnerDecider,
   partnerStream,
 } from './partner.decider';
+import { type PartnerCredentialsRole, type PartnerEndpoint } from './partner.events';
 import { PartnerDirectory, type PartnerView } from './partner-directory';
 import { withoutCredentialsToken } from './redaction';
 import { TokenVault } from './token-vault';
