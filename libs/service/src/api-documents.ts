@@ -26,8 +26,8 @@ export function ApiDocument(spec: ApiDocumentSpec): ClassDecorator {
 
 const keyName = (spec: ApiDocumentSpec) => `${spec.name}Key`;
 
-/** The documents of the controllers this application registers, generated from their decorators. */
-export function apiDocuments(app: INestApplication): Array<{ spec: ApiDocumentSpec; document: OpenAPIObject }> {
+/** The documents the controllers of this application are in. */
+export function apiDocumentSpecs(app: INestApplication): ApiDocumentSpec[] {
   const specs = new Map<string, ApiDocumentSpec>();
   for (const module of app.get(ModulesContainer, { strict: false }).values()) {
     for (const { metatype } of module.controllers.values()) {
@@ -35,10 +35,11 @@ export function apiDocuments(app: INestApplication): Array<{ spec: ApiDocumentSp
       if (spec) specs.set(spec.name, spec);
     }
   }
-  return [...specs.values()].map((spec) => ({ spec, document: documentOf(app, spec) }));
+  return [...specs.values()];
 }
 
-function documentOf(app: INestApplication, spec: ApiDocumentSpec): OpenAPIObject {
+/** One document, generated from the decorators of its controllers and their DTO classes. */
+export function apiDocument(app: INestApplication, spec: ApiDocumentSpec): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion(OPENAPI_VERSION)
     .setTitle(spec.title)
@@ -81,8 +82,9 @@ function usedComponents(components: OpenAPIObject['components'], paths: OpenAPIO
  * Both are public: they describe the API and hold no data.
  */
 export function serveApiDocuments(app: INestApplication): void {
-  for (const { spec, document } of apiDocuments(app)) {
-    SwaggerModule.setup(`${spec.path}/ui`, app, document, {
+  for (const spec of apiDocumentSpecs(app)) {
+    // Generated at the first request, not at start.
+    SwaggerModule.setup(`${spec.path}/ui`, app, () => apiDocument(app, spec), {
       jsonDocumentUrl: spec.path,
       raw: ['json'],
       customSiteTitle: spec.title,
