@@ -1,12 +1,16 @@
 // The compose file and Kubernetes manifests of service mode cannot be started here (no Docker
 // engine), so they are checked against the code: every app they run exists, every variable they
 // set is one the code reads and loadConfig accepts, every port, service, volume and secret they
-// name is declared, and the proxy and the ingress send each path to the app that serves it.
+// name is declared, and the proxy and the ingress send each path to the service whose module
+// descriptor declares it, whose Nest modules serve it.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { PARTNER_TOKEN_KEY_FILE } from '@roamledger/credentials';
+import type { DynamicModule } from '@nestjs/common';
+import { MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { PARTNER_TOKEN_KEY_FILE, PartnersModule } from '@roamledger/credentials';
+import { ROAMLEDGER_MODULES, serviceModule } from '@roamledger/modules';
 import { loadConfig } from '@roamledger/service';
 import { projectRoot } from '../support/project-root';
 import { parseYamlDocuments, type YamlValue } from './yaml-subset';
@@ -14,29 +18,11 @@ import { parseYamlDocuments, type YamlValue } from './yaml-subset';
 const root = projectRoot();
 const read = (...parts: string[]) => readFileSync(path.join(root, ...parts), 'utf8');
 
-/** The OCPI module apps that run as services (hub: all in one; cli and audit: commands). */
-const SERVICE_APPS = ['versions', 'credentials', 'sessions', 'cdrs', 'billing'];
+/** The module apps that run as services, one per descriptor (hub: all in one; cli and audit: commands). */
+const SERVICE_APPS = ROAMLEDGER_MODULES.map((module) => module.name);
 
-/** Each public path, the app that must receive it, and the Nest module there that serves it. */
-const ROUTES = [
-  { path: '/ocpi/versions', app: 'versions', module: 'VersionsModule', declared: "versions: 'ocpi/versions'" },
-  {
-    path: '/ocpi/2.2.1/credentials',
-    app: 'credentials',
-    module: 'CredentialsModule',
-    declared: "credentials: 'ocpi/2.2.1/credentials'",
-  },
-  {
-    path: '/ocpi/emsp/2.2.1/sessions',
-    app: 'sessions',
-    module: 'SessionsModule',
-    declared: "sessions: 'ocpi/emsp/2.2.1/sessions'",
-  },
-  { path: '/ocpi/emsp/2.2.1/cdrs', app: 'cdrs', module: 'CdrsModule', declared: "cdrs: 'ocpi/emsp/2.2.1/cdrs'" },
-  { path: '/admin/partners', app: 'credentials', module: 'CredentialsModule', declared: "@Controller('admin/partners')" },
-  { path: '/admin/pull', app: 'sessions', module: 'SessionsModule', declared: "@Controller('admin/pull')" },
-  { path: '/finance', app: 'billing', module: 'BillingModule', declared: "@Controller('finance')" },
-];
+/** Each public path and the app that must receive it: the one whose descriptor declares it. */
+const ROUTES = ROAMLEDGER_MODULES.flatMap((module) => module.routes.map((route) => ({ path: `/${route}`, app: module.name })));
 
 /** Every variable the code reads: loadConfig's, plus the documented ones in .env.example. */
 const KNOWN_ENV = new Set([
@@ -76,22 +62,38 @@ function checkEnv(env: Record<string, string>, where: string): void {
   assert.ok(env.ADMIN_API_KEY && env.FINANCE_API_KEY, `${where}: operator keys set, not generated per container`);
 }
 
-/** The app module a route needs is imported by the app, and the route is declared in the code. */
-function checkRouteServed(route: (typeof ROUTES)[number]): void {
-  const main = read('apps', route.app, 'main.ts');
-  assert.ok(main.includes(route.module), `apps/${route.app} imports ${route.module} (serves ${route.path})`);
-  const declared = execGrep(route.declared);
-  assert.ok(declared, `${route.path} is declared in the code (${route.declared})`);
+/** The Nest modules a root module imports, however deep, and the paths of their controllers. */
+function nestGraph(root: unknown): { modules: Set<unknown>; controllerPaths: string[] } {
+  const modules = new Set<unknown>();
+  const controllerPaths: string[] = [];
+  const visit = (ref: unknown): void => {
+    if (!ref || ref instanceof Promise || modules.has(ref)) return;
+    if (typeof ref === 'object' && 'forwardRef' in ref) {
+      visit((ref as { forwardRef: () => unknown }).forwardRef());
+      return;
+    }
+    modules.add(ref);
+    const dynamic = typeof ref === 'object' ? (ref as DynamicModule) : undefined;
+    const metadata = (key: string): unknown[] => (dynamic ? [] : (Reflect.getMetadata(key, ref as object) ?? []));
+    for (const controller of [...(dynamic?.controllers ?? []), ...metadata(MODULE_METADATA.CONTROLLERS)]) {
+      const paths = [Reflect.getMetadata(PATH_METADATA, controller as object) ?? '/'].flat() as string[];
+      controllerPaths.push(...paths.map((p) => p.replace(/^\/+|\/+$/g, '')));
+    }
+    for (const imported of [...(dynamic?.imports ?? []), ...metadata(MODULE_METADATA.IMPORTS)]) visit(imported);
+    if (dynamic) visit(dynamic.module);
+  };
+  visit(root);
+  return { modules, controllerPaths };
 }
 
-function execGrep(needle: string): boolean {
-  const walk = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return walk(full);
-      return entry.name.endsWith('.ts') && readFileSync(full, 'utf8').includes(needle);
-    });
-  return walk(path.join(root, 'libs'));
+const serviceConfig = loadConfig(parseEnvFile(read('deploy/compose/roamledger.env')));
+const serviceGraph = (app: string) => nestGraph(serviceModule(app, serviceConfig));
+const under = (controllerPath: string, route: string) => controllerPath === route || controllerPath.startsWith(`${route}/`);
+
+/** The service a route goes to runs a controller at (or under) that path. */
+function checkRouteServed(route: (typeof ROUTES)[number]): void {
+  const served = serviceGraph(route.app).controllerPaths.some((p) => under(p, route.path.slice(1)));
+  assert.ok(served, `the ${route.app} service runs a controller at ${route.path}`);
 }
 
 function parseEnvFile(source: string): Record<string, string> {
@@ -209,6 +211,21 @@ describe('deploy/compose', () => {
   });
 });
 
+describe('module descriptors and the routes the proxies know', () => {
+  test("every controller a module runs is under one of its descriptor's routes (else no proxy reaches it)", () => {
+    for (const module of ROAMLEDGER_MODULES) {
+      const { controllerPaths } = nestGraph(module.nestModule);
+      assert.ok(controllerPaths.length > 0, `${module.name} runs controllers`);
+      for (const controllerPath of controllerPaths) {
+        assert.ok(
+          module.routes.some((route) => under(controllerPath, route)),
+          `${module.name} serves /${controllerPath}, which none of its routes (${module.routes.join(', ')}) covers`,
+        );
+      }
+    }
+  });
+});
+
 describe('deploy/k8s', () => {
   const dir = path.join(root, 'deploy', 'k8s');
   const files = readdirSync(dir).filter((file) => file.endsWith('.yaml'));
@@ -319,7 +336,7 @@ describe('deploy/k8s', () => {
     }
     for (const deployment of deployments) {
       const name = String(obj(deployment.metadata, 'metadata').name);
-      const usesTokens = /PartnersModule|CredentialsModule|VersionsModule/.test(read('apps', name, 'main.ts'));
+      const usesTokens = serviceGraph(name).modules.has(PartnersModule);
       const mounts = list(container(deployment).volumeMounts).map((m) => obj(m, 'mount'));
       const keyMount = mounts.find((m) => m.mountPath === `${configMap.DATA_DIR}/${PARTNER_TOKEN_KEY_FILE}`);
       assert.equal(Boolean(keyMount), usesTokens, `${name}: partner-token key mounted iff it handles partner tokens`);

@@ -7,4 +7,5 @@ export const billingDescriptor = defineModule({
   description: 'Billing projections (CDR ledger, sessions, partner statements) and the /finance API',
   nestModule: BillingModule,
   routes: ['finance'],
+  replicas: { count: 1, why: "It builds and switches the projection's tables; a second replica would only stand by." },
 });

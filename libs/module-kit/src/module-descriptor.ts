@@ -57,6 +57,8 @@ export interface ModuleDescriptor {
   nestModule: Type<unknown> | DynamicModule;
   /** HTTP route prefixes it serves (no leading slash): the proxy in front of the services routes them here. */
   routes: string[];
+  /** How many copies of its service the manifests run, when not the usual two, and why. */
+  replicas?: { count: number; why: string };
   /** The OCPI endpoints it offers in our version details. */
   endpoints?: EndpointOffer[];
   /** The streams it owns. */

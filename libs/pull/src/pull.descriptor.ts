@@ -12,6 +12,7 @@ export const pullDescriptor = defineModule({
   description: "Pull of partners' Sender interfaces (scheduled, and /admin/pull) for every module that offers one",
   nestModule: PullModule,
   routes: [ADMIN_PULL_ROUTE],
+  replicas: { count: 1, why: 'Every replica runs the schedule: one pulls each partner once per interval, not once per replica.' },
   streams: [{ prefix: PULL_STREAM_PREFIX, aggregate: 'Pull runs', decider: pullDecider }],
   topic: 'events',
 });
