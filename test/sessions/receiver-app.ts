@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard } from '@roamledger/credentials';
@@ -12,7 +10,6 @@ import {
 } from '@roamledger/ocpi';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
-import { projectRoot } from '../support/project-root';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Two CPO partners with fixed tokens, as the transport test does before the credentials module. */
@@ -72,11 +69,6 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
     imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule],
   }));
   return { ...harness, store: harness.app.get(EVENT_STORE) };
-}
-
-/** The spec's example payloads (../shared/ocpi/spec-2.2.1/examples beside the project). */
-export function specExample<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(path.resolve(projectRoot(), '../shared/ocpi/spec-2.2.1/examples', name), 'utf8')) as T;
 }
 
 /** Event types of a stream, in order. */

@@ -5,15 +5,16 @@ import { OcpiClient } from '@roamledger/ocpi';
 import { PULL_SOURCE, type PullPartner, type PullReport, PullService } from '@roamledger/pull';
 import { sessionStream } from '@roamledger/sessions';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';
+import { startingSession } from '../support/ocpi-fixtures';
 import type { TestApp } from '../support/test-app';
-import { CPO_A, PARTNERS, specExample, startReceiverApp, typesOf } from './receiver-app';
+import { CPO_A, PARTNERS, startReceiverApp, typesOf } from './receiver-app';
 
 type Json = Record<string, unknown> & { last_updated: string };
 
 const TOKEN = 'token-for-calling-cpo-a';
 
 function sessionAt(id: string, status: string, lastUpdated: string, kwh = 0): Json {
-  return { ...specExample<Json>('session_example_1_simple_start.json'), id, status, kwh, last_updated: lastUpdated };
+  return { ...startingSession(), id, status, kwh, last_updated: lastUpdated };
 }
 
 describe('Pulling Sessions from a CPO Sender interface', () => {
