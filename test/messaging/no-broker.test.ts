@@ -6,13 +6,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
 import { loadConfig, ServiceModule } from '@roamledger/service';
 import { startTestApp } from '../support/test-app';
 
-Logger.overrideLogger(['error']);
 
 @Module({})
 class PublishingService {}

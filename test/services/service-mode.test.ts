@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { eventTopics } from '@roamledger/messaging';
 import { ServiceModule } from '@roamledger/service';
@@ -23,7 +23,6 @@ import { TEST_DATABASE_URL } from '../support/postgres';
 import { projectRoot } from '../support/project-root';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-Logger.overrideLogger(['error']);
 
 const ADMIN_KEY = 'service-mode-admin-key-0123456789';
 const FINANCE_KEY = 'service-mode-finance-key-0123456789';

@@ -108,7 +108,7 @@ function lockFolder(dataDir: string): () => void {
       const holder = readHolder(file);
       if (holder && holder.dir === dir && isAlive(holder.pid)) {
         throw new Error(
-          `the hub is running on this data folder (${dir}, process ${holder.pid}); stop it or audit a copy (npm run audit -- snapshot <dir>)`,
+          `the hub is running on this data folder (${dir}, process ${holder.pid}); stop it or audit a copy (stop it, npm run audit -- snapshot <dir>, start it again)`,
         );
       }
       rmSync(file, { force: true });
