@@ -23,7 +23,6 @@ import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postg
 import { projectRoot } from '../support/project-root';
 import { readTopics, type StoredMessage } from './topic-reader';
 
-
 const PREFIX = `rl${randomUUID().slice(0, 8)}.`;
 const CHECKPOINT = 'kafka-forwarder-test';
 const STREAMS = ['session', 'cdr', 'partner', 'pull'].flatMap((kind) =>
