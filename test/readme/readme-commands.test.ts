@@ -24,11 +24,11 @@ export function readmeAuditCommands(readme: string): string[] {
   return blocks
     .flatMap((block) => block.split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => /^npm run (--silent )?audit -- /.test(line));
+    .filter((line) => /^(DATA_DIR=\S+ )?npm run (--silent )?audit -- /.test(line));
 }
 
-/** Files the examples write in the project root; removed before and after. */
-const WRITTEN = ['head.json', 'proof.json', 'nov.ndjson'];
+/** Files and folders the examples write in the project root; removed before and after. */
+const WRITTEN = ['head.json', 'proof.json', 'nov.ndjson', 'audit-copy'];
 
 function shell(line: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
@@ -45,7 +45,7 @@ describe("the README's audit examples", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-readme-'));
   const env = { DATA_DIR: dataDir, EVENT_STORE: 'pglite' };
   const clean = () => {
-    for (const file of WRITTEN) rmSync(path.join(root, file), { force: true });
+    for (const file of WRITTEN) rmSync(path.join(root, file), { recursive: true, force: true });
   };
 
   before(async () => {
@@ -70,7 +70,19 @@ describe("the README's audit examples", () => {
   const commands = readmeAuditCommands(readFileSync(path.join(root, 'README.md'), 'utf8'));
 
   test('the README shows the audit commands, and redirects only --silent output', () => {
-    for (const command of ['verify', 'digest', 'prove', 'check-proof', 'replay', 'history', 'state', 'export', 'check-export']) {
+    const names = [
+      'verify',
+      'digest',
+      'prove',
+      'check-proof',
+      'replay',
+      'history',
+      'state',
+      'export',
+      'check-export',
+      'snapshot',
+    ];
+    for (const command of names) {
       assert.ok(
         commands.some((line) => line.includes(`audit -- ${command} `) || line.endsWith(`audit -- ${command}`)),
         `no README example of audit ${command}`,
@@ -78,6 +90,8 @@ describe("the README's audit examples", () => {
     }
     // npm prints its "> roamledger@… audit" banner on stdout unless --silent: it would end up in the file.
     for (const line of commands.filter((l) => l.includes('>'))) assert.match(line, /^npm run --silent /, line);
+    // Examples write only inside the project (and the test removes what they wrote).
+    for (const line of commands) assert.doesNotMatch(line, /\.\.\/|\s\//, line);
   });
 
   // In the README's order: later lines read what earlier ones wrote (head.json, proof.json, nov.ndjson).
