@@ -8,6 +8,10 @@
 #   kafka.sh stop             SIGTERM, wait up to KAFKA_STOP_TIMEOUT s, then SIGKILL
 #   kafka.sh kill             SIGKILL at once (to test crash recovery)
 #   kafka.sh status           exit 0 and print the bootstrap address if running, else exit 3
+#   kafka.sh tools [<tool> [args...]]
+#                             fetch Kafka's command-line tools (kafka-tools jars); with a tool
+#                             name, run it: kafka-topics, kafka-console-consumer,
+#                             kafka-console-producer, kafka-consumer-groups, kafka-get-offsets
 #
 # Environment (defaults in brackets):
 #   KAFKA_VERSION [see below]         KAFKA_CACHE_DIR [<root>/.cache/kafka]
@@ -34,6 +38,7 @@ START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
 LIBS_DIR="$CACHE_DIR/$KAFKA_VERSION/libs"
+TOOLS_DIR="$CACHE_DIR/$KAFKA_VERSION/tools"
 CLASSES_DIR="$CACHE_DIR/$KAFKA_VERSION/classes"
 DATA_DIR="$RUN_DIR/data"
 LOG_DIR="$RUN_DIR/logs"
@@ -263,11 +268,55 @@ cmd_status() {
   fi
 }
 
+# The classes behind Kafka's bin/*.sh scripts (Kafka 4.x moved them all to kafka-tools).
+tool_class() {
+  case "$1" in
+    kafka-topics) echo org.apache.kafka.tools.TopicCommand ;;
+    kafka-console-consumer) echo org.apache.kafka.tools.consumer.ConsoleConsumer ;;
+    kafka-console-producer) echo org.apache.kafka.tools.ConsoleProducer ;;
+    kafka-consumer-groups) echo org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+    kafka-get-offsets) echo org.apache.kafka.tools.GetOffsetShell ;;
+    *) return 1 ;;
+  esac
+}
+
+cmd_tools() {
+  local stamp_file="$TOOLS_DIR/.fetched"
+  local stamp
+  stamp="$KAFKA_VERSION $(sha256sum <"$SCRIPT_DIR/tools-pom.xml" | cut -d' ' -f1)"
+  if [[ ! -f "$stamp_file" || "$(cat "$stamp_file")" != "$stamp" ]]; then
+    command -v mvn >/dev/null || die "mvn not found (needed once to fetch the Kafka $KAFKA_VERSION tools)"
+    log "fetching the Kafka $KAFKA_VERSION command-line tools into $TOOLS_DIR"
+    local tmp
+    mkdir -p "$CACHE_DIR/$KAFKA_VERSION"
+    tmp="$(mktemp -d "$CACHE_DIR/$KAFKA_VERSION/.tools.XXXXXX")"
+    if ! mvn -q -B -f "$SCRIPT_DIR/tools-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+        dependency:copy-dependencies -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+      cat "$tmp.log" >&2
+      rm -rf "$tmp" "$tmp.log"
+      die "mvn could not fetch the Kafka $KAFKA_VERSION tools"
+    fi
+    rm -rf "$tmp.log" "$TOOLS_DIR"
+    mv "$tmp" "$TOOLS_DIR"
+    echo "$stamp" >"$stamp_file"
+  fi
+  if (( $# == 0 )); then
+    log "tools ready; run one with: deploy/kafka/kafka.sh tools kafka-topics --bootstrap-server $BOOTSTRAP --list"
+    log "(also kafka-console-consumer, kafka-console-producer, kafka-consumer-groups, kafka-get-offsets)"
+    return 0
+  fi
+  local class
+  class="$(tool_class "$1")" || die "unknown tool $1 (kafka-topics, kafka-console-consumer, kafka-console-producer, kafka-consumer-groups, kafka-get-offsets)"
+  shift
+  exec java -Xmx256m -cp "$TOOLS_DIR/*" "$class" "$@"
+}
+
 case "${1:-}" in
   fetch) cmd_fetch ;;
   start) shift; cmd_start "$@" ;;
   stop) cmd_stop ;;
   kill) cmd_kill ;;
   status) cmd_status ;;
-  *) echo "usage: $0 {fetch|start [--fresh]|stop|kill|status}" >&2; exit 2 ;;
+  tools) shift; cmd_tools "$@" ;;
+  *) echo "usage: $0 {fetch|start [--fresh]|stop|kill|status|tools [<tool> args...]}" >&2; exit 2 ;;
 esac

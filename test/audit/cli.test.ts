@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Logger } from '@nestjs/common';
 import { runAudit } from '@roamledger/audit';
 import { billingProjection, billingSettings } from '@roamledger/billing';
 import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
@@ -20,8 +19,6 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-
-Logger.overrideLogger(['error', 'warn']);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-audit-cli-'));
 const file = (name: string) => path.join(dataDir, name);
@@ -186,6 +183,53 @@ describe('npm run audit', () => {
           ['partner_statements', true, true],
         ],
       );
+    });
+
+    test('a second process on a store the hub holds open gets a clear error, not a corrupted folder', async () => {
+      const live = await openStore();
+      try {
+        const run = await spawnAudit(['verify']);
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /the hub is running on this data folder .*; stop it or audit a copy/);
+        const snapshot = await spawnAudit(['snapshot', file('refused')]);
+        assert.equal(snapshot.code, 2);
+        assert.match(snapshot.stderr, /the hub is running on this data folder/);
+      } finally {
+        await live.close();
+      }
+    });
+
+    test('snapshot copies a stopped store; the copy audits, and replay says its projection is behind the log', async () => {
+      const store = await openStore();
+      // An event the billing projection takes, appended after it last ran.
+      await store.append('session-DE-ABC-LATE', [{ type: 'SessionStarted', data: { after: 'the projection stopped' } }]);
+      await store.close();
+      const copy = file('snapshot');
+      const run = await spawnAudit(['snapshot', copy]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /event-store and projections of .* copied to/);
+
+      const inCopy = (args: string[]) =>
+        new Promise<Run>((resolve) =>
+          execFile(
+            process.execPath,
+            ['-r', './tsconfig-paths-dist.js', 'dist/apps/audit/main.js', ...args],
+            { cwd: projectRoot(), env: { PATH: process.env.PATH, ...env, DATA_DIR: copy } },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          ),
+        );
+      // The copy opens while the original is held (its lock file names the original folder).
+      const original = await openStore();
+      try {
+        assert.equal((await inCopy(['verify', '--json'])).code, 0);
+        const replay = await inCopy(['replay']);
+        assert.equal(replay.code, 0, replay.stderr);
+        assert.match(replay.stdout, /billing v1 at position [\d,]+: behind \(.*1 event\(s\) for it after that/);
+        assert.match(replay.stdout, /billing behind the log head/);
+        assert.doesNotMatch(replay.stdout, /: same/);
+      } finally {
+        await original.close();
+      }
     });
 
     test('replay prints the rows that differ when a live table was changed', async () => {

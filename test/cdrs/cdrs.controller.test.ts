@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { type CdrFinding, cdrStream } from '@roamledger/cdrs';
 import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
-import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
+import { cdr, finishedSession } from '../support/ocpi-fixtures';
+import { CPO_A, CPO_B, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
@@ -23,10 +24,10 @@ describe('CDRs receiver (eMSP)', () => {
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
   const post = (body: unknown, headers = CPO_A) => request('POST', '', body, headers);
-  const example = () => specExample('cdr_example.json');
+  const example = cdr;
   const stream = (id: string) => cdrStream({ countryCode: 'BE', partyId: 'BEC' }, id);
 
-  test('the spec example: stored once (201) with a Location that GET answers', async () => {
+  test('a CDR: stored once (201) with a Location that GET answers', async () => {
     const response = await post(example());
     assert.equal(response.statusCode, 201);
     assert.equal(response.json().status_code, 1000);
@@ -41,7 +42,7 @@ describe('CDRs receiver (eMSP)', () => {
     assert.equal(req.type, 'OcpiRequestReceived');
     assert.equal(received.type, 'CdrReceived');
     assert.equal(received.metadata.causationId, req.id);
-    // Its token is DE*TNM's (not a party hosted here), and it names no session: findings, not rejections.
+    // Its token is NL*TST's (not a party hosted here), and it names no session: findings, not rejections.
     const findings = (received.data as { findings: CdrFinding[] }).findings;
     assert.deepEqual(
       findings.map((f) => f.code),
@@ -70,7 +71,7 @@ describe('CDRs receiver (eMSP)', () => {
     const types = await typesOf(harness.store, stream('12345'));
     assert.deepEqual(types.slice(-2), ['OcpiRequestReceived', 'CdrRejected']);
     const got = await request('GET', '/BE/BEC/12345');
-    assert.equal(got.json().data.total_energy, 15.342);
+    assert.equal(got.json().data.total_energy, 12.5);
   });
 
   test('a credit CDR is stored as a credit and linked both ways with the original', async () => {
@@ -80,9 +81,10 @@ describe('CDRs receiver (eMSP)', () => {
       id: '12345-C',
       credit: true,
       credit_reference_id: '12345',
-      total_cost: { excl_vat: -4, incl_vat: -4.4 },
-      total_time_cost: { excl_vat: -4, incl_vat: -4.4 },
-      last_updated: '2015-07-01T10:00:00Z',
+      total_cost: { excl_vat: -4.75, incl_vat: -5.75 },
+      total_energy_cost: { excl_vat: -3.75, incl_vat: -4.54 },
+      total_parking_cost: { excl_vat: -1, incl_vat: -1.21 },
+      last_updated: '2026-02-12T10:00:00Z',
     };
     const response = await post(credit);
     assert.equal(response.statusCode, 201);
@@ -99,7 +101,7 @@ describe('CDRs receiver (eMSP)', () => {
   });
 
   test('a CDR for a session we hold is linked to it', async () => {
-    const session = { ...specExample('session_example_2_short_finished.json'), id: 'S-77' };
+    const session = { ...finishedSession(), id: 'S-77' };
     const put = await harness.app.inject({
       method: 'PUT',
       url: '/ocpi/emsp/2.2.1/sessions/BE/BEC/S-77',
@@ -173,13 +175,13 @@ describe('CDRs receiver (eMSP)', () => {
   });
 
   test('the same CDR re-sent with its instants written differently is a duplicate, not a conflict', async () => {
-    const sent: Json = { ...example(), id: 'ZONE-1', start_date_time: '2015-06-29T21:39:09', meter_id: null };
+    const sent: Json = { ...example(), id: 'ZONE-1', start_date_time: '2026-02-10T08:00:00', meter_id: null };
     const first = await post(sent);
     assert.equal(first.statusCode, 201);
     // The same CDR, as another system formats it: Z, an offset, the null left out.
     const { meter_id: _, ...again }: Json = {
       ...sent,
-      start_date_time: '2015-06-29T23:39:09+02:00',
+      start_date_time: '2026-02-10T10:00:00+02:00',
       end_date_time: (sent.end_date_time as string).replace('Z', '+00:00'),
     };
     const second = await post(again);

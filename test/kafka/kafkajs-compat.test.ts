@@ -169,7 +169,7 @@ test('a broker crash mid-stream loses nothing and duplicates nothing', { timeout
 });
 
 function client(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: broker.brokers, logLevel: logLevel.ERROR });
+  return new Kafka({ clientId, brokers: broker.brokers, logLevel: process.env.DEBUG ? logLevel.ERROR : logLevel.NOTHING });
 }
 
 /**

@@ -6,7 +6,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Logger } from '@nestjs/common';
 import { type EventStore, openPostgresClient, type RecordedEvent, SqlEventStore } from '@roamledger/event-store';
 import {
   EVENT_HEADERS,
@@ -24,9 +23,6 @@ import { TOPIC_MAP } from '../support/modules';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 import { projectRoot } from '../support/project-root';
 import { readTopics, type StoredMessage } from './topic-reader';
-
-// kafkajs and the Kafka readers log at debug through Nest's Logger; keep the TAP output readable.
-Logger.overrideLogger(['error']);
 
 const PREFIX = `rl${randomUUID().slice(0, 8)}.`;
 const CHECKPOINT = 'kafka-forwarder-test';

@@ -6,15 +6,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { loadConfig, ServiceModule } from '@roamledger/service';
 import { TOPIC_MAP } from '../support/modules';
 import { startTestApp } from '../support/test-app';
-
-Logger.overrideLogger(['error']);
 
 @Module({})
 class PublishingService {}
@@ -44,23 +42,30 @@ test('without KAFKA_BROKERS nothing starts', async () => {
 });
 
 test('with an unreachable broker the service starts, answers, appends and stops promptly', { timeout: 60_000 }, async () => {
+  // The same start without Kafka is the yardstick: on a loaded 2-core machine a start alone takes
+  // seconds, while one waiting for the broker would never end (the forwarder retries for ever).
+  const baselineStarted = Date.now();
+  await (await startTestApp(publishingService)).close();
+  const baseline = Date.now() - baselineStarted;
+  const port = await deadPort();
   const started = Date.now();
-  const { app, close } = await startTestApp(publishingService, { KAFKA_BROKERS: `127.0.0.1:${await deadPort()}` });
+  const { app, close } = await startTestApp(publishingService, { KAFKA_BROKERS: `127.0.0.1:${port}` });
   try {
-    assert.ok(Date.now() - started < 5_000, 'bootstrap does not wait for Kafka');
+    const took = Date.now() - started;
+    assert.ok(took < baseline + 10_000, `bootstrap does not wait for Kafka: ${took} ms, ${baseline} ms without Kafka`);
     const health = await app.inject({ method: 'GET', url: '/health' });
     assert.equal(health.statusCode, 200);
     const store = app.get<EventStore>(EVENT_STORE);
     const appendStarted = Date.now();
     await store.append('session-NL-RLG-1', [{ type: 'Tested', data: {} }]);
-    assert.ok(Date.now() - appendStarted < 1_000, 'an append does not wait for Kafka');
+    assert.ok(Date.now() - appendStarted < 5_000, 'an append does not wait for Kafka');
     const status = app.get(KafkaPublication).status();
     assert.equal(status?.lease, false, 'no lease without a broker');
     assert.equal(status?.running, false);
   } finally {
     const closing = Date.now();
     await close();
-    assert.ok(Date.now() - closing < 10_000, 'shutdown does not wait for Kafka');
+    assert.ok(Date.now() - closing < 20_000, 'shutdown does not wait for Kafka');
   }
 });
 

@@ -15,7 +15,8 @@ import {
   pullStream,
 } from '@roamledger/pull';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';
-import { CPO_A, PARTNERS, specExample, startReceiverApp } from '../support/receiver-app';
+import { cdr } from '../support/ocpi-fixtures';
+import { CPO_A, PARTNERS, startReceiverApp } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown> & { last_updated: string };
@@ -23,7 +24,7 @@ type Json = Record<string, unknown> & { last_updated: string };
 const TOKEN_FOR_CALLING_THE_CPO = 'token-b-the-cpo-gave-us';
 
 function cdrAt(id: string, lastUpdated: string): Json {
-  return { ...specExample<Json>('cdr_example.json'), id, last_updated: lastUpdated };
+  return { ...cdr(), id, last_updated: lastUpdated };
 }
 
 describe('Pulling CDRs from a CPO Sender interface', () => {

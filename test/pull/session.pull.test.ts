@@ -5,7 +5,8 @@ import { OcpiClient } from '@roamledger/ocpi-transport';
 import { PULL_SOURCE, type PullPartner, type PullReport, PullService } from '@roamledger/pull';
 import { sessionStream } from '@roamledger/sessions';
 import { type CpoSenderServer, startCpoSenderServer } from '../support/cpo-sender-server';
-import { CPO_A, PARTNERS, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
+import { startingSession } from '../support/ocpi-fixtures';
+import { CPO_A, PARTNERS, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown> & { last_updated: string };
@@ -13,7 +14,7 @@ type Json = Record<string, unknown> & { last_updated: string };
 const TOKEN = 'token-for-calling-cpo-a';
 
 function sessionAt(id: string, status: string, lastUpdated: string, kwh = 0): Json {
-  return { ...specExample<Json>('session_example_1_simple_start.json'), id, status, kwh, last_updated: lastUpdated };
+  return { ...startingSession(), id, status, kwh, last_updated: lastUpdated };
 }
 
 describe('Pulling Sessions from a CPO Sender interface', () => {

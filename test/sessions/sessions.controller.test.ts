@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { partnerStream } from '@roamledger/credentials';
 import type { EventStore } from '@roamledger/event-store';
 import { sessionStream } from '@roamledger/sessions';
-import { CPO_A, CPO_B, specExample, startReceiverApp, typesOf } from '../support/receiver-app';
+import { finishedSession, sessionCostPatch, sessionPeriodPatch, startingSession } from '../support/ocpi-fixtures';
+import { CPO_A, CPO_B, startReceiverApp, typesOf } from '../support/receiver-app';
 import type { TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
@@ -24,8 +25,8 @@ describe('Sessions receiver (eMSP)', () => {
     });
   const stream = (cc: string, pid: string, id: string) => sessionStream({ countryCode: cc, partyId: pid }, id);
 
-  test('spec example 1 (a starting session): PUT creates it (201), GET returns it', async () => {
-    const example = specExample('session_example_1_simple_start.json');
+  test('a starting session: PUT creates it (201), GET returns it', async () => {
+    const example = startingSession();
     const response = await send('PUT', 'NL/STK/101', example);
     assert.equal(response.statusCode, 201);
     assert.equal(response.json().status_code, 1000);
@@ -42,8 +43,8 @@ describe('Sessions receiver (eMSP)', () => {
     assert.deepEqual(got.json().data, example);
   });
 
-  test('spec example 2 (a short finished session) is started and ended at once', async () => {
-    const response = await send('PUT', 'BE/BEC/101', specExample('session_example_2_short_finished.json'));
+  test('a short finished session is started and ended at once', async () => {
+    const response = await send('PUT', 'BE/BEC/101', finishedSession());
     assert.equal(response.statusCode, 201);
     assert.deepEqual(await typesOf(harness.store, stream('BE', 'BEC', '101')), [
       'OcpiRequestReceived',
@@ -52,48 +53,48 @@ describe('Sessions receiver (eMSP)', () => {
     ]);
   });
 
-  test('spec PATCH examples: total_cost replaced, charging period appended', async () => {
+  test('PATCHes: total_cost replaced, charging period appended', async () => {
     const base = {
-      ...specExample('session_example_1_simple_start.json'),
+      ...startingSession(),
       id: 'P1',
       status: 'ACTIVE',
-      last_updated: '2019-06-23T08:00:00Z',
+      last_updated: '2026-03-01T08:00:00Z',
     };
     assert.equal((await send('PUT', 'NL/STK/P1', base)).statusCode, 201);
-    const cost = await send('PATCH', 'NL/STK/P1', specExample('session_patch_example_total_cost.json'));
+    const cost = await send('PATCH', 'NL/STK/P1', sessionCostPatch());
     assert.equal(cost.statusCode, 200);
     assert.equal(cost.json().status_code, 1000);
-    const period = await send('PATCH', 'NL/STK/P1', specExample('session_patch_example_charging_period.json'));
+    const period = await send('PATCH', 'NL/STK/P1', sessionPeriodPatch());
     assert.equal(period.json().status_code, 1000);
     const again = await send('PATCH', 'NL/STK/P1', {
-      charging_periods: [{ start_date_time: '2019-06-23T08:20:00Z', dimensions: [{ type: 'ENERGY', volume: 1 }] }],
-      last_updated: '2019-06-23T08:20:00Z',
+      charging_periods: [{ start_date_time: '2026-03-01T08:20:00Z', dimensions: [{ type: 'ENERGY', volume: 1 }] }],
+      last_updated: '2026-03-01T08:20:00Z',
     });
     assert.equal(again.json().status_code, 1000);
 
     const view = (await send('GET', 'NL/STK/P1')).json().data as Json;
-    assert.deepEqual(view.total_cost, { excl_vat: 0.8, incl_vat: 0.88 });
+    assert.deepEqual(view.total_cost, { excl_vat: 0.8, incl_vat: 0.97 });
     assert.equal(view.kwh, 15);
     assert.deepEqual(
       (view.charging_periods as Json[]).map((p) => p.start_date_time),
-      ['2019-06-23T08:16:02Z', '2019-06-23T08:20:00Z'],
+      ['2026-03-01T08:15:00Z', '2026-03-01T08:20:00Z'],
     );
-    assert.equal(view.last_updated, '2019-06-23T08:20:00Z');
+    assert.equal(view.last_updated, '2026-03-01T08:20:00Z');
   });
 
   test('a PATCH older than what we hold is kept in the log but changes nothing', async () => {
-    // Example 1 says last_updated 2020-03-09; the PATCH example is from 2019.
-    const response = await send('PATCH', 'NL/STK/101', specExample('session_patch_example_total_cost.json'));
+    // The starting session says last_updated 2026-03-09; the cost PATCH is from 2026-03-01.
+    const response = await send('PATCH', 'NL/STK/101', sessionCostPatch());
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().status_code, 1000);
     assert.match(response.json().status_message, /older/);
     const types = await typesOf(harness.store, stream('NL', 'STK', '101'));
     assert.deepEqual(types.slice(-2), ['OcpiRequestReceived', 'StaleSessionUpdateReceived']);
-    assert.deepEqual((await send('GET', 'NL/STK/101')).json().data.total_cost, { excl_vat: 2.5 });
+    assert.deepEqual((await send('GET', 'NL/STK/101')).json().data.total_cost, { excl_vat: 1.5 });
   });
 
   test('an impossible status change is answered, recorded and flagged, not applied', async () => {
-    const response = await send('PATCH', 'BE/BEC/101', { status: 'ACTIVE', last_updated: '2015-06-30T00:00:00Z' });
+    const response = await send('PATCH', 'BE/BEC/101', { status: 'ACTIVE', last_updated: '2026-02-11T00:00:00Z' });
     assert.equal(response.json().status_code, 1000);
     assert.match(response.json().status_message, /COMPLETED/);
     const types = await typesOf(harness.store, stream('BE', 'BEC', '101'));
@@ -110,7 +111,7 @@ describe('Sessions receiver (eMSP)', () => {
     assert.deepEqual(await typesOf(harness.store, stream('NL', 'STK', 'EARLY-1')), ['OcpiRequestReceived', 'SessionPatchHeld']);
     assert.equal((await send('GET', 'NL/STK/EARLY-1')).statusCode, 404);
 
-    const put = { ...specExample('session_example_1_simple_start.json'), id: 'EARLY-1', last_updated: '2026-05-01T10:00:00Z' };
+    const put = { ...startingSession(), id: 'EARLY-1', last_updated: '2026-05-01T10:00:00Z' };
     assert.equal((await send('PUT', 'NL/STK/EARLY-1', put)).statusCode, 201);
     const view = (await send('GET', 'NL/STK/EARLY-1')).json().data as Json;
     assert.equal(view.status, 'ACTIVE');
@@ -119,7 +120,7 @@ describe('Sessions receiver (eMSP)', () => {
   });
 
   test('invalid bodies: 2001 naming the field, and nothing but a rejection appended', async () => {
-    const example = specExample('session_example_1_simple_start.json');
+    const example = startingSession();
     const cases: Array<['PUT' | 'PATCH', string, unknown, RegExp]> = [
       ['PUT', 'NL/STK/101', { ...example, status: 'RUNNING' }, /status/],
       ['PUT', 'NL/STK/101', { ...example, kwh: '12' }, /kwh/],
@@ -155,7 +156,7 @@ describe('Sessions receiver (eMSP)', () => {
 
   test('party isolation: another partner can neither read nor write these sessions', async () => {
     const before = await typesOf(harness.store, stream('NL', 'STK', '101'));
-    const example = specExample('session_example_1_simple_start.json');
+    const example = startingSession();
     for (const [method, body] of [
       ['GET', undefined],
       ['PUT', example],
@@ -170,12 +171,12 @@ describe('Sessions receiver (eMSP)', () => {
   });
 
   test('optional fields sent as null and DateTimes with an offset: the log keeps the request as sent, events and GET the UTC form without nulls', async () => {
-    const example = specExample<Json & { charging_periods: Json[] }>('session_example_2_short_finished.json');
+    const example = finishedSession() as Json & { charging_periods: Json[] };
     const sent = {
       ...example,
       id: 'Z1',
-      start_date_time: '2015-06-30T00:39:09+02:00',
-      last_updated: '2015-06-29T23:50:17',
+      start_date_time: '2026-02-10T10:00:00+02:00',
+      last_updated: '2026-02-10T09:30:05',
       authorization_reference: null,
       meter_id: null,
       charging_periods: example.charging_periods.map((period) => ({ ...period, tariff_id: null })),

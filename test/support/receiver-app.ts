@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
@@ -16,7 +14,6 @@ import {
 import { PullModule } from '@roamledger/pull';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
-import { projectRoot } from './project-root';
 import { startTestApp, type TestApp } from './test-app';
 
 /** Two CPO partners with fixed tokens, as the transport test does before the credentials module. */
@@ -85,11 +82,6 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
     ],
   }));
   return { ...harness, store: harness.app.get(EVENT_STORE) };
-}
-
-/** The spec's example payloads (../shared/ocpi/spec-2.2.1/examples beside the project). */
-export function specExample<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(path.resolve(projectRoot(), '../shared/ocpi/spec-2.2.1/examples', name), 'utf8')) as T;
 }
 
 /** Event types of a stream, in order. */

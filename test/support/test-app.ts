@@ -11,6 +11,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Framework logs stay out of test output unless DEBUG is set. */
+export function testLogLevel(): string {
+  return process.env.DEBUG ? 'debug' : 'silent';
+}
+
 /**
  * A Nest application on a fresh embedded store in a temporary folder, initialised but not
  * listening (use app.inject), unless `listen` is set.
@@ -21,7 +26,7 @@ export async function startTestApp(
   options: { listen?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: testLogLevel(), ...env });
   const app = await createService(rootModule, config);
   if (options.listen) {
     await app.listen(0, '127.0.0.1');

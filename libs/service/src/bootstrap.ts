@@ -13,7 +13,10 @@ export async function createService(rootModule: RootModuleFactory, config: Roaml
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(config),
     new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }),
-    { bodyParser: false, logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) },
+    {
+      bodyParser: false,
+      logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+    },
   );
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   serveApiDocuments(app);

@@ -52,8 +52,8 @@ export interface RoamledgerConfig {
   logLevel: LogLevelName;
 }
 
-export type LogLevelName = 'error' | 'warn' | 'log' | 'debug';
-export const LOG_LEVELS: LogLevelName[] = ['error', 'warn', 'log', 'debug'];
+export type LogLevelName = 'silent' | 'error' | 'warn' | 'log' | 'debug';
+export const LOG_LEVELS: Exclude<LogLevelName, 'silent'>[] = ['error', 'warn', 'log', 'debug'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -114,7 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
   }
 
   const logLevel = (value('LOG_LEVEL') ?? 'log') as LogLevelName;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (logLevel !== 'silent' && !LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of silent, ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
 
   const billingTimeZone = value('BILLING_TIME_ZONE') ?? 'UTC';
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,8 @@ export const USAGE = `Usage: npm run audit -- <command> [options]
   prove <position>      print the inclusion proof of one event (in its seal, or in the whole log)
   check-proof <file|->  check an inclusion or consistency proof from the proof alone (no store)
   seal                  seal every event not sealed yet (the hub's sealer does this continuously)
+  snapshot <dir>        copy the embedded store (PGlite) of a stopped hub into <dir>, consistently,
+                        to audit with DATA_DIR=<dir> while the hub runs again
   replay [--keep]       rebuild every projection from position 0 into a fresh database and
                         compare it with the live one, table by table
   history <stream>      every event of a stream: time, request id, partner, hash
@@ -56,7 +58,7 @@ Options: --json  machine-readable output on stdout     --quiet  no progress on s
          --out <file>  write the digest, proof or export to a file
 <digest> is the JSON itself, a file, or - for stdin. Positions are global log positions.
 The store comes from the hub's environment (EVENT_STORE, DATA_DIR, DATABASE_URL, KURRENTDB_URL).
-With the embedded store (PGlite), stop the hub first or point DATA_DIR at a copy of its folder.
+With the embedded store (PGlite), stop the hub first, or audit a snapshot (DATA_DIR=<dir>).
 Exit codes: 0 all holds; 1 something does not hold; 2 usage, configuration or store error.`;
 
 export interface AuditIo {
@@ -138,6 +140,8 @@ export async function runAudit(argv: string[], io: AuditIo, deps: AuditDeps = {}
         return await cli.seal();
       case 'replay':
         return await cli.replay();
+      case 'snapshot':
+        return await cli.snapshot(required(args[0], 'snapshot <dir>'));
       case 'history':
         return await cli.history(required(args[0], 'history <stream>'));
       case 'state':
@@ -299,6 +303,35 @@ class AuditCommands {
     });
   }
 
+  async snapshot(target: string): Promise<number> {
+    const config = this.loadConfig();
+    if (config.eventStore !== 'pglite') {
+      throw new UsageError(`snapshot: only the embedded store needs one; ${config.eventStore} can be audited live`);
+    }
+    if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`snapshot: ${target} is not empty`);
+    const folders = ['event-store', 'projections'].filter((folder) => existsSync(path.join(config.dataDir, folder)));
+    if (folders.length === 0) throw new StoreError(`snapshot: no embedded store in ${config.dataDir}`);
+    // Opening takes each folder's lock (so a running hub is refused) and recovers it; CHECKPOINT
+    // writes everything to the data files, so the copy opens without a recovery.
+    const opened: SqlClient[] = [];
+    try {
+      for (const folder of folders) {
+        const db = await openPgliteClient(path.join(config.dataDir, folder)).catch((error: Error) => {
+          throw new StoreError(`snapshot: ${error.message}`);
+        });
+        opened.push(db);
+        await db.exec('CHECKPOINT');
+      }
+      for (const folder of folders) cpSync(path.join(config.dataDir, folder), path.join(target, folder), { recursive: true });
+    } finally {
+      for (const db of opened) await db.close();
+    }
+    if (this.flags.json) this.printJson({ ok: true, from: path.resolve(config.dataDir), to: path.resolve(target), folders });
+    else
+      this.out(`snapshot: ${folders.join(' and ')} of ${config.dataDir} copied to ${target}; audit it with DATA_DIR=${target}`);
+    return 0;
+  }
+
   async replay(): Promise<number> {
     const config = this.loadConfig();
     const projections = (this.deps.projections ?? auditedProjections)(config);
@@ -320,8 +353,12 @@ class AuditCommands {
         if (this.flags.json) this.printJson({ ...report, target: fresh.where, kept: this.flags.keep });
         else {
           for (const projection of report.projections) {
+            const behind =
+              projection.status === 'behind'
+                ? ` (the tables follow from the log up to there; the log has ${fmt(projection.behind)} event(s) for it after that, not applied yet)`
+                : '';
             this.out(
-              `${projection.projection} v${projection.version} at position ${fmt(projection.position)}: ${projection.status}`,
+              `${projection.projection} v${projection.version} at position ${fmt(projection.position)}: ${projection.status}${behind}`,
             );
             for (const table of projection.tables) {
               const side = (t: typeof table.live) => (t ? `${fmt(t.rows)} rows ${t.sha256.slice(0, 16)}…` : 'missing');
@@ -332,7 +369,14 @@ class AuditCommands {
               for (const row of table.onlyRebuilt ?? []) this.out(`      only rebuilt: ${row}`);
             }
           }
-          this.out(report.ok ? 'replay: every projection follows from the log' : 'replay: DIFFERENCES found');
+          const lagging = report.projections.filter((p) => p.status === 'behind').map((p) => p.projection);
+          this.out(
+            !report.ok
+              ? 'replay: DIFFERENCES found'
+              : lagging.length
+                ? `replay: every projection follows from the log; ${lagging.join(', ')} behind the log head (position ${fmt(report.head)})`
+                : 'replay: every projection follows from the log',
+          );
           if (this.flags.keep) this.out(`rebuilt tables kept in ${fresh.where}`);
         }
         return report.ok ? 0 : 1;
