@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { runAudit } from '@roamledger/audit';
 import { billingProjection, billingSettings } from '@roamledger/billing';
 import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { openProjectionDb, ProjectionHost } from '@roamledger/projections';
 import { loadConfig } from '@roamledger/service';
 import { writeBillingMonth } from '../billing/billing-fixture';
@@ -49,7 +50,7 @@ async function audit(store: EventStore, args: string[]): Promise<Run> {
       stderr: { isTTY: false, write: (text: string) => (stderr += text) },
       env,
     },
-    { store },
+    { store, modules: ROAMLEDGER_MODULES },
   );
   return { code, stdout, stderr };
 }
@@ -93,7 +94,7 @@ describe('npm run audit', () => {
     const then = JSON.parse(
       (await audit(store, ['state', 'session-DE-ABC-S1', '--at', String(firstPatch.position), '--json'])).stdout,
     );
-    assert.match(then.aggregate, /sessionDecider/);
+    assert.match(then.aggregate, /^Session \(libs\/sessions decider\)$/);
     assert.deepEqual([then.state.session.kwh, then.state.session.status], [5.2, 'ACTIVE']);
     const now = JSON.parse((await audit(store, ['state', 'session-DE-ABC-S1', '--json'])).stdout);
     assert.deepEqual([now.state.session.kwh, now.state.session.status], [10.5, 'COMPLETED']);

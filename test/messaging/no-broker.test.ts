@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
+import { ModuleKit } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { loadConfig, ServiceModule } from '@roamledger/service';
 import { TOPIC_MAP } from '../support/modules';
@@ -19,7 +20,7 @@ class PublishingService {}
 
 const publishingService = (config: Parameters<typeof ServiceModule.forRoot>[0]) => ({
   module: PublishingService,
-  imports: [ServiceModule.forRoot(config), MessagingModule],
+  imports: [ServiceModule.forRoot(config), ModuleKit.forRoot(ROAMLEDGER_MODULES), MessagingModule],
 });
 
 /** A loopback port nobody listens on. */
