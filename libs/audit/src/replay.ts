@@ -8,8 +8,10 @@ import {
   activeBuild,
   digestProjection,
   identifier,
+  type PoisonEvent,
   type Projection,
   type ProjectionDigest,
+  poisonEvents,
   projectionFingerprint,
   projectionPosition,
   rebuildProjections,
@@ -27,7 +29,12 @@ export interface TableComparison {
   onlyRebuilt?: string[];
 }
 
-export type ProjectionStatus = 'same' | 'differs' | 'not built live' | 'other version live';
+/**
+ * `behind`: the log holds events for the projection that the live build has not applied (after
+ * waiting `catchUpMs` for it); `poison events`: the live build stepped over events it could not
+ * apply, so its tables miss them whatever the digests say.
+ */
+export type ProjectionStatus = 'same' | 'differs' | 'not built live' | 'other version live' | 'behind' | 'poison events';
 
 export interface ProjectionComparison {
   projection: string;
@@ -36,6 +43,9 @@ export interface ProjectionComparison {
   position: number;
   status: ProjectionStatus;
   tables: TableComparison[];
+  /** When behind: the first position it has not applied. */
+  firstMissing?: number;
+  poison?: PoisonEvent[];
 }
 
 export interface ReplayReport {
@@ -54,6 +64,8 @@ export interface ReplayOptions {
   /** Rows shown per side when a table differs. Default 10. */
   rowDiffLimit?: number;
   progress?: Progress;
+  /** How long a live build behind the log is waited for before it counts as `behind`. Default 10 s. */
+  catchUpMs?: number;
 }
 
 /** Table by table, by name: equal when rows and sha256 agree. Pure. */
@@ -99,6 +111,19 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
       });
       continue;
     }
+    const missing = await firstUnapplied(options, projection, liveBuild.position);
+    if (missing !== undefined) {
+      results.push({
+        projection: projection.name,
+        version: projection.version,
+        position: (await activeBuild(live, projection.name))?.position ?? liveBuild.position,
+        status: 'behind',
+        tables: [],
+        firstMissing: missing,
+      });
+      continue;
+    }
+    const poison = await poisonEvents(live, projection.name).catch(() => []);
     const liveDigest = await digestProjection(live, projection);
     const stopWatching = watchRebuild(target, projection.name, (position) =>
       options.progress?.update(
@@ -123,8 +148,9 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
       projection: projection.name,
       version: projection.version,
       position: liveDigest.position,
-      status: tables.every((t) => t.same) ? 'same' : 'differs',
+      status: poison.length > 0 ? 'poison events' : tables.every((t) => t.same) ? 'same' : 'differs',
       tables,
+      ...(poison.length > 0 ? { poison } : {}),
     });
   }
   options.progress?.finish(doneBefore || head + 1);
@@ -133,6 +159,21 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
     projections: results,
     elapsedMs: Date.now() - started,
   };
+}
+
+/**
+ * The position of the first event the live build should have applied and has not (its filter
+ * admits it), once it has had `catchUpMs` to get there; undefined when it is up to date.
+ */
+async function firstUnapplied(options: ReplayOptions, projection: Projection, position: number): Promise<number | undefined> {
+  const deadline = Date.now() + (options.catchUpMs ?? 10_000);
+  for (;;) {
+    const [next] = await options.store.readAll({ fromPosition: position + 1, maxCount: 1, filter: projection.filter });
+    if (!next) return undefined;
+    if (Date.now() >= deadline) return next.position;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    position = (await activeBuild(options.live, projection.name))?.position ?? position;
+  }
 }
 
 function fractionOf(index: number, count: number, position: number, until: number): number {

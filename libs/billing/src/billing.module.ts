@@ -1,7 +1,7 @@
-import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
 import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
-import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { HealthIndicators, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
 import { BillingReadModel } from './finance/billing-read-model';
@@ -11,13 +11,27 @@ import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/f
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
 export const PROJECTION_DB = Symbol('PROJECTION_DB');
 
-/** Stops following the log before the store closes (module destroy runs before application shutdown). */
+/**
+ * Reports the projections on /health, and stops following the log before the store closes
+ * (module destroy runs before application shutdown).
+ */
 @Injectable()
-class BillingLifecycle implements OnModuleDestroy {
+class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly host: ProjectionHost,
     @Inject(PROJECTION_DB) private readonly db: SqlClient,
+    private readonly health: HealthIndicators,
   ) {}
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'projections',
+      check: async () => {
+        const projections = await this.host.health();
+        return { status: projections.every((p) => p.status === 'ok') ? 'ok' : 'degraded', projections };
+      },
+    });
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.host.stop();

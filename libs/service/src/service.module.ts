@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-store';
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
+import { HealthIndicators } from './health';
 import { HealthController } from './health.controller';
 
 @Injectable()
@@ -27,8 +28,9 @@ export class ServiceModule {
         { provide: ROAMLEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
         EventStoreLifecycle,
+        HealthIndicators,
       ],
-      exports: [ROAMLEDGER_CONFIG, EVENT_STORE],
+      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators],
     };
   }
 }

@@ -322,6 +322,14 @@ class AuditCommands {
             this.out(
               `${projection.projection} v${projection.version} at position ${fmt(projection.position)}: ${projection.status}`,
             );
+            if (projection.firstMissing !== undefined) {
+              this.out(`  behind the log: the event at position ${fmt(projection.firstMissing)} is not applied`);
+            }
+            for (const poison of projection.poison ?? []) {
+              this.out(
+                `  poison event at position ${fmt(poison.position)} (${poison.type} in ${poison.stream}): ${poison.error}`,
+              );
+            }
             for (const table of projection.tables) {
               const side = (t: typeof table.live) => (t ? `${fmt(t.rows)} rows ${t.sha256.slice(0, 16)}…` : 'missing');
               this.out(
