@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Global, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider, type Type } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
@@ -48,7 +48,10 @@ export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 /** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
-export async function startReceiverApp(extraProviders: Provider[] = []): Promise<TestApp & { store: EventStore }> {
+export async function startReceiverApp(
+  extraProviders: Provider[] = [],
+  options: { env?: Record<string, string>; imports?: Array<Type<unknown> | DynamicModule> } = {},
+): Promise<TestApp & { store: EventStore }> {
   @Global()
   @Module({
     // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
@@ -67,10 +70,13 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
   })
   class FixedPartnersModule {}
 
-  const harness = await startTestApp((config) => ({
-    module: class ReceiverTestModule {},
-    imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule],
-  }));
+  const harness = await startTestApp(
+    (config) => ({
+      module: class ReceiverTestModule {},
+      imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule, ...(options.imports ?? [])],
+    }),
+    options.env,
+  );
   return { ...harness, store: harness.app.get(EVENT_STORE) };
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
 import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
-import { HealthIndicators, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { connectionLost, HealthIndicators, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
 import { BillingReadModel } from './finance/billing-read-model';
@@ -49,7 +49,12 @@ class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {
       provide: PROJECTION_DB,
-      useFactory: (config: RoamledgerConfig) => openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }),
+      useFactory: (config: RoamledgerConfig) =>
+        openProjectionDb({
+          dataDir: config.dataDir,
+          databaseUrl: config.databaseUrl,
+          onConnectionError: connectionLost('projections'),
+        }),
       inject: [ROAMLEDGER_CONFIG],
     },
     {

@@ -1,8 +1,22 @@
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-store';
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthIndicators } from './health';
 import { HealthController } from './health.controller';
+
+/**
+ * A log line for a database connection lost outside any request (the pool drops it and opens
+ * another on demand; requests meanwhile answer 503). At most one a second per source.
+ */
+export function connectionLost(source: string): (error: Error) => void {
+  const logger = new Logger(source);
+  let last = 0;
+  return (error) => {
+    if (Date.now() - last < 1000) return;
+    last = Date.now();
+    logger.warn(`database connection lost (${(error as { code?: string }).code ?? 'no code'}): ${error.message}; reconnecting`);
+  };
+}
 
 @Injectable()
 class EventStoreLifecycle implements OnApplicationShutdown {
@@ -26,7 +40,10 @@ export class ServiceModule {
       controllers: [HealthController],
       providers: [
         { provide: ROAMLEDGER_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        {
+          provide: EVENT_STORE,
+          useFactory: () => openEventStore({ ...config, onConnectionError: connectionLost('event store') }),
+        },
         EventStoreLifecycle,
         HealthIndicators,
       ],

@@ -1,6 +1,14 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { EVENT_STORE, type EventStore, isStoreUnavailable } from '@roamledger/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OcpiError } from './ocpi-error';
 import { exchangeOf } from './ocpi-exchange.request';
@@ -12,7 +20,13 @@ import { OcpiStatus } from './status-codes';
  * Every failure on an /ocpi route leaves in the OCPI envelope with a log line; a rejected write
  * from an authenticated partner also leaves an OcpiRequestRejected event in that partner's stream
  * (and no domain event). Other routes keep Nest's default handling.
+ *
+ * While the database is unreachable every route answers 503 with `Retry-After` (on /ocpi in the
+ * envelope, status 3000) and nothing is recorded. A write whose commit outcome is unknown is safe
+ * to retry: a PUT of the same object, or a CDR already held, decides no new events.
  */
+export const RETRY_AFTER_SECONDS = 5;
+
 @Catch()
 export class OcpiExceptionFilter extends BaseExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ocpi');
@@ -28,18 +42,26 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    const unavailable = isStoreUnavailable(exception);
+    if (unavailable && host.getType() === 'http') reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     if (host.getType() !== 'http' || !request.url.startsWith('/ocpi')) {
+      if (unavailable) {
+        this.logger.warn(`503 ${request.method} ${request.url}: ${(exception as Error).message}`);
+        return super.catch(new ServiceUnavailableException('The database is unreachable; retry later'), host);
+      }
       return super.catch(asHttpException(exception), host);
     }
-    const error = toOcpiError(exception);
+    const error = unavailable
+      ? new OcpiError(OcpiStatus.ServerError, 'The hub cannot reach its database; retry later', 503)
+      : toOcpiError(exception);
     const exchange = exchangeOf(request, reply);
     const line = `${error.httpStatus} ${error.statusCode} ${exchange.method} ${exchange.url} request ${exchange.requestId}${
       exchange.partner ? ` partner ${exchange.partner.partnerId}` : ''
     }: ${error.message}`;
-    if (error.httpStatus >= 500) this.logger.error(line, (exception as Error)?.stack);
-    else this.logger.warn(line);
+    if (error.httpStatus >= 500 && !unavailable) this.logger.error(line, (exception as Error)?.stack);
+    else this.logger.warn(unavailable ? `${line} (${(exception as Error).message})` : line);
 
-    if (exchange.partner && exchange.isWrite) {
+    if (exchange.partner && exchange.isWrite && !unavailable) {
       try {
         await this.store.append(partnerStream(exchange.partner.partnerId), [
           exchange.rejectionEvent(error.statusCode, error.httpStatus, error.message),
