@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, LOG_LEVELS, loadConfig, type RoamledgerConfig } from './config';
+import { ConfigError, loadConfig, type RoamledgerConfig } from './config';
 import { registerJsonBodyParser } from './json-body';
+import { JsonLogger, registerRequestContext, requestIdOf } from './logger';
+import { frameworkErrorReply, registerRequestChecks } from './request-checks';
 
 export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | import('@nestjs/common').DynamicModule;
 
@@ -11,10 +13,12 @@ export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | im
 export async function createService(rootModule: RootModuleFactory, config: RoamledgerConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(config),
-    new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }),
-    { bodyParser: false, logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) },
+    new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024, frameworkErrors: frameworkErrorReply, genReqId: requestIdOf }),
+    { bodyParser: false, logger: new JsonLogger(config.logLevel), bufferLogs: false },
   );
+  registerRequestContext(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  registerRequestChecks(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   return app;
 }

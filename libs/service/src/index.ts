@@ -3,5 +3,7 @@ export * from './bootstrap';
 export * from './config';
 export * from './health';
 export * from './json-body';
+export * from './logger';
+export * from './request-checks';
 export * from './secret-file';
 export * from './service.module';

@@ -1,6 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { MALFORMED_JSON, type MalformedJson, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import {
+  MALFORMED_JSON,
+  type MalformedJson,
+  ROAMLEDGER_CONFIG,
+  type RoamledgerConfig,
+  UNACCEPTABLE_JSON,
+  type UnacceptableJson,
+} from '@roamledger/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { credentialsTokenCandidates } from './authorization-header';
 import { OCPI_ENDPOINT, type OcpiEndpointOptions } from './ocpi-endpoint';
@@ -49,6 +56,9 @@ export class OcpiAuthGuard implements CanActivate {
     }
     if ((request.body as MalformedJson | undefined)?.[MALFORMED_JSON]) {
       throw OcpiError.malformedJson((request.body as MalformedJson)[MALFORMED_JSON]);
+    }
+    if ((request.body as UnacceptableJson | undefined)?.[UNACCEPTABLE_JSON]) {
+      throw OcpiError.invalidParameters((request.body as UnacceptableJson)[UNACCEPTABLE_JSON]);
     }
     if (!options.configurationModule) this.checkRouting(exchange.from, exchange.to, partner);
     return true;
