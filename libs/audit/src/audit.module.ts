@@ -20,6 +20,8 @@ export class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('LogSealer');
   readonly sealer: LogSealer;
   private running?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
 
   constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(SEAL_POLICY) policy: SealPolicy) {
     this.sealer = new LogSealer(store, policy, {
@@ -30,10 +32,34 @@ export class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   onApplicationBootstrap(): void {
     // Not awaited: sealing a long backlog must not hold up the start.
-    this.running = this.sealer.run().catch((error: Error) => this.logger.error(`sealer failed: ${error.message}`));
+    this.running = this.keepSealing();
+  }
+
+  /** A lost database fails a run: start again (1 s doubling to 30 s) rather than stop sealing for good. */
+  private async keepSealing(): Promise<void> {
+    let retryMs = 1_000;
+    while (!this.stopping) {
+      try {
+        await this.sealer.run();
+        return;
+      } catch (error) {
+        if (this.stopping) return;
+        this.logger.error(`sealer failed: ${(error as Error).message}; starting again in ${retryMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        retryMs = Math.min(retryMs * 2, 30_000);
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
     await this.sealer.stop();
     await this.running;
   }

@@ -1,3 +1,4 @@
+export * from './abortable';
 export * from './decider';
 export * from './event-store.port';
 export * from './hash-chain';

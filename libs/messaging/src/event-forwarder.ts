@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
+import { ABORTED, abortable, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
 import {
   type Admin,
   type Kafka,
@@ -44,7 +44,6 @@ export interface ForwarderStatus {
 export const DEFAULT_FORWARDER_CHECKPOINT = 'kafka-forwarder';
 /** A send not acknowledged for this long is reported as an outage. */
 const SLOW_MS = 2_000;
-const STOPPED = Symbol('stopped');
 const IDLE = Symbol('idle');
 
 /**
@@ -136,16 +135,13 @@ export class EventForwarder {
   }
 
   private async forward(subscription: Subscription, signal: AbortSignal): Promise<void> {
-    const stopped = new Promise<typeof STOPPED>((resolve) => {
-      if (signal.aborted) resolve(STOPPED);
-      signal.addEventListener('abort', () => resolve(STOPPED), { once: true });
-    });
     const iterator = subscription[Symbol.asyncIterator]();
     let pending = iterator.next();
     try {
       for (;;) {
-        const first = await Promise.race([pending, stopped]);
-        if (first === STOPPED || first.done) return;
+        // abortable, not a race with a stop promise: that kept each batch's first event until stopped.
+        const first = await abortable(pending, signal);
+        if (first === ABORTED || first.done) return;
         const batch = [first.value];
         pending = iterator.next();
         // Take what the subscription already holds; a read from the store ends the batch, so
