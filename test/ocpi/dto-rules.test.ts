@@ -160,6 +160,14 @@ describe('errors name the field', () => {
     assert.deepEqual(errorsOf(Location, { ...location(), city: null }), ['city must not be null']);
   });
 
+  test('numbers beyond what the ledger holds (1e308) are refused, naming the field', () => {
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), total_energy: 1e308 }), ['total_energy must lie between -1e12 and 1e12']);
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), total_cost: { excl_vat: -1e13 } }), [
+      'total_cost.excl_vat must lie between -1e12 and 1e12',
+    ]);
+    assertValid(CDR, { ...cdr(), total_energy: 1e12 });
+  });
+
   test('a bad DateTime is rejected', () => {
     assert.deepEqual(errorsOf(Location, { ...location(), last_updated: '2015-06-29 20:39:09' }), [
       'last_updated must be an RFC 3339 DateTime of at most 25 characters between years 0001 and 9999 (UTC), e.g. 2015-06-29T20:39:09Z',
