@@ -34,7 +34,11 @@ function heapAfterGc(): number {
 }
 
 async function main(): Promise<void> {
-  const env: Record<string, string> = { LOG_LEVEL: 'error', FINANCE_API_KEY: 'soak-finance-key-0123456789abcdef' };
+  const env: Record<string, string> = {
+    LOG_LEVEL: 'error',
+    FINANCE_API_KEY: 'soak-finance-key-0123456789abcdef',
+    PARTNER_RATE_LIMIT: '0',
+  };
   if (STORE === 'postgres') {
     env.EVENT_STORE = 'postgres';
     env.DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

@@ -53,7 +53,7 @@ describe('the hub outlives its database', () => {
     proxy = await TcpProxy.start(url.hostname, Number(url.port || 5432));
     url.host = `127.0.0.1:${proxy.port}`;
     harness = await startReceiverApp([], {
-      env: { EVENT_STORE: 'postgres', DATABASE_URL: url.toString(), LOG_LEVEL: 'error' },
+      env: { EVENT_STORE: 'postgres', DATABASE_URL: url.toString(), LOG_LEVEL: 'error', PARTNER_RATE_LIMIT: '0' },
       imports: [BillingModule],
     });
   });

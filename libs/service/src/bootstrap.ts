@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ConfigError, loadConfig, type RoamledgerConfig } from './config';
 import { registerJsonBodyParser } from './json-body';
 import { JsonLogger, registerRequestContext, requestIdOf } from './logger';
-import { frameworkErrorReply, registerRequestChecks } from './request-checks';
+import { DEFAULT_BODY_LIMIT, frameworkErrorReply, registerBodyLimits, registerRequestChecks } from './request-checks';
 
 export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | import('@nestjs/common').DynamicModule;
 
@@ -13,12 +13,13 @@ export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | im
 export async function createService(rootModule: RootModuleFactory, config: RoamledgerConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(config),
-    new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024, frameworkErrors: frameworkErrorReply, genReqId: requestIdOf }),
+    new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT, frameworkErrors: frameworkErrorReply, genReqId: requestIdOf }),
     { bodyParser: false, logger: new JsonLogger(config.logLevel), bufferLogs: false },
   );
   registerRequestContext(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestChecks(app.getHttpAdapter().getInstance());
+  registerBodyLimits(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   return app;
 }

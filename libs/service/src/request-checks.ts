@@ -3,6 +3,32 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const logger = new Logger('http');
 
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/**
+ * Body limits per module, first matching route prefix; beyond: 413 (on /ocpi in the envelope).
+ * A CDR carries its tariffs and every charging period, so it gets more room than a Session.
+ */
+export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, bytes: number]> = [
+  ['/ocpi/emsp/2.2.1/cdrs', 4 * MIB],
+  ['/ocpi/', 1 * MIB],
+  ['/admin/', 64 * KIB],
+  ['/finance', 64 * KIB],
+];
+export const DEFAULT_BODY_LIMIT = 1 * MIB;
+
+export function bodyLimitOf(url: string): number {
+  return BODY_LIMITS.find(([prefix]) => url.startsWith(prefix))?.[1] ?? DEFAULT_BODY_LIMIT;
+}
+
+/** Gives every route the body limit of its module (routes are added after this, at app.init). */
+export function registerBodyLimits(fastify: FastifyInstance): void {
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitOf(route.url);
+  });
+}
+
 /** Deeper JSON than this is refused: no OCPI object nests beyond a dozen levels. */
 export const MAX_JSON_DEPTH = 32;
 

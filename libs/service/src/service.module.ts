@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthIndicators } from './health';
 import { HealthController } from './health.controller';
+import { PartnerLimits } from './partner-limits';
 
 /**
  * A log line for a database connection lost outside any request (the pool drops it and opens
@@ -46,8 +47,9 @@ export class ServiceModule {
         },
         EventStoreLifecycle,
         HealthIndicators,
+        PartnerLimits,
       ],
-      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators],
+      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits],
     };
   }
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import {
   MALFORMED_JSON,
   type MalformedJson,
+  PartnerLimits,
   ROAMLEDGER_CONFIG,
   type RoamledgerConfig,
   UNACCEPTABLE_JSON,
@@ -26,6 +27,7 @@ export class OcpiAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(PARTNER_AUTHENTICATOR) private readonly authenticator: PartnerAuthenticator,
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+    private readonly limits: PartnerLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,6 +52,15 @@ export class OcpiAuthGuard implements CanActivate {
       throw OcpiError.unauthorized('Token A is only valid on the versions and credentials modules');
     }
     exchange.partner = partner;
+    const waitSeconds = this.limits.requests.take(partner.partnerId);
+    if (waitSeconds > 0) {
+      http.getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+      throw new OcpiError(
+        OcpiStatus.ClientError,
+        `Too many requests: at most ${this.config.limits.partnerRequestsPerSecond} a second per partner`,
+        429,
+      );
+    }
 
     if (partner.suspended && !options.configurationModule) {
       throw new OcpiError(OcpiStatus.ClientError, 'This partner connection is suspended', 403);

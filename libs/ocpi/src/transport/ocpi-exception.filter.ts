@@ -1,5 +1,6 @@
 import {
   type ArgumentsHost,
+  type BeforeApplicationShutdown,
   Catch,
   type ExceptionFilter,
   HttpException,
@@ -8,7 +9,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { EVENT_STORE, type EventStore, isStoreUnavailable } from '@roamledger/event-store';
+import { EVENT_STORE, type EventStore, isStoreUnavailable, type NewEvent } from '@roamledger/event-store';
+import { PartnerLimits, type RejectionSummary } from '@roamledger/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OcpiError } from './ocpi-error';
 import { exchangeOf } from './ocpi-exchange.request';
@@ -28,14 +30,28 @@ import { OcpiStatus } from './status-codes';
 export const RETRY_AFTER_SECONDS = 5;
 
 @Catch()
-export class OcpiExceptionFilter extends BaseExceptionFilter implements ExceptionFilter {
+export class OcpiExceptionFilter extends BaseExceptionFilter implements ExceptionFilter, BeforeApplicationShutdown {
   private readonly logger = new Logger('ocpi');
 
   constructor(
     adapterHost: HttpAdapterHost,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly limits: PartnerLimits,
   ) {
     super(adapterHost.httpAdapter);
+  }
+
+  /** Counts of refusals not recorded one by one are appended before the store closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const summary of this.limits.rejections.drain()) await this.appendSummary(summary);
+  }
+
+  private async appendSummary(summary: RejectionSummary): Promise<void> {
+    try {
+      await this.store.append(partnerStream(summary.key), [rejectionsCounted(summary)]);
+    } catch (error) {
+      this.logger.error(`Could not record ${summary.count} refusals of ${summary.key}: ${(error as Error).message}`);
+    }
   }
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
@@ -62,16 +78,32 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
     else this.logger.warn(unavailable ? `${line} (${(exception as Error).message})` : line);
 
     if (exchange.partner && exchange.isWrite && !unavailable) {
-      try {
-        await this.store.append(partnerStream(exchange.partner.partnerId), [
-          exchange.rejectionEvent(error.statusCode, error.httpStatus, error.message),
-        ]);
-      } catch (appendError) {
-        this.logger.error(`Could not record the rejection of request ${exchange.requestId}: ${(appendError as Error).message}`);
+      // Beyond the partner's quota a refusal is only counted: garbage must not fill the log.
+      const quota = this.limits.rejections.admit(exchange.partner.partnerId, `${error.statusCode}/${error.httpStatus}`);
+      if (quota.due) await this.appendSummary(quota.due);
+      if (quota.record) {
+        try {
+          await this.store.append(partnerStream(exchange.partner.partnerId), [
+            exchange.rejectionEvent(error.statusCode, error.httpStatus, error.message),
+          ]);
+        } catch (appendError) {
+          this.logger.error(`Could not record the rejection of request ${exchange.requestId}: ${(appendError as Error).message}`);
+        }
       }
     }
     await reply.status(error.httpStatus).send(ocpiResponse(error.data ?? null, error.statusCode, error.message));
   }
+}
+
+/** Refused writes of one partner over a window that were counted, not recorded one by one. */
+export const OCPI_REJECTIONS_COUNTED = 'OcpiRejectionsCounted';
+
+function rejectionsCounted(summary: RejectionSummary): NewEvent {
+  return {
+    type: OCPI_REJECTIONS_COUNTED,
+    data: { from: summary.from, to: summary.to, count: summary.count, by_status: summary.byStatus },
+    metadata: { partnerId: summary.key },
+  };
 }
 
 function toOcpiError(exception: unknown): OcpiError {
