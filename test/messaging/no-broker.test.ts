@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Logger, Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, openPgliteClient, SqlEventStore } from '@roamledger/event-store';
 import { EventForwarder, KafkaPublication, MessagingModule } from '@roamledger/messaging';
-import { loadConfig, ServiceModule } from '@roamledger/service';
+import { loadConfig, Metrics, ServiceModule } from '@roamledger/service';
 import { startTestApp } from '../support/test-app';
 
 Logger.overrideLogger(['error']);
@@ -35,7 +35,7 @@ test('without KAFKA_BROKERS nothing starts', async () => {
   const config = loadConfig({});
   assert.equal(config.kafka, undefined);
   // Nothing reaches the store either: a publication without Kafka never subscribes.
-  const publication = new KafkaPublication(config, {} as EventStore);
+  const publication = new KafkaPublication(config, {} as EventStore, new Metrics());
   publication.onApplicationBootstrap();
   assert.equal(publication.status(), undefined);
   await publication.onModuleDestroy();
@@ -55,6 +55,10 @@ test('with an unreachable broker the service starts, answers, appends and stops 
     const status = app.get(KafkaPublication).status();
     assert.equal(status?.lease, false, 'no lease without a broker');
     assert.equal(status?.running, false);
+    // Kafka's backlog is on /metrics: everything appended is still to be pushed.
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /^roamledger_forwarder_lag_events 1$/m);
+    assert.match(metrics, /^roamledger_forwarder_publish_failures_total 0$/m);
   } finally {
     const closing = Date.now();
     await close();

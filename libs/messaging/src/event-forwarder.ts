@@ -28,6 +28,8 @@ export interface ForwarderOptions {
   /** Called once Kafka has acknowledged a batch, before its checkpoint is saved. */
   onPublished?: (events: readonly RecordedEvent[]) => void;
   log?: MessagingLog;
+  /** Called for each publish Kafka did not acknowledge (the batch is retried). */
+  onPublishFailed?: () => void;
 }
 
 export interface ForwarderStatus {
@@ -191,6 +193,7 @@ export class EventForwarder {
         return true;
       } catch (error) {
         clearTimeout(slow);
+        this.options.onPublishFailed?.();
         this.state.lastError = reason(error);
         this.state.outageSince ??= new Date().toISOString();
         // A fresh producer on the next attempt: the old one may be stuck on a dead connection.

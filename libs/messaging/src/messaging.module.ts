@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { PROJECTION_EVENT_SOURCE } from '@roamledger/projections';
-import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
-import { EventForwarder, type ForwarderStatus } from './event-forwarder';
+import { Metrics, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { DEFAULT_FORWARDER_CHECKPOINT, EventForwarder, type ForwarderStatus } from './event-forwarder';
 import { ForwarderLease } from './forwarder-lease';
 import { KafkaFedEventStore } from './kafka-log-subscription';
 
@@ -20,12 +20,21 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const kafka = this.config.kafka;
     if (!kafka) return;
-    const forwarder = new EventForwarder({ store: this.store, kafka, log: this.logger });
+    const failed = this.metrics.counter(
+      'roamledger_forwarder_publish_failures_total',
+      'Pushes of a batch of events to Kafka that the broker did not acknowledge (each is retried)',
+    );
+    this.metrics.gauge('roamledger_forwarder_lag_events', 'Events in the log not yet acknowledged by Kafka', [], async () => {
+      const forwarded = (await this.store.checkpoints.load(DEFAULT_FORWARDER_CHECKPOINT)) ?? -1;
+      return [[{}, Math.max(0, (await this.store.headPosition()) - forwarded)]];
+    });
+    const forwarder = new EventForwarder({ store: this.store, kafka, log: this.logger, onPublishFailed: () => failed.inc() });
     this.forwarder = forwarder;
     this.lease = new ForwarderLease(kafka, { acquired: () => forwarder.start(), released: () => forwarder.stop() }, this.logger);
     this.lease.start();

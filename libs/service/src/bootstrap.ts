@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ConfigError, loadConfig, type RoamledgerConfig } from './config';
 import { registerJsonBodyParser } from './json-body';
 import { JsonLogger, registerRequestContext, requestIdOf } from './logger';
+import { Metrics } from './metrics';
 import { DEFAULT_BODY_LIMIT, frameworkErrorReply, registerBodyLimits, registerRequestChecks } from './request-checks';
 
 export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | import('@nestjs/common').DynamicModule;
@@ -20,6 +21,7 @@ export async function createService(rootModule: RootModuleFactory, config: Roaml
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   registerRequestChecks(app.getHttpAdapter().getInstance());
   registerBodyLimits(app.getHttpAdapter().getInstance());
+  app.get(Metrics).observeRequests(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   return app;
 }

@@ -4,6 +4,7 @@ export * from './config';
 export * from './health';
 export * from './json-body';
 export * from './logger';
+export * from './metrics';
 export * from './partner-limits';
 export * from './request-checks';
 export * from './secret-file';

@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthIndicators } from './health';
 import { HealthController } from './health.controller';
+import { Metrics, MetricsController } from './metrics';
 import { PartnerLimits } from './partner-limits';
 
 /**
@@ -38,18 +39,21 @@ export class ServiceModule {
   static forRoot(config: RoamledgerConfig = loadConfig()): DynamicModule {
     return {
       module: ServiceModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: ROAMLEDGER_CONFIG, useValue: config },
         {
           provide: EVENT_STORE,
-          useFactory: () => openEventStore({ ...config, onConnectionError: connectionLost('event store') }),
+          useFactory: async (metrics: Metrics) =>
+            metrics.timeAppends(await openEventStore({ ...config, onConnectionError: connectionLost('event store') })),
+          inject: [Metrics],
         },
         EventStoreLifecycle,
         HealthIndicators,
         PartnerLimits,
+        Metrics,
       ],
-      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits],
+      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits, Metrics],
     };
   }
 }
