@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
 import { BillingModule } from '@roamledger/billing';
 import { KafkaProjectionSourceModule, MessagingModule } from '@roamledger/messaging';
 import { bootstrapService, ServiceModule } from '@roamledger/service';
@@ -10,5 +11,5 @@ class BillingService {}
 void bootstrapService('billing', (config) => ({
   module: BillingService,
   // With KAFKA_BROKERS: the projection follows the event topics (KafkaProjectionSourceModule).
-  imports: [ServiceModule.forRoot(config), KafkaProjectionSourceModule, BillingModule, MessagingModule],
+  imports: [ServiceModule.forRoot(config), KafkaProjectionSourceModule, BillingModule, MessagingModule, AuditModule.forRoot()],
 }));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
 import { CdrsModule } from '@roamledger/cdrs';
 import { PartnersModule } from '@roamledger/credentials';
 import { MessagingModule } from '@roamledger/messaging';
@@ -11,5 +12,5 @@ class CdrsService {}
 void bootstrapService('cdrs', (config) => ({
   module: CdrsService,
   // PartnersModule: who is calling (the credentials token) and whom to pull.
-  imports: [ServiceModule.forRoot(config), PartnersModule, CdrsModule, MessagingModule],
+  imports: [ServiceModule.forRoot(config), PartnersModule, CdrsModule, MessagingModule, AuditModule.forRoot()],
 }));

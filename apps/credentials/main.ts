@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
 import { CredentialsModule } from '@roamledger/credentials';
 import { MessagingModule } from '@roamledger/messaging';
 import { bootstrapService, ServiceModule } from '@roamledger/service';
@@ -9,5 +10,5 @@ class CredentialsService {}
 
 void bootstrapService('credentials', (config) => ({
   module: CredentialsService,
-  imports: [ServiceModule.forRoot(config), CredentialsModule, MessagingModule],
+  imports: [ServiceModule.forRoot(config), CredentialsModule, MessagingModule, AuditModule.forRoot()],
 }));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
 import { PartnersModule } from '@roamledger/credentials';
 import { MessagingModule } from '@roamledger/messaging';
 import { bootstrapService, ServiceModule } from '@roamledger/service';
@@ -11,5 +12,5 @@ class SessionsService {}
 void bootstrapService('sessions', (config) => ({
   module: SessionsService,
   // PartnersModule: who is calling (the credentials token) and whom to pull.
-  imports: [ServiceModule.forRoot(config), PartnersModule, SessionsModule, MessagingModule],
+  imports: [ServiceModule.forRoot(config), PartnersModule, SessionsModule, MessagingModule, AuditModule.forRoot()],
 }));

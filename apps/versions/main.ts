@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@roamledger/audit';
 import { VersionsModule } from '@roamledger/credentials';
 import { MessagingModule } from '@roamledger/messaging';
 import { bootstrapService, ServiceModule } from '@roamledger/service';
@@ -9,5 +10,5 @@ class VersionsService {}
 
 void bootstrapService('versions', (config) => ({
   module: VersionsService,
-  imports: [ServiceModule.forRoot(config), VersionsModule, MessagingModule],
+  imports: [ServiceModule.forRoot(config), VersionsModule, MessagingModule, AuditModule.forRoot()],
 }));

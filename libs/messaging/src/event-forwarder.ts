@@ -123,6 +123,10 @@ export class EventForwarder {
           throw new Error('the event store subscription ended');
         } catch (error) {
           if (signal.aborted) return;
+          if (error instanceof Fenced) {
+            this.log.warn(`${error.message}; following on from its checkpoint`);
+            continue;
+          }
           this.state.lastError = reason(error);
           this.log.error(`forwarding to Kafka failed: ${reason(error)}; starting again in ${retryMs} ms`);
           await pause(retryMs, signal);
@@ -169,6 +173,7 @@ export class EventForwarder {
   private async publish(batch: RecordedEvent[], signal: AbortSignal): Promise<boolean> {
     let retryMs = this.options.retryMs ?? 500;
     for (let attempt = 1; ; attempt++) {
+      await this.checkFence(batch);
       // kafkajs retries inside a send for a while: an outage it rides out is still worth a line.
       const slow = setTimeout(() => {
         if (this.state.outageSince) return;
@@ -208,6 +213,16 @@ export class EventForwarder {
         retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 10_000);
       }
     }
+  }
+
+  /**
+   * Fencing: the checkpoint is the lease holder's. When it has passed the start of this batch,
+   * another forwarder published these events (this process was paused, or lost the lease without
+   * knowing yet): publishing them again would only make duplicates. One read per attempt.
+   */
+  private async checkFence(batch: RecordedEvent[]): Promise<void> {
+    const saved = await this.options.store.checkpoints.load(this.checkpointName);
+    if (saved !== undefined && saved >= batch[0].position) throw new Fenced(saved, batch[0].position);
   }
 
   private messagesOf(batch: RecordedEvent[]): TopicMessages[] {
@@ -300,4 +315,15 @@ export function batchMessages(
 /** Resolves after the pending I/O callbacks: what a subscription holds in memory comes first. */
 function nextTurn(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}
+
+/** Another forwarder has published from `from` on: this one must not publish its batch. */
+export class Fenced extends Error {
+  constructor(
+    readonly checkpoint: number,
+    readonly from: number,
+  ) {
+    super(`fenced: another forwarder has published through position ${checkpoint}, past this batch's start ${from}`);
+    this.name = 'Fenced';
+  }
 }

@@ -1,7 +1,14 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { PROJECTION_EVENT_SOURCE } from '@roamledger/projections';
-import { Metrics, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import {
+  HealthIndicators,
+  type HealthReport,
+  Leadership,
+  Metrics,
+  ROAMLEDGER_CONFIG,
+  type RoamledgerConfig,
+} from '@roamledger/service';
 import { DEFAULT_FORWARDER_CHECKPOINT, EventForwarder, type ForwarderStatus } from './event-forwarder';
 import { ForwarderLease } from './forwarder-lease';
 import { KafkaFedEventStore } from './kafka-log-subscription';
@@ -21,6 +28,8 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: Metrics,
+    private readonly leadership: Leadership,
+    private readonly health: HealthIndicators,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,7 +45,22 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
     });
     const forwarder = new EventForwarder({ store: this.store, kafka, log: this.logger, onPublishFailed: () => failed.inc() });
     this.forwarder = forwarder;
-    this.lease = new ForwarderLease(kafka, { acquired: () => forwarder.start(), released: () => forwarder.stop() }, this.logger);
+    // The lease holder forwards and seals (Leadership); its /health says how far Kafka lags.
+    this.lease = new ForwarderLease(
+      kafka,
+      {
+        acquired: () => {
+          forwarder.start();
+          this.leadership.set(true);
+        },
+        released: () => {
+          this.leadership.set(false);
+          return forwarder.stop();
+        },
+      },
+      this.logger,
+    );
+    this.health.register({ name: 'kafka', check: () => this.healthReport() });
     this.lease.start();
   }
 
@@ -44,6 +68,23 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     await this.lease?.stop();
     await this.forwarder?.stop();
+  }
+
+  /** Degraded while the broker is unreachable from this process, with the log's lag behind Kafka. */
+  private async healthReport(): Promise<HealthReport> {
+    const status = this.status();
+    const forwarded = (await this.store.checkpoints.load(DEFAULT_FORWARDER_CHECKPOINT)) ?? -1;
+    const lag = Math.max(0, (await this.store.headPosition()) - forwarded);
+    // The holder knows from its pushes; the others from joining the lease's consumer group.
+    const unreachable = status?.lease ? Boolean(status.outageSince) : Boolean(this.lease?.joinError);
+    return {
+      status: unreachable ? 'degraded' : 'ok',
+      lease: status?.lease ?? false,
+      broker: unreachable ? 'unreachable' : 'reachable',
+      ...(this.lease?.joinError ? { join_error: this.lease.joinError } : {}),
+      forwarder_lag: lag,
+      ...(status?.outageSince ? { outage_since: status.outageSince, last_error: status.lastError } : {}),
+    };
   }
 
   /** Undefined when Kafka is not configured. */

@@ -3,6 +3,7 @@ export * from './bootstrap';
 export * from './config';
 export * from './health';
 export * from './json-body';
+export * from './leadership';
 export * from './logger';
 export * from './metrics';
 export * from './partner-limits';

@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthIndicators } from './health';
 import { HealthController } from './health.controller';
+import { Leadership } from './leadership';
 import { Metrics, MetricsController } from './metrics';
 import { PartnerLimits } from './partner-limits';
 
@@ -52,8 +53,9 @@ export class ServiceModule {
         HealthIndicators,
         PartnerLimits,
         Metrics,
+        Leadership,
       ],
-      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits, Metrics],
+      exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits, Metrics, Leadership],
     };
   }
 }
