@@ -10,13 +10,14 @@ import { Logger } from '@nestjs/common';
 import { BillingModule } from '@roamledger/billing';
 import { type EventStore, POSTGRES_APPLICATION_NAME } from '@roamledger/event-store';
 import { ProjectionHost } from '@roamledger/projections';
+import { ServiceModule } from '@roamledger/service';
 import { sessionStream } from '@roamledger/sessions';
 import { Client } from 'pg';
 import { session } from '../billing/billing-fixture';
 import { CPO_A, startReceiverApp } from '../sessions/receiver-app';
 import { TEST_DATABASE_URL } from '../support/postgres';
 import { TcpProxy } from '../support/tcp-proxy';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 Logger.overrideLogger(['error']);
 
@@ -38,8 +39,12 @@ async function onServer(sql: string, params: unknown[] = [], url = TEST_DATABASE
   }
 }
 
+const FINANCE_KEY = 'outage-finance-key-0123456789abcdef';
+
 describe('the hub outlives its database', () => {
   let harness: TestApp & { store: EventStore };
+  /** The billing service on its own (no OCPI module): /finance must answer 503 too. */
+  let billing: TestApp;
   let proxy: TcpProxy;
   let database: string;
   let databaseUrl: string;
@@ -56,8 +61,13 @@ describe('the hub outlives its database', () => {
       env: { EVENT_STORE: 'postgres', DATABASE_URL: url.toString(), LOG_LEVEL: 'error', PARTNER_RATE_LIMIT: '0' },
       imports: [BillingModule],
     });
+    billing = await startTestApp(
+      (config) => ({ module: class BillingService {}, imports: [ServiceModule.forRoot(config), BillingModule] }),
+      { EVENT_STORE: 'postgres', DATABASE_URL: url.toString(), LOG_LEVEL: 'error', FINANCE_API_KEY: FINANCE_KEY },
+    );
   });
   after(async () => {
+    await billing?.close();
     await harness?.close();
     await proxy?.close();
     await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
@@ -172,6 +182,15 @@ describe('the hub outlives its database', () => {
     assert.equal(during.retryAfter, '5');
     const health = await harness.app.inject({ method: 'GET', url: '/health' });
     assert.equal(health.statusCode, 503);
+    const finance = () =>
+      billing.app.inject({
+        method: 'GET',
+        url: '/finance/statements?month=2026-11',
+        headers: { authorization: `Bearer ${FINANCE_KEY}` },
+      });
+    const refusedFinance = await finance();
+    assert.equal(refusedFinance.statusCode, 503, refusedFinance.body);
+    assert.equal(refusedFinance.headers['retry-after'], '5');
     const backAt = Date.now();
     proxy.up();
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -193,6 +212,7 @@ describe('the hub outlives its database', () => {
     await assertKept(refused.map((o) => ({ ...o, http: 200, status: 1000 })));
     await eventually(listening, 10_000, 'LISTEN is back');
     assert.equal((await harness.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+    assert.equal((await finance()).statusCode, 200);
     await harness.app.get(ProjectionHost).waitFor('billing', await harness.store.headPosition(), 20_000);
   });
 });

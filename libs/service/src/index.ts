@@ -10,3 +10,4 @@ export * from './partner-limits';
 export * from './request-checks';
 export * from './secret-file';
 export * from './service.module';
+export * from './store-unavailable.filter';

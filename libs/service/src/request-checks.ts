@@ -79,12 +79,18 @@ export function jsonProblem(value: unknown): string | undefined {
  * A refusal before any route runs. On /ocpi it is in the OCPI envelope (status 2001): libs/ocpi
  * builds on this library, so the envelope's three fields are written here, as ocpiResponse does.
  */
-export function refuseEarly(request: FastifyRequest, reply: FastifyReply, httpStatus: number, message: string) {
+export function refuseEarly(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  httpStatus: number,
+  message: string,
+  ocpiStatus = 2001,
+) {
   const url = request.url ?? '';
   // The URL as received (still percent-encoded); the JSON log escapes whatever else is in it.
   logger.warn(`${httpStatus} ${request.method} ${url.slice(0, 512)} request ${request.id}: ${message}`);
   const body = url.startsWith('/ocpi')
-    ? { data: null, status_code: 2001, status_message: message, timestamp: new Date().toISOString() }
+    ? { data: null, status_code: ocpiStatus, status_message: message, timestamp: new Date().toISOString() }
     : { statusCode: httpStatus, message };
   return reply.code(httpStatus).type('application/json; charset=utf-8').send(body);
 }

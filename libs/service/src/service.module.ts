@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { EVENT_STORE, type EventStore, openEventStore } from '@roamledger/event-store';
 import { loadConfig, ROAMLEDGER_CONFIG, type RoamledgerConfig } from './config';
 import { HealthIndicators } from './health';
@@ -6,6 +7,7 @@ import { HealthController } from './health.controller';
 import { Leadership } from './leadership';
 import { Metrics, MetricsController } from './metrics';
 import { PartnerLimits } from './partner-limits';
+import { StoreUnavailableFilter } from './store-unavailable.filter';
 
 /**
  * A log line for a database connection lost outside any request (the pool drops it and opens
@@ -54,6 +56,7 @@ export class ServiceModule {
         PartnerLimits,
         Metrics,
         Leadership,
+        { provide: APP_FILTER, useClass: StoreUnavailableFilter },
       ],
       exports: [ROAMLEDGER_CONFIG, EVENT_STORE, HealthIndicators, PartnerLimits, Metrics, Leadership],
     };

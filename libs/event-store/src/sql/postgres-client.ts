@@ -1,4 +1,5 @@
 import { Client, Pool, types } from 'pg';
+import { rethrowUnavailable } from '../store-unavailable';
 import type { SqlClient, SqlQuery } from './sql-client';
 
 // bigint columns (positions, revisions) come back as strings by default; they fit in a double.
@@ -86,11 +87,11 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       await connect(0);
     },
     async query<R>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
+      const result = await pool.query(sql, params).catch(rethrowUnavailable);
       return result.rows as R[];
     },
     async transaction<T>(work: (tx: SqlQuery) => Promise<T>) {
-      const connection = await pool.connect();
+      const connection = await pool.connect().catch(rethrowUnavailable);
       // A checked-out client has no pool listener: its connection dying between two queries
       // would be an unhandled 'error'. The next query fails anyway; the client is then discarded.
       let broken: Error | undefined;
@@ -110,14 +111,14 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
         return result;
       } catch (error) {
         await connection.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        rethrowUnavailable(error);
       } finally {
         connection.off('error', onError);
         connection.release(broken);
       }
     },
     async exec(sql: string) {
-      await pool.query(sql);
+      await pool.query(sql).catch(rethrowUnavailable);
     },
     async close() {
       closing = true;

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { EVENT_STORE, type EventStore, isStoreUnavailable, type NewEvent } from '@roamledger/event-store';
-import { PartnerLimits, type RejectionSummary } from '@roamledger/service';
+import { PartnerLimits, RETRY_AFTER_SECONDS, type RejectionSummary } from '@roamledger/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OcpiError } from './ocpi-error';
 import { exchangeOf } from './ocpi-exchange.request';
@@ -27,8 +27,6 @@ import { OcpiStatus } from './status-codes';
  * envelope, status 3000) and nothing is recorded. A write whose commit outcome is unknown is safe
  * to retry: a PUT of the same object, or a CDR already held, decides no new events.
  */
-export const RETRY_AFTER_SECONDS = 5;
-
 @Catch()
 export class OcpiExceptionFilter extends BaseExceptionFilter implements ExceptionFilter, BeforeApplicationShutdown {
   private readonly logger = new Logger('ocpi');
@@ -58,7 +56,8 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const unavailable = isStoreUnavailable(exception);
+    const unavailable =
+      !(exception instanceof HttpException) && !(exception instanceof OcpiError) && isStoreUnavailable(exception);
     if (unavailable && host.getType() === 'http') reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     if (host.getType() !== 'http' || !request.url.startsWith('/ocpi')) {
       if (unavailable) {
