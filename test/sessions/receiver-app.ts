@@ -10,7 +10,7 @@ import {
   PARTNER_AUTHENTICATOR,
   type PartnerAuthenticator,
 } from '@roamledger/ocpi';
-import { ServiceModule } from '@roamledger/service';
+import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { projectRoot } from '../support/project-root';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -48,10 +48,17 @@ export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 /** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
-export async function startReceiverApp(
+export interface ReceiverOptions {
+  env?: Record<string, string>;
+  imports?: Array<Type<unknown> | DynamicModule>;
+}
+
+/** The root module of the receiver app: the Sessions and CDRs receivers with the fixed partners. */
+export function receiverModule(
+  config: RoamledgerConfig,
   extraProviders: Provider[] = [],
-  options: { env?: Record<string, string>; imports?: Array<Type<unknown> | DynamicModule> } = {},
-): Promise<TestApp & { store: EventStore }> {
+  imports: ReceiverOptions['imports'] = [],
+): DynamicModule {
   @Global()
   @Module({
     // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
@@ -70,13 +77,17 @@ export async function startReceiverApp(
   })
   class FixedPartnersModule {}
 
-  const harness = await startTestApp(
-    (config) => ({
-      module: class ReceiverTestModule {},
-      imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule, ...(options.imports ?? [])],
-    }),
-    options.env,
-  );
+  return {
+    module: class ReceiverTestModule {},
+    imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule, ...imports],
+  };
+}
+
+export async function startReceiverApp(
+  extraProviders: Provider[] = [],
+  options: ReceiverOptions = {},
+): Promise<TestApp & { store: EventStore }> {
+  const harness = await startTestApp((config) => receiverModule(config, extraProviders, options.imports), options.env);
   return { ...harness, store: harness.app.get(EVENT_STORE) };
 }
 
