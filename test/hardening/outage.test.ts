@@ -47,14 +47,12 @@ describe('the hub outlives its database', () => {
   let billing: TestApp;
   let proxy: TcpProxy;
   let database: string;
-  let databaseUrl: string;
 
   before(async () => {
     database = `rl_outage_${randomBytes(5).toString('hex')}`;
     await onServer(`CREATE DATABASE ${database}`);
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${database}`;
-    databaseUrl = url.toString();
     proxy = await TcpProxy.start(url.hostname, Number(url.port || 5432));
     url.host = `127.0.0.1:${proxy.port}`;
     harness = await startReceiverApp([], {

@@ -40,13 +40,14 @@ const wellFormed = (text: string) => !LONE_SURROGATE.test(text);
 /**
  * Why `text` cannot be stored or logged as it is, or undefined: PostgreSQL text and jsonb hold no
  * NUL and no lone UTF-16 surrogate; other control characters (CR, LF...) forge log lines and are
- * no part of an OCPI string (printable ASCII or UTF-8, types.asciidoc) outside free text.
+ * no part of an OCPI string (printable ASCII or UTF-8, types.asciidoc) in an id or a query.
  */
-export function textProblem(text: string, allowLineBreaks = false): string | undefined {
+export function textProblem(text: string): string | undefined {
   if (!wellFormed(text)) return 'a lone UTF-16 surrogate';
-  const control = allowLineBreaks ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : /[\u0000-\u001f\u007f]/;
-  const found = control.exec(text);
-  if (found) return `the control character U+${found[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return `the control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+  }
   return undefined;
 }
 
