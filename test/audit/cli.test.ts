@@ -224,9 +224,12 @@ describe('npm run audit', () => {
       try {
         assert.equal((await inCopy(['verify', '--json'])).code, 0);
         const replay = await inCopy(['replay']);
-        assert.equal(replay.code, 0, replay.stderr);
-        assert.match(replay.stdout, /billing v1 at position [\d,]+: behind \(.*1 event\(s\) for it after that/);
-        assert.match(replay.stdout, /billing behind the log head/);
+        assert.equal(replay.code, 1, replay.stderr);
+        assert.match(
+          replay.stdout,
+          /billing v1 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
+        );
+        assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind\)/);
         assert.doesNotMatch(replay.stdout, /: same/);
       } finally {
         await original.close();

@@ -286,6 +286,23 @@ describe('CDR decider', () => {
       assert.equal(finding.derived, '0.30');
     });
 
+    test('implausible figures are findings: negative, absurd, an end before the start, years 0001/9999, an unknown currency', () => {
+      const codes = (overrides: Partial<CDR>) => check(cdr(overrides)).map((f) => f.code);
+      assert.ok(codes({ total_energy: -10 }).includes('negative_energy'));
+      assert.ok(codes({ total_cost: { excl_vat: -0.3, incl_vat: -0.36 } }).includes('negative_cost'));
+      assert.ok(codes({ total_time: -2 }).includes('negative_time'));
+      assert.ok(codes({ total_energy: 50_000 }).includes('energy_implausible'));
+      assert.ok(codes({ total_time: 500 }).includes('duration_implausible'));
+      assert.ok(codes({ end_date_time: '2026-03-01T09:00:00Z' }).includes('end_before_start'));
+      assert.ok(codes({ start_date_time: '0001-01-01T00:00:00Z' }).includes('date_implausible'));
+      assert.ok(codes({ end_date_time: '9999-12-31T23:59:59Z' }).includes('date_implausible'));
+      assert.ok(codes({ currency: '€€€' }).includes('currency_not_iso_4217'));
+      assert.ok(codes({ currency: 'XQZ' }).includes('currency_not_iso_4217'));
+      // A credit CDR's negative totals are what mod_cdrs asks for: no finding for the sign.
+      const credit = codes({ credit: true, credit_reference_id: 'CDR-0', total_energy: -10, total_time: -2 } as Partial<CDR>);
+      assert.equal(credit.includes('negative_energy') || credit.includes('negative_time'), false);
+    });
+
     test('currency: ISO 4217 form, the same as the tariffs and the session', () => {
       assert.deepEqual(
         check(cdr({ currency: 'eur' })).map((f) => f.code),

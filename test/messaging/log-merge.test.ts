@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordedEvent } from '@roamledger/event-store';
-import { batchMessages, LogMerge, RevisionGap, readLogMessage, SeenRevisions, topicOfStream } from '@roamledger/messaging';
+import {
+  batchMessages,
+  LogMerge,
+  RevisionGap,
+  readLogMessage,
+  SeenRevisions,
+  topicOfStream,
+  WATERMARK_KEY,
+  watermarkMessage,
+} from '@roamledger/messaging';
 import type { Message } from 'kafkajs';
 import { TOPIC_MAP } from '../support/modules';
 
@@ -41,6 +50,14 @@ function random(seed: number): () => number {
 function read(message: Message) {
   return readLogMessage({ headers: message.headers, value: message.value === null ? null : Buffer.from(String(message.value)) });
 }
+
+test('a watermark message is no tombstone: it has a key and a value, and reads back as a watermark only', () => {
+  const message = watermarkMessage(2, 41);
+  assert.equal(message.key, WATERMARK_KEY);
+  assert.notEqual(message.value, null);
+  assert.deepEqual(JSON.parse(String(message.value)), { log_through: 41 });
+  assert.deepEqual(read(message), { through: 41 });
+});
 
 test('events of two partitions come out in log order once both partitions have reached them', () => {
   const partitions = new Map([['rl.sessions', [{ partitionId: 0 }, { partitionId: 1 }]]]);

@@ -159,9 +159,17 @@ describe('errors name the field', () => {
     assert.deepEqual(errorsOf(Location, { ...location(), city: null }), ['city must not be null']);
   });
 
+  test('numbers beyond what the ledger holds (1e308) are refused, naming the field', () => {
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), total_energy: 1e308 }), ['total_energy must lie between -1e12 and 1e12']);
+    assert.deepEqual(errorsOf(CDR, { ...cdr(), total_cost: { excl_vat: -1e13 } }), [
+      'total_cost.excl_vat must lie between -1e12 and 1e12',
+    ]);
+    assertValid(CDR, { ...cdr(), total_energy: 1e12 });
+  });
+
   test('a bad DateTime is rejected', () => {
     assert.deepEqual(errorsOf(Location, { ...location(), last_updated: '2015-06-29 20:39:09' }), [
-      'last_updated must be an RFC 3339 DateTime of at most 25 characters, e.g. 2015-06-29T20:39:09Z',
+      'last_updated must be an RFC 3339 DateTime of at most 25 characters between years 0001 and 9999 (UTC), e.g. 2015-06-29T20:39:09Z',
     ]);
   });
 
@@ -430,8 +438,23 @@ describe('DateTime', () => {
     assert.equal(patch.value.last_updated, '2019-06-23T08:11:00Z');
     // An invalid one is reported as sent.
     assert.deepEqual(errorsOf(CDR, { ...cdr(), last_updated: '2015-06-29T22:01:13+0100' }), [
-      'last_updated must be an RFC 3339 DateTime of at most 25 characters, e.g. 2015-06-29T20:39:09Z',
+      'last_updated must be an RFC 3339 DateTime of at most 25 characters between years 0001 and 9999 (UTC), e.g. 2015-06-29T20:39:09Z',
     ]);
+  });
+
+  test('holds only what PostgreSQL timestamptz takes in: years 0001 to 9999 in UTC, offsets included', () => {
+    for (const text of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '0001-01-01T01:00:00+01:00']) {
+      assert.equal(isOcpiDateTime(text), true, text);
+    }
+    for (const text of [
+      '0000-01-01T00:00:00Z',
+      '0000-12-31T23:59:59Z',
+      '0001-01-01T00:00:00+01:00',
+      '9999-12-31T23:59:59-00:01',
+    ]) {
+      assert.equal(isOcpiDateTime(text), false, text);
+      assert.throws(() => parseOcpiDateTime(text), RangeError);
+    }
   });
 
   test('parseOcpiDateTime reads a DateTime without zone as UTC, whatever the local zone', () => {

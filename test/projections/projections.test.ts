@@ -11,6 +11,7 @@ import {
   listBuilds,
   ProjectionHost,
   ProjectionRunner,
+  poisonEvents,
   projectionPosition,
   rebuildProjections,
 } from '@roamledger/projections';
@@ -56,13 +57,24 @@ describe('ProjectionRunner: in order, idempotent by position, checkpoint with th
     await db.close();
   });
 
-  test('a batch that fails leaves neither rows nor position behind', async () => {
+  test('a batch that fails is applied event by event: what fails is recorded as poison and stepped over, nothing half done', async () => {
     const { db, runner } = await freshBuild(streamStats(1, { failOn: 'Odd' }));
     const events = await store.readAll();
     await runner.handle(events.slice(0, 1)); // one 'Even'
-    await assert.rejects(runner.handle(events.slice(1, 10)), /cannot apply Odd/);
-    assert.deepEqual(await stats(db), { 'toy-0': 1 });
-    assert.equal(await projectionPosition(db, 'stream_stats'), events[0].position);
+    const outcome = await runner.handle(events.slice(1, 10));
+    const batch = events.slice(1, 10);
+    const odd = batch.filter((e) => e.type === 'Odd');
+    assert.ok(odd.length > 0);
+    assert.equal(outcome.applied, batch.length - odd.length);
+    assert.equal(await projectionPosition(db, 'stream_stats'), events[9].position);
+    const poison = await poisonEvents(db, 'stream_stats');
+    assert.deepEqual(
+      poison.map((p) => p.position),
+      odd.map((e) => e.position),
+    );
+    assert.match(poison[0].error, /cannot apply Odd/);
+    const counted = Object.values(await stats(db)).reduce((sum, n) => sum + n, 0);
+    assert.equal(counted, 10 - odd.length, 'every Even counted once, no Odd');
     await db.close();
   });
 

@@ -12,7 +12,7 @@ import { startTestApp } from '../support/test-app';
 // OCPI 2.2.1 OpenAPI, /health is the readiness probe of the deployments, and the documents and their
 // pages (Swagger UI and its assets) are no part of the APIs they describe.
 const DOCUMENTS = { '/admin/': '/admin/docs', '/finance/': '/finance/docs' } as const;
-const DOCUMENTED_ELSEWHERE = [/^\/ocpi\//, /^\/health$/, /^\/(admin|finance)\/docs(\/|$)/];
+const DOCUMENTED_ELSEWHERE = [/^\/ocpi\//, /^\/health$/, /^\/metrics$/, /^\/(admin|finance)\/docs(\/|$)/];
 
 type OpenApi = { openapi: string; paths: Record<string, Record<string, unknown>> };
 

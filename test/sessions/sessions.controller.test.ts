@@ -127,6 +127,8 @@ describe('Sessions receiver (eMSP)', () => {
       ['PUT', 'NL/STK/101', { ...example, id: undefined }, /id/],
       ['PUT', 'NL/STK/102', example, /id "101" where the URL has "102"/],
       ['PUT', 'NL/STK/101', { ...example, party_id: 'STL' }, /party_id/],
+      // Year 0000 once froze billing (issue 15): PostgreSQL's timestamptz cannot hold it.
+      ['PUT', 'NL/STK/103', { ...example, id: '103', start_date_time: '0000-01-01T00:00:00Z' }, /start_date_time/],
       ['PATCH', 'NL/STK/101', { kwh: 3 }, /last_updated/],
       ['PATCH', 'NL/STK/101', { id: '999', last_updated: '2026-01-01T00:00:00Z' }, /id/],
     ];

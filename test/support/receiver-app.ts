@@ -1,4 +1,4 @@
-import { Global, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider, type Type } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
@@ -12,7 +12,7 @@ import {
   REJECTED_REQUEST_LOG,
 } from '@roamledger/ocpi-transport';
 import { PullModule } from '@roamledger/pull';
-import { ServiceModule } from '@roamledger/service';
+import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -49,7 +49,17 @@ export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 /** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
-export async function startReceiverApp(extraProviders: Provider[] = []): Promise<TestApp & { store: EventStore }> {
+export interface ReceiverOptions {
+  env?: Record<string, string>;
+  imports?: Array<Type<unknown> | DynamicModule>;
+}
+
+/** The root module of the receiver app: the Sessions and CDRs receivers (and pull) with the fixed partners. */
+export function receiverModule(
+  config: RoamledgerConfig,
+  extraProviders: Provider[] = [],
+  imports: ReceiverOptions['imports'] = [],
+): DynamicModule {
   @Global()
   @Module({
     // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
@@ -70,7 +80,7 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
   })
   class FixedPartnersModule {}
 
-  const harness = await startTestApp((config) => ({
+  return {
     module: class ReceiverTestModule {},
     imports: [
       ServiceModule.forRoot(config),
@@ -79,8 +89,16 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
       SessionsModule,
       CdrsModule,
       PullModule,
+      ...imports,
     ],
-  }));
+  };
+}
+
+export async function startReceiverApp(
+  extraProviders: Provider[] = [],
+  options: ReceiverOptions = {},
+): Promise<TestApp & { store: EventStore }> {
+  const harness = await startTestApp((config) => receiverModule(config, extraProviders, options.imports), options.env);
   return { ...harness, store: harness.app.get(EVENT_STORE) };
 }
 

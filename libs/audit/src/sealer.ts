@@ -1,4 +1,12 @@
-import { type EventStore, eventHash, type RecordedEvent, type Subscription, WrongExpectedVersion } from '@roamledger/event-store';
+import {
+  ABORTED,
+  abortable,
+  type EventStore,
+  eventHash,
+  type RecordedEvent,
+  type Subscription,
+  WrongExpectedVersion,
+} from '@roamledger/event-store';
 import {
   buildSeal,
   isSealEvent,
@@ -48,7 +56,7 @@ const quietLog: SealerLog = { log: () => undefined, error: () => undefined };
  */
 export class LogSealer {
   private stopped = false;
-  private wakeStop?: () => void;
+  private readonly stopping = new AbortController();
   private subscription?: Subscription;
 
   constructor(
@@ -103,9 +111,6 @@ export class LogSealer {
     if (saved !== undefined && saved > sealedThrough) await this.store.checkpoints.save(SEALER_CHECKPOINT, sealedThrough);
     const subscription = this.store.subscribeToAll({ checkpointName: SEALER_CHECKPOINT, fromPosition: sealedThrough + 1 });
     this.subscription = subscription;
-    const stop = new Promise<'stop'>((resolve) => {
-      this.wakeStop = () => resolve('stop');
-    });
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: PendingLeaf[] = [];
     let next = iterator.next();
@@ -135,9 +140,10 @@ export class LogSealer {
             ? Math.max(0, pending[0].arrivedAt + this.policy.everySeconds * 1000 - Date.now())
             : undefined;
         const timer = waitMs === undefined ? undefined : delay(waitMs);
-        const outcome = await Promise.race([next, stop, ...(timer ? [timer.promise] : [])]);
+        // abortable, not a race with a stop promise: that kept every event until the loop ended.
+        const outcome = await abortable(timer ? Promise.race([next, timer.promise]) : next, this.stopping.signal);
         timer?.cancel();
-        if (outcome === 'stop') break;
+        if (outcome === ABORTED) break;
         if (outcome === 'timer') {
           if (pending.length) await seal(pending.splice(0, pending.length));
           continue;
@@ -171,7 +177,7 @@ export class LogSealer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wakeStop?.();
+    this.stopping.abort();
     await this.subscription?.close().catch(() => undefined);
   }
 

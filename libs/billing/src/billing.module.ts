@@ -1,7 +1,7 @@
-import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
 import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
-import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import { connectionLost, HealthIndicators, Metrics, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
 import { BillingReadModel } from './finance/billing-read-model';
@@ -11,13 +11,40 @@ import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/f
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
 export const PROJECTION_DB = Symbol('PROJECTION_DB');
 
-/** Stops following the log before the store closes (module destroy runs before application shutdown). */
+/**
+ * Reports the projections on /health and /metrics, and stops following the log before the store closes
+ * (module destroy runs before application shutdown).
+ */
 @Injectable()
-class BillingLifecycle implements OnModuleDestroy {
+class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly host: ProjectionHost,
     @Inject(PROJECTION_DB) private readonly db: SqlClient,
+    private readonly health: HealthIndicators,
+    private readonly metrics: Metrics,
   ) {}
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'projections',
+      check: async () => {
+        const projections = await this.host.health();
+        return { status: projections.every((p) => p.status === 'ok') ? 'ok' : 'degraded', projections };
+      },
+    });
+    this.metrics.gauge(
+      'roamledger_projection_lag_events',
+      'Events in the log a projection has not applied',
+      ['projection'],
+      async () => (await this.host.health()).map((p) => [{ projection: p.projection }, p.lag]),
+    );
+    this.metrics.gauge(
+      'roamledger_projection_poison_events',
+      'Events a projection could not apply and stepped over (rl_projection_poison)',
+      ['projection'],
+      async () => (await this.host.health()).map((p) => [{ projection: p.projection }, p.poison_events]),
+    );
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.host.stop();
@@ -35,7 +62,12 @@ class BillingLifecycle implements OnModuleDestroy {
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {
       provide: PROJECTION_DB,
-      useFactory: (config: RoamledgerConfig) => openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }),
+      useFactory: (config: RoamledgerConfig) =>
+        openProjectionDb({
+          dataDir: config.dataDir,
+          databaseUrl: config.databaseUrl,
+          onConnectionError: connectionLost('projections'),
+        }),
       inject: [ROAMLEDGER_CONFIG],
     },
     {

@@ -10,6 +10,8 @@ export interface EventStoreSettings {
   dataDir: string;
   databaseUrl?: string;
   kurrentdbUrl?: string;
+  /** Told of connection errors outside a request (PostgreSQL: a killed backend, a restart). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -26,7 +28,10 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Even
       case 'postgres':
         store = await SqlEventStore.open(
           'postgres',
-          await openPostgresClient({ connectionString: required(settings.databaseUrl, 'DATABASE_URL') }),
+          await openPostgresClient({
+            connectionString: required(settings.databaseUrl, 'DATABASE_URL'),
+            onConnectionError: settings.onConnectionError,
+          }),
         );
         break;
       case 'kurrentdb':

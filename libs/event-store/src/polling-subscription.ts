@@ -1,3 +1,4 @@
+import { abortable } from './abortable';
 import {
   type CheckpointStore,
   type EventFilter,
@@ -26,10 +27,7 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
   const batchSize = options.batchSize ?? 500;
   const filter: EventFilter | undefined = options.filter;
   let closed = false;
-  let wakeClosed: (() => void) | undefined;
-  const closedSignal = new Promise<void>((resolve) => {
-    wakeClosed = resolve;
-  });
+  const closing = new AbortController();
 
   async function startPosition(): Promise<number> {
     if (options.checkpointName) {
@@ -52,7 +50,7 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
         }
       }
       if (batch.length < batchSize) {
-        await Promise.race([source.waitForAppend(IDLE_POLL_MS), closedSignal]);
+        await abortable(source.waitForAppend(IDLE_POLL_MS), closing.signal);
       }
     }
   }
@@ -66,7 +64,7 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
     },
     async close() {
       closed = true;
-      wakeClosed?.();
+      closing.abort();
       await iterator.return(undefined);
     },
   };

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
+import { ABORTED, abortable, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
 import type { TopicMap } from '@roamledger/module-kit';
 import {
   type Admin,
@@ -31,6 +31,8 @@ export interface ForwarderOptions {
   /** Called once Kafka has acknowledged a batch, before its checkpoint is saved. */
   onPublished?: (events: readonly RecordedEvent[]) => void;
   log?: MessagingLog;
+  /** Called for each publish Kafka did not acknowledge (the batch is retried). */
+  onPublishFailed?: () => void;
 }
 
 export interface ForwarderStatus {
@@ -47,7 +49,6 @@ export interface ForwarderStatus {
 export const DEFAULT_FORWARDER_CHECKPOINT = 'kafka-forwarder';
 /** A send not acknowledged for this long is reported as an outage. */
 const SLOW_MS = 2_000;
-const STOPPED = Symbol('stopped');
 const IDLE = Symbol('idle');
 
 /**
@@ -125,6 +126,10 @@ export class EventForwarder {
           throw new Error('the event store subscription ended');
         } catch (error) {
           if (signal.aborted) return;
+          if (error instanceof Fenced) {
+            this.log.warn(`${error.message}; following on from its checkpoint`);
+            continue;
+          }
           this.state.lastError = reason(error);
           this.log.error(`forwarding to Kafka failed: ${reason(error)}; starting again in ${retryMs} ms`);
           await pause(retryMs, signal);
@@ -139,16 +144,13 @@ export class EventForwarder {
   }
 
   private async forward(subscription: Subscription, signal: AbortSignal): Promise<void> {
-    const stopped = new Promise<typeof STOPPED>((resolve) => {
-      if (signal.aborted) resolve(STOPPED);
-      signal.addEventListener('abort', () => resolve(STOPPED), { once: true });
-    });
     const iterator = subscription[Symbol.asyncIterator]();
     let pending = iterator.next();
     try {
       for (;;) {
-        const first = await Promise.race([pending, stopped]);
-        if (first === STOPPED || first.done) return;
+        // abortable, not a race with a stop promise: that kept each batch's first event until stopped.
+        const first = await abortable(pending, signal);
+        if (first === ABORTED || first.done) return;
         const batch = [first.value];
         pending = iterator.next();
         // Take what the subscription already holds; a read from the store ends the batch, so
@@ -174,6 +176,7 @@ export class EventForwarder {
   private async publish(batch: RecordedEvent[], signal: AbortSignal): Promise<boolean> {
     let retryMs = this.options.retryMs ?? 500;
     for (let attempt = 1; ; attempt++) {
+      await this.checkFence(batch);
       // kafkajs retries inside a send for a while: an outage it rides out is still worth a line.
       const slow = setTimeout(() => {
         if (this.state.outageSince) return;
@@ -198,6 +201,7 @@ export class EventForwarder {
         return true;
       } catch (error) {
         clearTimeout(slow);
+        this.options.onPublishFailed?.();
         this.state.lastError = reason(error);
         this.state.outageSince ??= new Date().toISOString();
         // A fresh producer on the next attempt: the old one may be stuck on a dead connection.
@@ -212,6 +216,16 @@ export class EventForwarder {
         retryMs = Math.min(retryMs * 2, this.options.maxRetryMs ?? 10_000);
       }
     }
+  }
+
+  /**
+   * Fencing: the checkpoint is the lease holder's. When it has passed the start of this batch,
+   * another forwarder published these events (this process was paused, or lost the lease without
+   * knowing yet): publishing them again would only make duplicates. One read per attempt.
+   */
+  private async checkFence(batch: RecordedEvent[]): Promise<void> {
+    const saved = await this.options.store.checkpoints.load(this.checkpointName);
+    if (saved !== undefined && saved >= batch[0].position) throw new Fenced(saved, batch[0].position);
   }
 
   private messagesOf(batch: RecordedEvent[]): TopicMessages[] {
@@ -308,4 +322,15 @@ export function batchMessages(
 /** Resolves after the pending I/O callbacks: what a subscription holds in memory comes first. */
 function nextTurn(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}
+
+/** Another forwarder has published from `from` on: this one must not publish its batch. */
+export class Fenced extends Error {
+  constructor(
+    readonly checkpoint: number,
+    readonly from: number,
+  ) {
+    super(`fenced: another forwarder has published through position ${checkpoint}, past this batch's start ${from}`);
+    this.name = 'Fenced';
+  }
 }

@@ -16,7 +16,7 @@ export const EVENT_HEADERS = {
   /**
    * A watermark: "every event up to this log position that belongs to this partition is at or
    * before this message". Set on the last event of each partition in a published batch, and on
-   * the value-less watermark messages sent to partitions the batch left out. Lets a consumer of
+   * the watermark messages (key WATERMARK_KEY) sent to partitions the batch left out. Lets a consumer of
    * several partitions put them back in log order (see LogMerge).
    */
   through: 'log-through',
@@ -36,9 +36,21 @@ export function eventMessage(event: RecordedEvent, partition: number, through?: 
   return { key: event.stream, value: JSON.stringify(event), partition, headers };
 }
 
-/** Carries no event: it only moves the partition's watermark. */
+/** The key of watermark messages (no stream name starts with `$`). */
+export const WATERMARK_KEY = '$watermark';
+
+/**
+ * Carries no event: it only moves the partition's watermark. It has a key and a value all the
+ * same: a message with a null value is a tombstone to Kafka Connect sinks and compaction, which
+ * would delete or drop records for it. Plain consumers skip it (no event-id header).
+ */
 export function watermarkMessage(partition: number, through: number): Message {
-  return { key: null, value: null, partition, headers: { [EVENT_HEADERS.through]: String(through) } };
+  return {
+    key: WATERMARK_KEY,
+    value: JSON.stringify({ log_through: through }),
+    partition,
+    headers: { [EVENT_HEADERS.through]: String(through), 'content-type': 'application/json' },
+  };
 }
 
 /** A message of an event topic, read back: an event, a watermark, or both. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { abortable } from '@roamledger/event-store';
 import type { Consumer } from 'kafkajs';
 import { createKafka, type KafkaSettings, type MessagingLog, pause, reason, settlesWithin } from './kafka-client';
 import { soleMemberAssigner } from './sole-member-assigner';
@@ -25,6 +26,8 @@ export class ForwarderLease {
   private consumer?: Consumer;
   private holding = false;
   private done: Promise<void> = Promise.resolve();
+  /** Why the last attempt to join the group failed (the broker unreachable, say); cleared on a join. */
+  joinError?: string;
 
   constructor(
     private readonly kafka: KafkaSettings,
@@ -61,11 +64,13 @@ export class ForwarderLease {
         const { failed } = await this.join();
         if (this.abort.signal.aborted) break;
         warned = false;
+        this.joinError = undefined;
         retryMs = 1_000;
         // Resolves when kafkajs gives up on the consumer (it restarts it by itself otherwise).
-        await Promise.race([failed, new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve))]);
+        await abortable(failed, this.abort.signal);
       } catch (error) {
         if (this.abort.signal.aborted) break;
+        this.joinError = reason(error);
         if (!warned) this.log.warn(`cannot join the forwarder group yet (${reason(error)}); retrying in the background`);
         warned = true;
       }

@@ -2,8 +2,15 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { MODULE_DESCRIPTORS, type ModuleDescriptor, TopicMap } from '@roamledger/module-kit';
 import { PROJECTION_EVENT_SOURCE } from '@roamledger/projections';
-import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
-import { EventForwarder, type ForwarderStatus } from './event-forwarder';
+import {
+  HealthIndicators,
+  type HealthReport,
+  Leadership,
+  Metrics,
+  ROAMLEDGER_CONFIG,
+  type RoamledgerConfig,
+} from '@roamledger/service';
+import { DEFAULT_FORWARDER_CHECKPOINT, EventForwarder, type ForwarderStatus } from './event-forwarder';
 import { ForwarderLease } from './forwarder-lease';
 import { KafkaFedEventStore } from './kafka-log-subscription';
 
@@ -21,15 +28,47 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: Metrics,
+    private readonly leadership: Leadership,
+    private readonly health: HealthIndicators,
     @Inject(MODULE_DESCRIPTORS) private readonly modules: readonly ModuleDescriptor[],
   ) {}
 
   onApplicationBootstrap(): void {
     const kafka = this.config.kafka;
     if (!kafka) return;
-    const forwarder = new EventForwarder({ store: this.store, kafka, topicMap: new TopicMap(this.modules), log: this.logger });
+    const failed = this.metrics.counter(
+      'roamledger_forwarder_publish_failures_total',
+      'Pushes of a batch of events to Kafka that the broker did not acknowledge (each is retried)',
+    );
+    this.metrics.gauge('roamledger_forwarder_lag_events', 'Events in the log not yet acknowledged by Kafka', [], async () => {
+      const forwarded = (await this.store.checkpoints.load(DEFAULT_FORWARDER_CHECKPOINT)) ?? -1;
+      return [[{}, Math.max(0, (await this.store.headPosition()) - forwarded)]];
+    });
+    const forwarder = new EventForwarder({
+      store: this.store,
+      kafka,
+      topicMap: new TopicMap(this.modules),
+      log: this.logger,
+      onPublishFailed: () => failed.inc(),
+    });
     this.forwarder = forwarder;
-    this.lease = new ForwarderLease(kafka, { acquired: () => forwarder.start(), released: () => forwarder.stop() }, this.logger);
+    // The lease holder forwards and seals (Leadership); its /health says how far Kafka lags.
+    this.lease = new ForwarderLease(
+      kafka,
+      {
+        acquired: () => {
+          forwarder.start();
+          this.leadership.set(true);
+        },
+        released: () => {
+          this.leadership.set(false);
+          return forwarder.stop();
+        },
+      },
+      this.logger,
+    );
+    this.health.register({ name: 'kafka', check: () => this.healthReport() });
     this.lease.start();
   }
 
@@ -37,6 +76,23 @@ export class KafkaPublication implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     await this.lease?.stop();
     await this.forwarder?.stop();
+  }
+
+  /** Degraded while the broker is unreachable from this process, with the log's lag behind Kafka. */
+  private async healthReport(): Promise<HealthReport> {
+    const status = this.status();
+    const forwarded = (await this.store.checkpoints.load(DEFAULT_FORWARDER_CHECKPOINT)) ?? -1;
+    const lag = Math.max(0, (await this.store.headPosition()) - forwarded);
+    // The holder knows from its pushes; the others from joining the lease's consumer group.
+    const unreachable = status?.lease ? Boolean(status.outageSince) : Boolean(this.lease?.joinError);
+    return {
+      status: unreachable ? 'degraded' : 'ok',
+      lease: status?.lease ?? false,
+      broker: unreachable ? 'unreachable' : 'reachable',
+      ...(this.lease?.joinError ? { join_error: this.lease.joinError } : {}),
+      forwarder_lag: lag,
+      ...(status?.outageSince ? { outage_since: status.outageSince, last_error: status.lastError } : {}),
+    };
   }
 
   /** Undefined when Kafka is not configured. */

@@ -33,7 +33,11 @@ function serviceImports(name: string): Import[] {
 export function serviceModule(name: string, config: RoamledgerConfig): DynamicModule {
   class RoamledgerService {}
   Object.defineProperty(RoamledgerService, 'name', { value: `${name}-service` });
-  return { module: RoamledgerService, imports: [...kit(config), ...serviceImports(name), MessagingModule] };
+  return {
+    module: RoamledgerService,
+    // Every service may seal the log; only the Kafka forwarder's lease holder does (Leadership).
+    imports: [...kit(config), ...serviceImports(name), AuditModule.forRoot(), MessagingModule],
+  };
 }
 
 /** Every module in one process, as `npm start` runs it on the embedded store; it also seals the log. */

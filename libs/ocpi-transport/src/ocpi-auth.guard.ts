@@ -1,7 +1,15 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { sameParty } from '@roamledger/ocpi';
-import { MALFORMED_JSON, type MalformedJson, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import {
+  MALFORMED_JSON,
+  type MalformedJson,
+  PartnerLimits,
+  ROAMLEDGER_CONFIG,
+  type RoamledgerConfig,
+  UNACCEPTABLE_JSON,
+  type UnacceptableJson,
+} from '@roamledger/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { credentialsTokenCandidates } from './authorization-header';
 import { OCPI_ENDPOINT, type OcpiEndpointOptions } from './ocpi-endpoint';
@@ -20,6 +28,7 @@ export class OcpiAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(PARTNER_AUTHENTICATOR) private readonly authenticator: PartnerAuthenticator,
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+    private readonly limits: PartnerLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,12 +53,24 @@ export class OcpiAuthGuard implements CanActivate {
       throw OcpiError.unauthorized('Token A is only valid on the versions and credentials modules');
     }
     exchange.partner = partner;
+    const waitSeconds = this.limits.requests.take(partner.partnerId);
+    if (waitSeconds > 0) {
+      http.getResponse<FastifyReply>().header('Retry-After', String(waitSeconds));
+      throw new OcpiError(
+        OcpiStatus.ClientError,
+        `Too many requests: at most ${this.config.limits.partnerRequestsPerSecond} a second per partner`,
+        429,
+      );
+    }
 
     if (partner.suspended && !options.configurationModule) {
       throw new OcpiError(OcpiStatus.ClientError, 'This partner connection is suspended', 403);
     }
     if ((request.body as MalformedJson | undefined)?.[MALFORMED_JSON]) {
       throw OcpiError.malformedJson((request.body as MalformedJson)[MALFORMED_JSON]);
+    }
+    if ((request.body as UnacceptableJson | undefined)?.[UNACCEPTABLE_JSON]) {
+      throw OcpiError.invalidParameters((request.body as UnacceptableJson)[UNACCEPTABLE_JSON]);
     }
     if (!options.configurationModule) this.checkRouting(exchange.from, exchange.to, partner);
     return true;

@@ -15,6 +15,8 @@ export function exchangeOf(request: FastifyRequest, reply: FastifyReply): OcpiEx
       url: request.url,
       headers: request.headers,
       rawBody: request.rawBody,
+      requestId: request.id,
+      correlationId: request.correlationId,
     });
     request.ocpiExchange = exchange;
     reply.header('X-Request-ID', exchange.requestId);

@@ -15,6 +15,9 @@ export interface ExchangeInit {
   headers: Record<string, string | string[] | undefined>;
   rawBody?: Buffer;
   receivedAt?: Date;
+  /** The ids the request is logged under (libs/service logger.ts), when it has them. */
+  requestId?: string;
+  correlationId?: string;
 }
 
 /**
@@ -41,8 +44,8 @@ export class OcpiExchange {
       const value = init.headers[name];
       return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
     };
-    this.requestId = header('x-request-id') ?? randomUUID();
-    this.correlationId = header('x-correlation-id') ?? randomUUID();
+    this.requestId = init.requestId ?? header('x-request-id') ?? randomUUID();
+    this.correlationId = init.correlationId ?? header('x-correlation-id') ?? randomUUID();
     this.receivedAt = (init.receivedAt ?? new Date()).toISOString();
     this.method = init.method.toUpperCase();
     this.url = init.url;

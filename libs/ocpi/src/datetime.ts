@@ -6,6 +6,14 @@
  */
 export const OCPI_DATETIME_MAX_LENGTH = 25;
 
+/**
+ * The range every layer can hold: PostgreSQL timestamptz stores 4713 BC to 294276 AD, but OCPI's
+ * four-digit years, JavaScript's ISO strings and PostgreSQL's input (no year 0) meet at years 0001
+ * to 9999 in UTC. A time that an offset moves outside (`0001-01-01T00:00:00+01:00`) is refused too.
+ */
+export const OCPI_DATETIME_MIN = Date.parse('0001-01-01T00:00:00.000Z');
+export const OCPI_DATETIME_MAX = Date.parse('9999-12-31T23:59:59.999Z');
+
 const DATETIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;
 
 /** Milliseconds since the epoch, or undefined when `text` is not a valid OCPI DateTime. */
@@ -28,7 +36,8 @@ function toEpochMillis(text: string): number | undefined {
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi, s, fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0);
   const offsetMinutes = offsetSign ? (offsetSign === '-' ? -1 : 1) * (Number(offsetHour) * 60 + Number(offsetMinute)) : 0;
-  return date.getTime() - offsetMinutes * 60_000;
+  const millis = date.getTime() - offsetMinutes * 60_000;
+  return millis < OCPI_DATETIME_MIN || millis > OCPI_DATETIME_MAX ? undefined : millis;
 }
 
 function daysInMonth(year: number, month: number): number {

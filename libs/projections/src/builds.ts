@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS rl_projection_builds (
   PRIMARY KEY (projection, build)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS rl_projection_builds_one_active ON rl_projection_builds (projection) WHERE state = 'active';
+-- events a build could not apply and stepped over (projection-runner.ts): the build is incomplete
+CREATE TABLE IF NOT EXISTS rl_projection_poison (
+  projection text NOT NULL,
+  build integer NOT NULL,
+  position bigint NOT NULL,
+  event_id text NOT NULL,
+  stream text NOT NULL,
+  type text NOT NULL,
+  error text NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (projection, build, position)
+);
 `;
 
 export type BuildState = 'building' | 'active' | 'retired';
@@ -205,4 +217,39 @@ export async function projectionPosition(db: SqlQuery, projection: string): Prom
     [projection],
   );
   return rows.length ? Number(rows[0].position) : -1;
+}
+
+/** An event a build could not apply: recorded with the error, then stepped over. */
+export interface PoisonEvent {
+  position: number;
+  eventId: string;
+  stream: string;
+  type: string;
+  error: string;
+}
+
+export async function recordPoison(db: SqlQuery, projection: string, build: number, poison: PoisonEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO rl_projection_poison (projection, build, position, event_id, stream, type, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [projection, build, poison.position, poison.eventId, poison.stream, poison.type, poison.error],
+  );
+}
+
+/** The events the build (default: the active one) stepped over, in log order. */
+export async function poisonEvents(db: SqlQuery, projection: string, build?: number): Promise<PoisonEvent[]> {
+  const which = build ?? (await activeBuild(db, projection))?.build;
+  if (which === undefined) return [];
+  const rows = await db.query<{ position: number | string; event_id: string; stream: string; type: string; error: string }>(
+    `SELECT position, event_id, stream, type, error FROM rl_projection_poison
+      WHERE projection = $1 AND build = $2 ORDER BY position`,
+    [projection, which],
+  );
+  return rows.map((row) => ({
+    position: Number(row.position),
+    eventId: row.event_id,
+    stream: row.stream,
+    type: row.type,
+    error: row.error,
+  }));
 }

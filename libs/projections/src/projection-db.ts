@@ -7,6 +7,8 @@ export interface ProjectionDbSettings {
   databaseUrl?: string;
   /** PostgreSQL schema for the projection tables (default rl_projections). */
   schema?: string;
+  /** Told of connection errors outside a query (PostgreSQL only). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export const PROJECTION_SCHEMA = 'rl_projections';
@@ -18,7 +20,11 @@ export const PROJECTION_SCHEMA = 'rl_projections';
  */
 export async function openProjectionDb(settings: ProjectionDbSettings): Promise<SqlClient> {
   if (settings.databaseUrl) {
-    return openPostgresClient({ connectionString: settings.databaseUrl, schema: settings.schema ?? PROJECTION_SCHEMA });
+    return openPostgresClient({
+      connectionString: settings.databaseUrl,
+      schema: settings.schema ?? PROJECTION_SCHEMA,
+      onConnectionError: settings.onConnectionError,
+    });
   }
   return openPgliteClient(path.join(settings.dataDir, 'projections'));
 }

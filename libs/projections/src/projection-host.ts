@@ -10,6 +10,7 @@ import {
   listBuilds,
   type ProjectionBuild,
   physicalTable,
+  poisonEvents,
   projectionFingerprint,
 } from './builds';
 import { type FollowEnd, LogFollower } from './log-follower';
@@ -30,6 +31,23 @@ export interface ProjectionHostOptions {
   maxWaitMs?: number;
   /** Delay before a failed follower starts again (doubles up to 30 s). */
   retryMs?: number;
+  /** Behind the log without moving for this long counts as stalled on /health (default 30 s). */
+  stallMs?: number;
+}
+
+/** A projection as /health reports it. */
+export interface ProjectionHealth {
+  projection: string;
+  status: 'ok' | 'degraded';
+  /** Last position the active build applied; -1 for none. */
+  position: number;
+  /** Events in the log after it. */
+  lag: number;
+  /** Events it stepped over (rl_projection_poison): its tables miss what they said. */
+  poison_events: number;
+  /** Behind the log and not moving. */
+  stalled: boolean;
+  last_error?: string;
 }
 
 interface Follow {
@@ -56,6 +74,8 @@ export class ProjectionHost {
   private readonly follows = new Map<string, Follow[]>();
   private readonly errors = new Map<string, string>();
   private readonly progress = new EventEmitter();
+  /** Where each active build was last seen moving, and when. */
+  private readonly moved = new Map<string, { position: number; at: number }>();
   private stopped = false;
 
   constructor(
@@ -119,6 +139,37 @@ export class ProjectionHost {
     );
   }
 
+  async health(): Promise<ProjectionHealth[]> {
+    const head = await this.store.headPosition();
+    return Promise.all(
+      this.projections.map(async (projection) => {
+        const position = (await activeBuild(this.db, projection.name))?.position ?? -1;
+        const poison = (await poisonEvents(this.db, projection.name)).length;
+        const lag = Math.max(0, head - position);
+        const seen = this.sawPosition(projection.name, position);
+        const stalled = lag > 0 && Date.now() - seen.at > (this.options.stallMs ?? 30_000);
+        const lastError = this.errors.get(projection.name);
+        return {
+          projection: projection.name,
+          status: poison > 0 || stalled || lastError ? 'degraded' : 'ok',
+          position,
+          lag,
+          poison_events: poison,
+          stalled,
+          ...(lastError ? { last_error: lastError } : {}),
+        } satisfies ProjectionHealth;
+      }),
+    );
+  }
+
+  private sawPosition(name: string, position: number): { position: number; at: number } {
+    const seen = this.moved.get(name);
+    if (seen && seen.position === position) return seen;
+    const now = { position, at: Date.now() };
+    this.moved.set(name, now);
+    return now;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const all = [...this.follows.values()].flat();
@@ -161,7 +212,8 @@ export class ProjectionHost {
   }
 
   private followActive(projection: Projection, build: number): void {
-    this.follow(projection, build, async () => {
+    this.follow(projection, build, async (position) => {
+      this.sawPosition(projection.name, position);
       this.progress.emit(projection.name);
     });
   }

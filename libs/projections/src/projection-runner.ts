@@ -1,5 +1,6 @@
-import { matchesEventFilter, type RecordedEvent, type SqlClient } from '@roamledger/event-store';
-import { physicalTable, readBuild } from './builds';
+import { Logger } from '@nestjs/common';
+import { isStoreUnavailable, matchesEventFilter, type RecordedEvent, type SqlClient } from '@roamledger/event-store';
+import { physicalTable, readBuild, recordPoison } from './builds';
 import type { Projection, ProjectionContext } from './projection';
 
 export interface BatchOutcome {
@@ -19,8 +20,14 @@ export interface BatchOutcome {
  *
  * Contract for feeds: events arrive in ascending position (the order of `$all`). Gaps are fine
  * (filtered feeds); a reordered feed is not: an event below the checkpoint is taken as already seen.
+ *
+ * One event never stops a projection: when a batch fails for a reason other than the database
+ * being unreachable, its events are applied one per transaction; one that fails twice is recorded
+ * in rl_projection_poison (position, error) and stepped over. The build then counts as incomplete
+ * (/health says degraded, `audit replay` fails) until a fixed version rebuilds it.
  */
 export class ProjectionRunner {
+  private readonly logger = new Logger('projections');
   private current: number;
   private sinceAnalyze = 0;
   private nextAnalyze = 5_000;
@@ -64,9 +71,69 @@ export class ProjectionRunner {
         if (!build) throw error;
         this.current = build.position;
         if (build.state === 'retired') return { position: build.position, applied: 0, retired: true };
-        if (!(error instanceof MovedOn) || attempt >= 3) throw error;
+        if (error instanceof MovedOn && attempt < 3) continue;
+        if (error instanceof MovedOn || !(await this.aboutTheData(error))) throw error;
+        const outcome = await this.isolate(events);
+        await this.refreshStatistics(outcome.applied);
+        return outcome;
       }
     }
+  }
+
+  /** The error came with a database that answers: it is about the events, and would come again. */
+  private async aboutTheData(error: unknown): Promise<boolean> {
+    if (isStoreUnavailable(error)) return false;
+    try {
+      await this.db.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One event per transaction, so the one that fails is found; tried twice, it is recorded and stepped over. */
+  private async isolate(events: readonly RecordedEvent[]): Promise<BatchOutcome> {
+    let applied = 0;
+    for (const event of events) {
+      if (event.position <= this.current) continue;
+      let failure: unknown;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        try {
+          applied += (await this.apply([event])).applied;
+          failure = undefined;
+          break;
+        } catch (error) {
+          if (error instanceof MovedOn || !(await this.aboutTheData(error))) throw error;
+          failure = error;
+        }
+      }
+      if (failure !== undefined) await this.stepOver(event, failure);
+    }
+    return { position: this.current, applied, retired: false };
+  }
+
+  private async stepOver(event: RecordedEvent, failure: unknown): Promise<void> {
+    const error = ((failure as Error)?.message ?? String(failure)).slice(0, 1000);
+    const from = this.current;
+    await this.db.transaction(async (tx) => {
+      await recordPoison(tx, this.projection.name, this.build, {
+        position: event.position,
+        eventId: event.id,
+        stream: event.stream,
+        type: event.type,
+        error,
+      });
+      const moved = await tx.query(
+        `UPDATE rl_projection_builds SET position = $3
+          WHERE projection = $1 AND build = $2 AND position = $4 AND state <> 'retired' RETURNING position`,
+        [this.projection.name, this.build, event.position, from],
+      );
+      if (moved.length === 0) throw new MovedOn();
+    });
+    this.current = event.position;
+    this.logger.error(
+      `${this.projection.name} build ${this.build}: stepped over poison event at position ${event.position} (${event.type} in ${event.stream}): ${error}`,
+    );
   }
 
   /**

@@ -3,8 +3,11 @@ import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { serveApiDocuments } from './api-documents';
-import { ConfigError, LOG_LEVELS, loadConfig, type RoamledgerConfig } from './config';
+import { ConfigError, loadConfig, type RoamledgerConfig } from './config';
 import { registerJsonBodyParser } from './json-body';
+import { JsonLogger, registerRequestContext, requestIdOf } from './logger';
+import { Metrics } from './metrics';
+import { DEFAULT_BODY_LIMIT, frameworkErrorReply, registerBodyLimits, registerRequestChecks } from './request-checks';
 
 export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | import('@nestjs/common').DynamicModule;
 
@@ -12,13 +15,14 @@ export type RootModuleFactory = (config: RoamledgerConfig) => Type<unknown> | im
 export async function createService(rootModule: RootModuleFactory, config: RoamledgerConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(config),
-    new FastifyAdapter({ bodyLimit: 10 * 1024 * 1024 }),
-    {
-      bodyParser: false,
-      logger: config.logLevel === 'silent' ? false : LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
-    },
+    new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT, frameworkErrors: frameworkErrorReply, genReqId: requestIdOf }),
+    { bodyParser: false, logger: config.logLevel === 'silent' ? false : new JsonLogger(config.logLevel), bufferLogs: false },
   );
+  registerRequestContext(app.getHttpAdapter().getInstance());
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  registerRequestChecks(app.getHttpAdapter().getInstance());
+  registerBodyLimits(app.getHttpAdapter().getInstance());
+  app.get(Metrics).observeRequests(app.getHttpAdapter().getInstance());
   serveApiDocuments(app);
   app.enableShutdownHooks();
   return app;

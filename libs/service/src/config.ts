@@ -50,6 +50,13 @@ export interface RoamledgerConfig {
   };
   /** Most verbose Nest log level printed: error | warn | log | debug. */
   logLevel: LogLevelName;
+  /** What one partner may cost the hub (libs/ocpi transport). */
+  limits: {
+    /** Requests per second per partner, bursts up to twice that (0: no limit); beyond: 429. */
+    partnerRequestsPerSecond: number;
+    /** Refused writes recorded one event each per partner and minute; beyond, one counted summary. */
+    rejectedEventsPerMinute: number;
+  };
 }
 
 export type LogLevelName = 'silent' | 'error' | 'warn' | 'log' | 'debug';
@@ -144,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     sealEverySeconds: number('AUDIT_SEAL_EVERY_SECONDS', 60, true),
   };
 
+  const limits = {
+    partnerRequestsPerSecond: number('PARTNER_RATE_LIMIT', 200),
+    rejectedEventsPerMinute: number('REJECTED_EVENTS_PER_MINUTE', 60, true),
+  };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -162,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     pull,
     audit,
     logLevel,
+    limits,
   };
 }
 

@@ -353,13 +353,17 @@ class AuditCommands {
         if (this.flags.json) this.printJson({ ...report, target: fresh.where, kept: this.flags.keep });
         else {
           for (const projection of report.projections) {
-            const behind =
-              projection.status === 'behind'
-                ? ` (the tables follow from the log up to there; the log has ${fmt(projection.behind)} event(s) for it after that, not applied yet)`
-                : '';
             this.out(
-              `${projection.projection} v${projection.version} at position ${fmt(projection.position)}: ${projection.status}${behind}`,
+              `${projection.projection} v${projection.version} at position ${fmt(projection.position)}: ${projection.status}`,
             );
+            if (projection.firstMissing !== undefined) {
+              this.out(`  behind the log: the event at position ${fmt(projection.firstMissing)} is not applied`);
+            }
+            for (const poison of projection.poison ?? []) {
+              this.out(
+                `  poison event at position ${fmt(poison.position)} (${poison.type} in ${poison.stream}): ${poison.error}`,
+              );
+            }
             for (const table of projection.tables) {
               const side = (t: typeof table.live) => (t ? `${fmt(t.rows)} rows ${t.sha256.slice(0, 16)}…` : 'missing');
               this.out(
@@ -369,13 +373,9 @@ class AuditCommands {
               for (const row of table.onlyRebuilt ?? []) this.out(`      only rebuilt: ${row}`);
             }
           }
-          const lagging = report.projections.filter((p) => p.status === 'behind').map((p) => p.projection);
+          const failing = report.projections.filter((p) => p.status !== 'same').map((p) => `${p.projection}: ${p.status}`);
           this.out(
-            !report.ok
-              ? 'replay: DIFFERENCES found'
-              : lagging.length
-                ? `replay: every projection follows from the log; ${lagging.join(', ')} behind the log head (position ${fmt(report.head)})`
-                : 'replay: every projection follows from the log',
+            report.ok ? 'replay: every projection follows from the log' : `replay: DIFFERENCES found (${failing.join('; ')})`,
           );
           if (this.flags.keep) this.out(`rebuilt tables kept in ${fresh.where}`);
         }

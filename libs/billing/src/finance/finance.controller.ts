@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { ApiDocument, type ApiDocumentSpec } from '@roamledger/service';
+import { ApiDocument, type ApiDocumentSpec, textProblem } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
 import { monthRange, parseBound } from '../billing-period';
 import { BILLING_SETTINGS, type BillingSettings } from '../billing-settings';
@@ -315,7 +315,16 @@ function cursorOf(cursor: string | undefined): PageKey | undefined {
   if (!cursor) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 4 && key.every((part) => typeof part === 'string')) return key;
+    // Only what cursorText writes: a time the database reads back, then three clean strings.
+    if (
+      Array.isArray(key) &&
+      key.length === 4 &&
+      key.every((part) => typeof part === 'string' && part.length <= 256 && !textProblem(part)) &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)$/.test(key[0]) &&
+      !Number.isNaN(Date.parse(key[0]))
+    ) {
+      return key as PageKey;
+    }
   } catch {
     // answered below
   }

@@ -11,7 +11,7 @@ export function IsOcpiDateTime(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: `$property must be an RFC 3339 DateTime of at most ${OCPI_DATETIME_MAX_LENGTH} characters, e.g. 2015-06-29T20:39:09Z`,
+        message: `$property must be an RFC 3339 DateTime of at most ${OCPI_DATETIME_MAX_LENGTH} characters between years 0001 and 9999 (UTC), e.g. 2015-06-29T20:39:09Z`,
         ...options,
       },
       validator: { validate: (value: unknown) => isOcpiDateTime(value) },

@@ -99,11 +99,34 @@ export function IsHourMinute(): PropertyDecorator {
   );
 }
 
-/** number: a JSON number (decimals included), never a numeric string. */
+/**
+ * The largest magnitude an OCPI number may have here: 10^12 (a trillion kWh, hours or currency
+ * units) is far beyond any real session, and well within what the ledger's numeric columns, decimal.js
+ * and the digests of `audit replay` agree on (1e308 once made replay differ).
+ */
+export const OCPI_NUMBER_LIMIT = 1e12;
+
+/** number: a JSON number (decimals included), never a numeric string, within ±OCPI_NUMBER_LIMIT. */
 export function IsOcpiNumber(options: { maxDecimalPlaces?: number } = {}): PropertyDecorator {
   const { maxDecimalPlaces } = options;
   const rule = maxDecimalPlaces === undefined ? 'a number' : `a number with at most ${maxDecimalPlaces} decimal(s)`;
-  return IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces }, { message: `$property must be ${rule}` });
+  return applyDecorators(
+    IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces }, { message: `$property must be ${rule}` }),
+    withinOcpiNumberLimit(),
+  );
+}
+
+/** Only judges numbers (IsNumber reports anything else), so a wrong type gets one message. */
+function withinOcpiNumberLimit(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'withinOcpiNumberLimit',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property must lie between -1e12 and 1e12` },
+      validator: { validate: (value: unknown) => typeof value !== 'number' || Math.abs(value) <= OCPI_NUMBER_LIMIT },
+    });
+  };
 }
 
 /** A nested OCPI object (cardinality 1 or ?). IsObject stops a list from passing as one object. */
