@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  currentState,
   EVENT_STORE,
   type EventStore,
   foldEvents,
@@ -81,7 +82,7 @@ export class CdrCommands {
   }
 
   async state(party: PartyId, cdrId: string): Promise<CdrState> {
-    return foldEvents(cdrDecider, await this.store.readStream(cdrStream(party, cdrId)));
+    return (await currentState(this.store, cdrStream(party, cdrId), cdrDecider)).state;
   }
 
   /** Our GET URL of a CDR: /ocpi/emsp/2.2.1/cdrs/{country_code}/{party_id}/{cdr_id}. */

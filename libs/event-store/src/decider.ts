@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from './event-store.port';
 import { WrongExpectedVersion } from './event-store.port';
+import { type KnownStream, streamStatesOf } from './stream-states';
 
 /** A domain event as deciders produce it: plain data, no I/O, no store fields. */
 export interface DomainEvent<Type extends string = string, Data = unknown> {
@@ -43,12 +45,17 @@ export interface Handled<Event extends DomainEvent, State> {
   position: number;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Attempts when other processes keep appending to the same stream; same-process writers queue instead. */
+const MAX_ATTEMPTS = 10;
+const BACKOFF_BASE_MS = 2;
+const BACKOFF_CAP_MS = 200;
 
 /**
- * Read the stream, decide, append with the revision read: the one way commands reach the log.
- * A concurrent writer makes the append fail on its expected revision; the command is then
- * decided again on the newer state.
+ * Decide on the stream's state and append with its revision: the one way commands reach the log.
+ * The state comes from memory (streamStatesOf): no read on the way, whatever the stream's length.
+ * Commands on one stream queue in this process; a writer in another process makes the append fail
+ * on its expected revision, and the command is decided again on the newer events after a jittered
+ * backoff. One append per command: the cause and its domain events in one transaction.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -57,26 +64,43 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   command: Command,
   options: HandleOptions = {},
 ): Promise<Handled<Event, State>> {
-  for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(stream);
-    const state = foldEvents(decider, history);
-    const events = decider.decide(command, state);
-    const metadata: EventMetadata = { ...options.metadata };
-    if (options.cause?.id) metadata.causationId ??= options.cause.id;
-    const toAppend: NewEvent[] = [
-      ...(options.cause ? [options.cause] : []),
-      ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
-    ];
-    const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
-    if (toAppend.length === 0 || (events.length === 0 && options.skipWhenNoEvents)) {
-      return { events, state, position: history.length ? history[history.length - 1].position : -1 };
+  const states = streamStatesOf(store);
+  const folder = decider as unknown as Decider<unknown, DomainEvent, State>;
+  return states.exclusive(stream, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const known = await states.load(stream, folder, false);
+      const events = decider.decide(command, known.state);
+      const metadata: EventMetadata = { ...options.metadata };
+      if (options.cause?.id) metadata.causationId ??= options.cause.id;
+      const toAppend: NewEvent[] = [
+        ...(options.cause ? [options.cause] : []),
+        ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
+      ];
+      if (toAppend.length === 0 || (events.length === 0 && options.skipWhenNoEvents)) {
+        return { events, state: known.state, position: known.position };
+      }
+      try {
+        const expectedRevision = known.revision >= 0 ? known.revision : 'no_stream';
+        const result = await store.append(stream, toAppend, { expectedRevision });
+        const state = states.appended(stream, folder, known, toAppend, result);
+        return { events, state, position: result.position };
+      } catch (error) {
+        states.moved(stream);
+        if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+      }
     }
-    try {
-      const result = await store.append(stream, toAppend, { expectedRevision });
-      const newState = events.reduce((s, event) => decider.evolve(s, event), state);
-      return { events, state: newState, position: result.position };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+  });
+}
+
+/**
+ * A stream's current state for reading (a GET): the state kept in memory, brought up to date with
+ * the events appended since (by any process), never a replay of the whole stream.
+ */
+export async function currentState<State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<never, DomainEvent, State>, 'initialState' | 'evolve' | 'decide'>,
+): Promise<KnownStream<State>> {
+  return streamStatesOf(store).load(stream, decider as unknown as Decider<unknown, DomainEvent, State>, true);
 }

@@ -7,3 +7,4 @@ export { openPgliteClient } from './sql/pglite-client';
 export { openPostgresClient } from './sql/postgres-client';
 export type { SqlClient } from './sql/sql-client';
 export { SqlEventStore } from './sql/sql-event-store';
+export { type KnownStream, SNAPSHOT_EVERY_EVENTS, snapshotKey, streamStatesOf } from './stream-states';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  currentState,
   EVENT_STORE,
   type EventStore,
-  foldEvents,
   type Handled,
   type HandleOptions,
   handleCommand,
@@ -17,8 +17,8 @@ export type SessionHandled = Handled<SessionEvent, SessionState> & {
 };
 
 /**
- * How Session commands reach the log, for the push receiver and the pull alike: read the
- * session's stream, decide, append (with the request that caused it).
+ * How Session commands reach the log, for the push receiver and the pull alike: decide on the
+ * session's state, append (with the request that caused it).
  */
 @Injectable()
 export class SessionCommands {
@@ -45,7 +45,7 @@ export class SessionCommands {
   }
 
   async state(party: PartyId, sessionId: string): Promise<SessionState> {
-    return foldEvents(sessionDecider, await this.store.readStream(sessionStream(party, sessionId)));
+    return (await currentState(this.store, sessionStream(party, sessionId), sessionDecider)).state;
   }
 
   private async handle(stream: string, command: SessionCommand, options: HandleOptions): Promise<SessionHandled> {
