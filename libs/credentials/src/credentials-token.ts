@@ -19,8 +19,10 @@ export function credentialsTokenHash(token: string): string {
 
 /** The index stream of one token we issued: which partner it belongs to and whether it was revoked. */
 export function credentialsTokenStream(tokenHash: string): string {
-  return `credentials-token-${tokenHash}`;
+  return `${CREDENTIALS_TOKEN_STREAM_PREFIX}${tokenHash}`;
 }
+
+export const CREDENTIALS_TOKEN_STREAM_PREFIX = 'credentials-token-';
 
 /** A: invitation (versions and credentials only). C: a registered partner's token. */
 export type IssuedTokenKind = 'A' | 'C';
