@@ -45,10 +45,13 @@ const fixedPartners: PartnerAuthenticator = {
 export const CPO_A = { authorization: encodeCredentialsToken('token-cpo-a') };
 export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 
-/** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
-export async function startReceiverApp(extraProviders: Provider[] = []): Promise<TestApp & { store: EventStore }> {
+/** The Sessions and CDRs receivers on a fresh embedded store (or the one `env` names), with the fixed partners. */
+export async function startReceiverApp(
+  extraProviders: Provider[] = [],
+  env: Record<string, string> = {},
+): Promise<TestApp & { store: EventStore }> {
   @Global()
   @Module({
     // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
@@ -67,10 +70,13 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
   })
   class FixedPartnersModule {}
 
-  const harness = await startTestApp((config) => ({
-    module: class ReceiverTestModule {},
-    imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule],
-  }));
+  const harness = await startTestApp(
+    (config) => ({
+      module: class ReceiverTestModule {},
+      imports: [ServiceModule.forRoot(config), FixedPartnersModule, SessionsModule, CdrsModule],
+    }),
+    env,
+  );
   return { ...harness, store: harness.app.get(EVENT_STORE) };
 }
 

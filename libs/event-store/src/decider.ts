@@ -47,6 +47,8 @@ export interface Handled<Event extends DomainEvent, State> {
 
 /** Attempts when other processes keep appending to the same stream; same-process writers queue instead. */
 const MAX_ATTEMPTS = 10;
+/** Optimistic attempts before a store that can append exclusively is asked to. */
+const OPTIMISTIC_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 2;
 const BACKOFF_CAP_MS = 200;
 
@@ -55,7 +57,9 @@ const BACKOFF_CAP_MS = 200;
  * The state comes from memory (streamStatesOf): no read on the way, whatever the stream's length.
  * Commands on one stream queue in this process; a writer in another process makes the append fail
  * on its expected revision, and the command is decided again on the newer events after a jittered
- * backoff. One append per command: the cause and its domain events in one transaction.
+ * backoff; after a few lost races, under the store's log lock where it has one (appendExclusively),
+ * so a busy writer elsewhere cannot starve it. One append per command: the cause and its domain
+ * events in one transaction.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -66,19 +70,42 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<Handled<Event, State>> {
   const states = streamStatesOf(store);
   const folder = decider as unknown as Decider<unknown, DomainEvent, State>;
+  const toAppendFor = (events: Event[]): NewEvent[] => {
+    const metadata: EventMetadata = { ...options.metadata };
+    if (options.cause?.id) metadata.causationId ??= options.cause.id;
+    if (events.length === 0 && options.skipWhenNoEvents) return [];
+    return [
+      ...(options.cause ? [options.cause] : []),
+      ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
+    ];
+  };
   return states.exclusive(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const known = await states.load(stream, folder, false);
-      const events = decider.decide(command, known.state);
-      const metadata: EventMetadata = { ...options.metadata };
-      if (options.cause?.id) metadata.causationId ??= options.cause.id;
-      const toAppend: NewEvent[] = [
-        ...(options.cause ? [options.cause] : []),
-        ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
-      ];
-      if (toAppend.length === 0 || (events.length === 0 && options.skipWhenNoEvents)) {
-        return { events, state: known.state, position: known.position };
+      if (attempt > OPTIMISTIC_ATTEMPTS && store.appendExclusively) {
+        // Losing again and again to a busy writer elsewhere: read, decide and append under the log lock.
+        let decided: { events: Event[]; toAppend: NewEvent[]; before: KnownStream<State> } | undefined;
+        const { newer, result } = await store.appendExclusively(stream, known.revision, (newer) => {
+          const last = newer[newer.length - 1];
+          const before = last
+            ? { state: foldOn(folder, known.state, newer), revision: last.revision, position: last.position }
+            : known;
+          const events = decider.decide(command, before.state);
+          decided = { events, toAppend: toAppendFor(events), before };
+          return decided.toAppend;
+        });
+        if (!decided) throw new Error(`append to ${stream}: nothing was decided`);
+        const { events, toAppend, before } = decided as { events: Event[]; toAppend: NewEvent[]; before: KnownStream<State> };
+        if (!result) {
+          if (newer.length) states.moved(stream);
+          return { events, state: before.state, position: before.position };
+        }
+        const state = states.appended(stream, folder, before, toAppend, result);
+        return { events, state, position: result.position };
       }
+      const events = decider.decide(command, known.state);
+      const toAppend = toAppendFor(events);
+      if (toAppend.length === 0) return { events, state: known.state, position: known.position };
       try {
         const expectedRevision = known.revision >= 0 ? known.revision : 'no_stream';
         const result = await store.append(stream, toAppend, { expectedRevision });
@@ -91,6 +118,10 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       }
     }
   });
+}
+
+function foldOn<State>(decider: Decider<unknown, DomainEvent, State>, state: State, events: RecordedEvent[]): State {
+  return events.reduce((folded, event) => decider.evolve(folded, event as DomainEvent), state);
 }
 
 /**

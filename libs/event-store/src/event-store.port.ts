@@ -130,6 +130,16 @@ export interface EventStore {
   readonly checkpoints: CheckpointStore;
   /** Where kept: state snapshots for a cold start (see stream-states.ts). */
   readonly snapshots?: SnapshotStore;
+  /**
+   * Optional: reads the stream's events after revision `after`, asks `decide` what to append given
+   * them, and appends it with no other append in between (the SQL stores hold the log lock). The
+   * way out for a writer that keeps losing the optimistic race to a busy writer in another process.
+   */
+  appendExclusively?(
+    stream: string,
+    after: number,
+    decide: (newer: RecordedEvent[]) => NewEvent[],
+  ): Promise<{ newer: RecordedEvent[]; result?: AppendResult }>;
   /** Position of the last event in the log, or -1 when it is empty. */
   headPosition(): Promise<number>;
   /** Throws when the store cannot serve requests (used by readiness). */

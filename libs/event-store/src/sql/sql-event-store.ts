@@ -140,6 +140,36 @@ export class SqlEventStore implements EventStore {
     return this.settle(stream, expected, ids, result);
   }
 
+  async appendExclusively(
+    stream: string,
+    after: number,
+    decide: (newer: RecordedEvent[]) => NewEvent[],
+  ): Promise<{ newer: RecordedEvent[]; result?: AppendResult }> {
+    const recordedAt = new Date().toISOString();
+    const outcome = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT position FROM rl_log_head WHERE id FOR UPDATE');
+      const rows = await tx.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE stream = $1 AND revision > $2 ORDER BY revision`,
+        [stream, after],
+      );
+      const newer = rows.map((row) => toRecorded(row));
+      const events = decide(newer);
+      if (events.length === 0) return { newer };
+      const last = newer[newer.length - 1];
+      const head = last ? { revision: last.revision, hash: last.hash } : await this.readHead(stream, tx);
+      const ids = events.map((event) => event.id ?? randomUUID());
+      const expected: ExpectedRevision = head.revision >= 0 ? head.revision : 'no_stream';
+      const [row] = await tx.query<AppendRow>(
+        'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
+        [stream, String(expected), JSON.stringify(chainRows(stream, events, ids, head, recordedAt))],
+      );
+      return { newer, appended: { expected, ids, row } };
+    });
+    if (!outcome.appended) return { newer: outcome.newer };
+    const { expected, ids, row } = outcome.appended;
+    return { newer: outcome.newer, result: await this.settle(stream, expected, ids, row) };
+  }
+
   /** One append, alone (PGlite: appends never overlap there) or in the next group commit (PostgreSQL). */
   private submit(stream: string, expected: ExpectedRevision, ids: string[], rows: unknown[]): Promise<AppendRow> {
     if (this.kind !== 'postgres') return this.callAppend(this.db, stream, expected, ids, rows);
