@@ -3,7 +3,6 @@ import {
   currentState,
   EVENT_STORE,
   type EventStore,
-  foldEvents,
   type Handled,
   type HandleOptions,
   handleCommand,
@@ -96,7 +95,7 @@ export class CdrCommands {
     const context: CdrContext = { hostedParties: this.config.ocpiParties };
     if (cdr.session_id) {
       const stream = sessionStream(party, cdr.session_id);
-      const { session } = foldEvents(sessionDecider, await this.store.readStream(stream));
+      const { session } = (await currentState(this.store, stream, sessionDecider)).state;
       context.session = session
         ? { stream, found: true, tokenUid: session.cdr_token.uid, currency: session.currency }
         : { stream, found: false };

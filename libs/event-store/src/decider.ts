@@ -55,69 +55,124 @@ const BACKOFF_CAP_MS = 200;
 /**
  * Decide on the stream's state and append with its revision: the one way commands reach the log.
  * The state comes from memory (streamStatesOf): no read on the way, whatever the stream's length.
- * Commands on one stream queue in this process; a writer in another process makes the append fail
- * on its expected revision, and the command is decided again on the newer events after a jittered
- * backoff; after a few lost races, under the store's log lock where it has one (appendExclusively),
- * so a busy writer elsewhere cannot starve it. One append per command: the cause and its domain
- * events in one transaction.
+ * Commands on one stream queue in this process, and those that queued while an append was in
+ * flight are decided one after the other and appended together (one transaction for all, each
+ * with its cause). A writer in another process makes the append fail on its expected revision:
+ * the commands are decided again on the newer events after a jittered backoff, and after a few
+ * lost races under the store's log lock where it has one (appendExclusively), so a busy writer
+ * elsewhere cannot starve them.
  */
-export async function handleCommand<Command, Event extends DomainEvent, State>(
+export function handleCommand<Command, Event extends DomainEvent, State>(
   store: EventStore,
   stream: string,
   decider: Decider<Command, Event, State>,
   command: Command,
   options: HandleOptions = {},
 ): Promise<Handled<Event, State>> {
+  return new Promise((resolve, reject) => {
+    const job: Job = { decider: decider as unknown as AnyDecider, command, options, resolve, reject } as Job;
+    streamStatesOf(store).enqueue(stream, job, (jobs) => runJobs(store, stream, jobs as Job[]));
+  });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: jobs of one stream share a decider, whatever its types.
+type AnyDecider = Decider<any, DomainEvent, any>;
+
+interface Job {
+  decider: AnyDecider;
+  command: unknown;
+  options: HandleOptions;
+  resolve(handled: Handled<DomainEvent, unknown>): void;
+  reject(error: unknown): void;
+}
+
+interface Planned {
+  job: Job;
+  events: DomainEvent[];
+  /** The state after this job's events (and those of the jobs before it). */
+  state: unknown;
+  error?: unknown;
+}
+
+/** Decides the jobs in order, each on the state the ones before it left. */
+function plan(jobs: Job[], state: unknown): { planned: Planned[]; toAppend: NewEvent[] } {
+  const toAppend: NewEvent[] = [];
+  const planned = jobs.map((job): Planned => {
+    let events: DomainEvent[];
+    try {
+      events = job.decider.decide(job.command, state);
+    } catch (error) {
+      return { job, events: [], state, error };
+    }
+    const { cause, metadata: given, skipWhenNoEvents } = job.options;
+    const metadata: EventMetadata = { ...given };
+    if (cause?.id) metadata.causationId ??= cause.id;
+    const appended: NewEvent[] =
+      events.length === 0 && skipWhenNoEvents
+        ? []
+        : [...(cause ? [cause] : []), ...events.map((event) => ({ type: event.type, data: event.data, metadata }))];
+    for (const event of appended) state = job.decider.evolve(state, event as DomainEvent);
+    toAppend.push(...appended);
+    return { job, events, state };
+  });
+  return { planned, toAppend };
+}
+
+function settleJobs(planned: Planned[], position: number): void {
+  for (const { job, events, state, error } of planned) {
+    if (error !== undefined) job.reject(error);
+    else job.resolve({ events, state, position });
+  }
+}
+
+/** Runs the queued jobs of one stream (one decider) as one append; settles every job, never throws. */
+async function runJobs(store: EventStore, stream: string, jobs: Job[]): Promise<void> {
   const states = streamStatesOf(store);
-  const folder = decider as unknown as Decider<unknown, DomainEvent, State>;
-  const toAppendFor = (events: Event[]): NewEvent[] => {
-    const metadata: EventMetadata = { ...options.metadata };
-    if (options.cause?.id) metadata.causationId ??= options.cause.id;
-    if (events.length === 0 && options.skipWhenNoEvents) return [];
-    return [
-      ...(options.cause ? [options.cause] : []),
-      ...events.map((event) => ({ type: event.type, data: event.data, metadata })),
-    ];
-  };
-  return states.exclusive(stream, async () => {
-    for (let attempt = 1; ; attempt++) {
-      const known = await states.load(stream, folder, false);
+  const decider = jobs[0].decider;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const known = await states.load(stream, decider, false);
       if (attempt > OPTIMISTIC_ATTEMPTS && store.appendExclusively) {
-        // Losing again and again to a busy writer elsewhere: read, decide and append under the log lock.
-        let decided: { events: Event[]; toAppend: NewEvent[]; before: KnownStream<State> } | undefined;
-        const { newer, result } = await store.appendExclusively(stream, known.revision, (newer) => {
+        let decided: { planned: Planned[]; toAppend: NewEvent[]; before: KnownStream<unknown> } | undefined;
+        const { result } = await store.appendExclusively(stream, known.revision, (newer) => {
           const last = newer[newer.length - 1];
           const before = last
-            ? { state: foldOn(folder, known.state, newer), revision: last.revision, position: last.position }
+            ? { state: foldOn(decider, known.state, newer), revision: last.revision, position: last.position }
             : known;
-          const events = decider.decide(command, before.state);
-          decided = { events, toAppend: toAppendFor(events), before };
+          decided = { ...plan(jobs, before.state), before };
           return decided.toAppend;
         });
         if (!decided) throw new Error(`append to ${stream}: nothing was decided`);
-        const { events, toAppend, before } = decided as { events: Event[]; toAppend: NewEvent[]; before: KnownStream<State> };
-        if (!result) {
-          if (newer.length) states.moved(stream);
-          return { events, state: before.state, position: before.position };
-        }
-        const state = states.appended(stream, folder, before, toAppend, result);
-        return { events, state, position: result.position };
+        const { planned, toAppend, before } = decided as {
+          planned: Planned[];
+          toAppend: NewEvent[];
+          before: KnownStream<unknown>;
+        };
+        if (result) states.appended(stream, decider, before, toAppend, result);
+        else if (before !== known) states.moved(stream);
+        return settleJobs(planned, result ? result.position : before.position);
       }
-      const events = decider.decide(command, known.state);
-      const toAppend = toAppendFor(events);
-      if (toAppend.length === 0) return { events, state: known.state, position: known.position };
-      try {
-        const expectedRevision = known.revision >= 0 ? known.revision : 'no_stream';
-        const result = await store.append(stream, toAppend, { expectedRevision });
-        const state = states.appended(stream, folder, known, toAppend, result);
-        return { events, state, position: result.position };
-      } catch (error) {
-        states.moved(stream);
-        if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
+      const { planned, toAppend } = plan(jobs, known.state);
+      if (toAppend.length === 0) return settleJobs(planned, known.position);
+      const expectedRevision = known.revision >= 0 ? known.revision : 'no_stream';
+      const result = await store.append(stream, toAppend, { expectedRevision });
+      states.appended(stream, decider, known, toAppend, result);
+      return settleJobs(planned, result.position);
+    } catch (error) {
+      states.moved(stream);
+      if (error instanceof WrongExpectedVersion && attempt < MAX_ATTEMPTS) {
         await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+        continue;
       }
+      if (jobs.length > 1) {
+        // One command's events may be what the store refused: each alone, so only that one fails.
+        for (const job of jobs) await runJobs(store, stream, [job]);
+        return;
+      }
+      for (const job of jobs) job.reject(error);
+      return;
     }
-  });
+  }
 }
 
 function foldOn<State>(decider: Decider<unknown, DomainEvent, State>, state: State, events: RecordedEvent[]): State {

@@ -23,6 +23,8 @@ type AnyDecider = Decider<any, DomainEvent, any>;
 
 /** Streams whose state a process keeps; beyond it the least recently used is dropped (and read again if needed). */
 export const STREAM_STATE_LIMIT = 10_000;
+/** Commands of one stream decided together and appended in one transaction, at most. */
+const JOBS_PER_RUN = 64;
 /** A snapshot is saved (off the request path) once a stream has grown this much past its last one. */
 export const SNAPSHOT_EVERY_EVENTS = 200;
 
@@ -31,27 +33,36 @@ export const SNAPSHOT_EVERY_EVENTS = 200;
  * costs the same at the 5,000th event as at the first: the append's expected revision checks the
  * cached state, and only a rejected append reads the events that came after it. A cold stream
  * starts from its latest snapshot (when the store keeps them) and reads only what follows.
- * Commands on one stream run one after the other in the process, so its writers don't race here.
+ * Commands on one stream queue in the process (enqueue), so its writers don't race here.
  */
 export class StreamStates {
   private readonly entries = new Map<string, Entry<unknown>>();
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Streams found to exist while nothing of them is known here: read before deciding. */
+  private readonly mustRead = new Set<string>();
+  private readonly queues = new Map<string, Array<{ decider: unknown }>>();
 
   constructor(private readonly store: EventStore) {}
 
-  /** Runs `work` after every earlier `exclusive` work on the same stream has settled. */
-  exclusive<T>(stream: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(stream);
-    const run = previous ? previous.then(work) : work();
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(stream, tail);
-    void tail.then(() => {
-      if (this.queues.get(stream) === tail) this.queues.delete(stream);
-    });
-    return run;
+  /**
+   * Queues `job` for the stream; while the stream has no run in progress, `run` is called with the
+   * jobs queued so far (those of one decider, in order, at most JOBS_PER_RUN) until none is left.
+   */
+  enqueue<Job extends { decider: unknown }>(stream: string, job: Job, run: (jobs: Job[]) => Promise<void>): void {
+    const queue = this.queues.get(stream) as Job[] | undefined;
+    if (queue) {
+      queue.push(job);
+      return;
+    }
+    const jobs: Job[] = [job];
+    this.queues.set(stream, jobs);
+    void (async () => {
+      while (jobs.length) {
+        let count = 1;
+        while (count < jobs.length && count < JOBS_PER_RUN && jobs[count].decider === jobs[0].decider) count++;
+        await run(jobs.splice(0, count)).catch(() => undefined);
+      }
+      this.queues.delete(stream);
+    })();
   }
 
   /**
@@ -66,6 +77,13 @@ export class StreamStates {
       this.touch(stream, entry);
       return entry;
     }
+    if (!entry && !fresh && !this.mustRead.has(stream)) {
+      // Unknown here: most such streams are new (a new CDR, session, token), so decide on the
+      // initial state and let the append expect no stream. If it exists, the append says so and
+      // the next attempt reads it.
+      return { state: decider.initialState(), revision: -1, position: -1 };
+    }
+    this.mustRead.delete(stream);
     if (!entry) entry = await this.fromSnapshot(stream, decider);
     const newer = await this.store.readStream(stream, entry.revision >= 0 ? { from: entry.revision + 1 } : {});
     const caughtUp = newer.length ? foldOn(entry, newer) : { ...entry, stale: false };
@@ -109,6 +127,10 @@ export class StreamStates {
   moved(stream: string): void {
     const entry = this.entries.get(stream);
     if (entry) entry.stale = true;
+    else {
+      if (this.mustRead.size >= STREAM_STATE_LIMIT) this.mustRead.clear();
+      this.mustRead.add(stream);
+    }
   }
 
   private async fromSnapshot<State>(stream: string, decider: Decider<unknown, DomainEvent, State>): Promise<Entry<State>> {
