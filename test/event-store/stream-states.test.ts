@@ -296,3 +296,23 @@ suite('PostgreSQL', async () => {
     },
   };
 });
+
+test('a process that knows nothing of a stream never refuses a command on the state it assumed', async () => {
+  const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+  try {
+    const stream = 'partner-assumed';
+    const [invite] = partnerCommands(stream, 1, seeded(1));
+    await handleCommand(processOn(store), stream, partnerDecider, invite);
+    // A fresh process: the stream is unknown there, and suspending an unknown partner is refused.
+    const handled = await handleCommand(processOn(store), stream, partnerDecider, { type: 'SuspendPartner', at });
+    assert.deepEqual(
+      handled.events.map((event) => event.type),
+      ['PartnerSuspended'],
+    );
+    const again = await handleCommand(processOn(store), stream, partnerDecider, { type: 'SuspendPartner', at });
+    assert.deepEqual(again.events, [], 'a no-op on a stream taken as new is decided again on what it holds');
+    assert.equal(again.state.suspended, true);
+  } finally {
+    await store.close();
+  }
+});

@@ -153,6 +153,11 @@ async function runJobs(store: EventStore, stream: string, jobs: Job[]): Promise<
         return settleJobs(planned, result ? result.position : before.position);
       }
       const { planned, toAppend } = plan(jobs, known.state);
+      if (toAppend.length === 0 && known.assumed) {
+        // A refusal or a no-op decided on a stream taken as new proves nothing: read it, decide again.
+        states.moved(stream);
+        continue;
+      }
       if (toAppend.length === 0) return settleJobs(planned, known.position);
       const expectedRevision = known.revision >= 0 ? known.revision : 'no_stream';
       const result = await store.append(stream, toAppend, { expectedRevision });

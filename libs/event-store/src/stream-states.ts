@@ -8,6 +8,8 @@ export interface KnownStream<State> {
   revision: number;
   /** Global position of the event at `revision`, or -1. */
   position: number;
+  /** Not read: taken as new. Only an append (expecting no stream) confirms it. */
+  assumed?: boolean;
 }
 
 interface Entry<State> extends KnownStream<State> {
@@ -81,7 +83,7 @@ export class StreamStates {
       // Unknown here: most such streams are new (a new CDR, session, token), so decide on the
       // initial state and let the append expect no stream. If it exists, the append says so and
       // the next attempt reads it.
-      return { state: decider.initialState(), revision: -1, position: -1 };
+      return { state: decider.initialState(), revision: -1, position: -1, assumed: true };
     }
     this.mustRead.delete(stream);
     if (!entry) entry = await this.fromSnapshot(stream, decider);
