@@ -46,7 +46,6 @@ const fixedPartners: PartnerAuthenticator = {
 export const CPO_A = { authorization: encodeCredentialsToken('token-cpo-a') };
 export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 
-/** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
 export interface ReceiverOptions {

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import { SESSION_FACTS, type SessionFactsPort } from '@roamledger/module-kit';
 import type { CDR, PartyId } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
@@ -93,7 +99,7 @@ export class CdrStreams {
   }
 
   async state(party: PartyId, cdrId: string): Promise<CdrState> {
-    return foldEvents(cdrDecider, await this.store.readStream(cdrStream(party, cdrId)));
+    return (await currentState(this.store, cdrStream(party, cdrId), cdrDecider)).state;
   }
 
   /** Our GET URL of a CDR: /ocpi/emsp/2.2.1/cdrs/{country_code}/{party_id}/{cdr_id}. */

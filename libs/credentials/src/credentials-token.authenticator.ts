@@ -1,34 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import { Injectable } from '@nestjs/common';
 import type { AuthenticatedPartner, PartnerAuthenticator } from '@roamledger/ocpi-transport';
-import { credentialsTokenHash, credentialsTokenStream, issuedTokenDecider } from './credentials-token';
+import { credentialsTokenHash } from './credentials-token';
 import { credentialsTokenKind } from './partner.decider';
 import { PartnerDirectory } from './partner-directory';
 
 /**
- * The PartnerAuthenticator of every OCPI controller: the token's hash finds its index stream, the
- * index names the partner, and the partner's own stream decides whether the token is current
- * (Token A until registration, the latest Token C until rotation or unregistration).
+ * The PartnerAuthenticator of every OCPI controller, from the directory's memory: the token's hash
+ * finds the partner in the token index, and the partner's own state decides whether the token is
+ * current (Token A until registration, the latest Token C until rotation or unregistration).
  */
 @Injectable()
 export class CredentialsTokenAuthenticator implements PartnerAuthenticator {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly directory: PartnerDirectory,
-  ) {}
+  constructor(private readonly directory: PartnerDirectory) {}
 
   async authenticate(token: string, form: 'base64' | 'plain'): Promise<AuthenticatedPartner | undefined> {
     const hash = credentialsTokenHash(token);
-    const issued = foldEvents(issuedTokenDecider, await this.store.readStream(credentialsTokenStream(hash)));
-    if (!issued.partnerId || issued.revoked) return undefined;
-    const { state } = await this.directory.load(issued.partnerId);
+    await this.directory.ready();
+    const partnerId = this.directory.tokenOwner(hash);
+    if (!partnerId) return undefined;
+    const { state } = this.directory.known(partnerId);
     const kind = credentialsTokenKind(state, hash);
     if (!kind || (form === 'plain' && !state.allowPlainToken)) return undefined;
-    this.directory.noteContact(issued.partnerId);
+    this.directory.noteContact(partnerId);
     return {
-      partnerId: issued.partnerId,
-      name: state.name ?? issued.partnerId,
+      partnerId,
+      name: state.name ?? partnerId,
       tokenKind: kind,
       roles:
         kind === 'C' ? state.permittedRoles.filter((permitted) => state.roles.some((role) => sameRole(role, permitted))) : [],

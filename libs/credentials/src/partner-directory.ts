@@ -1,9 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { type PartyRole } from '@roamledger/ocpi';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
+import type { PartyRole } from '@roamledger/ocpi';
 import { OcpiClient, type OcpiClientOptions } from '@roamledger/ocpi-transport';
+import {
+  CREDENTIALS_TOKEN_STREAM_PREFIX,
+  type IssuedTokenEvent,
+  type IssuedTokenState,
+  issuedTokenDecider,
+} from './credentials-token';
 import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
-import { type PartnerEndpoint, type PartnerEvent } from './partner.events';
+import type { PartnerEndpoint, PartnerEvent } from './partner.events';
 import { TokenVault } from './token-vault';
 
 /** A partner connection as other modules and the admin API see it. */
@@ -28,30 +34,123 @@ export interface PartnerView {
   lastContactAt?: string;
 }
 
-/** Types whose events start a partner stream: how partners are enumerated. */
-const FIRST_EVENT_TYPES = ['PartnerInvited', 'PartnerConnectionStarted'];
+/** The streams the directory folds: partners, and the index of the tokens we issued. */
+const FEED: EventFilter = { streamPrefixes: [partnerStream(''), CREDENTIALS_TOKEN_STREAM_PREFIX] };
+
+interface PartnerFold {
+  state: PartnerState;
+  revision: number;
+  lastEventAt: string;
+}
 
 /**
  * Where every module finds partners: their status, roles and endpoints, and a client to call them
- * with the token they gave us. Every call reads the partner's newest events, so a suspension or
- * rotation is seen at once.
+ * with the token they gave us. A projection in memory of the partner and token-index streams, fed
+ * by a subscription to the log (so another process's suspension or rotation arrives with its
+ * append's notification), and brought up to a position on demand (`reached`), which every write
+ * of the credentials module awaits: in this process a change holds from the next request on.
+ * Authentication reads nothing from the store.
  */
 @Injectable()
-export class PartnerDirectory {
+export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('partner-directory');
   private readonly lastSeen = new Map<string, string>();
-  private readonly folds = new Map<string, { state: PartnerState; revision: number; lastEventAt: string }>();
+  private readonly folds = new Map<string, PartnerFold>();
+  private readonly tokens = new Map<string, IssuedTokenState>();
+  /** Position of the last event folded in. */
+  private applied = -1;
+  private started?: Promise<void>;
+  private subscription?: Subscription;
+  private feeding?: Promise<void>;
+  private reading: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: TokenVault,
   ) {}
 
-  async list(): Promise<PartnerView[]> {
-    const starts = await this.store.readAll({
-      filter: { streamPrefixes: [partnerStream('')], eventTypes: FIRST_EVENT_TYPES },
+  async onModuleInit(): Promise<void> {
+    await this.ready();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  /** Folds every partner event in the log so far, then follows the log. */
+  ready(): Promise<void> {
+    this.started ??= (async () => {
+      const head = await this.store.headPosition();
+      await this.readNewer();
+      if (this.closed) return;
+      const subscription = this.store.subscribeToAll({ fromPosition: Math.max(head, this.applied) + 1, filter: FEED });
+      this.subscription = subscription;
+      this.feeding = (async () => {
+        try {
+          for await (const event of subscription) this.apply(event);
+        } catch (error) {
+          if (!this.closed) this.logger.error(`The partner directory stopped following the log: ${(error as Error).message}`);
+        }
+      })();
+    })();
+    return this.started;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.started?.catch(() => undefined);
+    await this.subscription?.close();
+    await this.feeding;
+  }
+
+  /** Resolves once every partner event up to `position` is folded in (after this process's own appends). */
+  async reached(position: number): Promise<void> {
+    await this.ready();
+    if (this.applied >= position) return;
+    await this.readNewer();
+  }
+
+  /** Reads the partner events after the last one folded; one read at a time. */
+  private readNewer(): Promise<void> {
+    const read = this.reading.then(async () => {
+      const events = await this.store.readAll({ fromPosition: this.applied + 1, filter: FEED });
+      for (const event of events) this.apply(event);
     });
-    const ids = [...new Set(starts.map((event) => (event.data as { partner_id: string }).partner_id))];
-    const views = await Promise.all(ids.map((id) => this.get(id)));
+    this.reading = read.catch(() => undefined);
+    return read;
+  }
+
+  private apply(event: RecordedEvent): void {
+    if (event.position <= this.applied) return;
+    this.applied = event.position;
+    if (event.stream.startsWith(CREDENTIALS_TOKEN_STREAM_PREFIX)) {
+      const hash = event.stream.slice(CREDENTIALS_TOKEN_STREAM_PREFIX.length);
+      this.tokens.set(
+        hash,
+        issuedTokenDecider.evolve(this.tokens.get(hash) ?? issuedTokenDecider.initialState(), event as IssuedTokenEvent),
+      );
+      return;
+    }
+    const partnerId = event.stream.slice(partnerStream('').length);
+    const known = this.folds.get(partnerId);
+    if (known && event.revision <= known.revision) return;
+    this.folds.set(partnerId, {
+      state: partnerDecider.evolve(known?.state ?? partnerDecider.initialState(), event as PartnerEvent),
+      revision: event.revision,
+      lastEventAt: event.recordedAt,
+    });
+  }
+
+  /** Which partner a credentials token we issued belongs to, unless it was revoked (by its sha256 hash). */
+  tokenOwner(tokenHash: string): string | undefined {
+    const issued = this.tokens.get(tokenHash);
+    return issued?.partnerId && !issued.revoked ? issued.partnerId : undefined;
+  }
+
+  async list(): Promise<PartnerView[]> {
+    await this.ready();
+    const views = await Promise.all([...this.folds.keys()].map((id) => this.get(id)));
     return views.filter((view): view is PartnerView => view !== undefined);
   }
 
@@ -98,26 +197,15 @@ export class PartnerDirectory {
     return new OcpiClient({ ...options, token: this.vault.open(state.theirToken), plainToken: state.allowPlainToken });
   }
 
-  /**
-   * The partner's state folded from its stream, and when its last event was recorded. Streams only
-   * grow, so the fold so far is kept and only newer events are read: every request authenticates
-   * here, and rejected requests pile up in the partner's stream.
-   */
+  /** The partner's state, and when its last event was recorded. */
   async load(partnerId: string): Promise<{ state: PartnerState; lastEventAt?: string }> {
-    const known = this.folds.get(partnerId);
-    const events = await this.store.readStream(partnerStream(partnerId), { from: known ? known.revision + 1 : 0 });
-    if (events.length === 0) return known ?? { state: partnerDecider.initialState() };
-    const last = events[events.length - 1];
-    const fold = {
-      state: events.reduce(
-        (state, event) => partnerDecider.evolve(state, event as PartnerEvent),
-        known?.state ?? partnerDecider.initialState(),
-      ),
-      revision: last.revision,
-      lastEventAt: last.recordedAt,
-    };
-    this.folds.set(partnerId, fold);
-    return fold;
+    await this.ready();
+    return this.known(partnerId);
+  }
+
+  /** What the directory holds now, without waiting (authentication, once the module started). */
+  known(partnerId: string): { state: PartnerState; lastEventAt?: string } {
+    return this.folds.get(partnerId) ?? { state: partnerDecider.initialState() };
   }
 
   /** Called when the partner authenticated: last contact, kept in this process only. */

@@ -354,31 +354,36 @@ export class PartnerService {
     }
   }
 
-  private handle(partnerId: string, command: PartnerCommand, options: HandleOptions = {}) {
-    return handleCommand(this.store, partnerStream(partnerId), partnerDecider, command, {
+  /** Every write here waits for the directory to hold it: the next request authenticates against it. */
+  private async handle(partnerId: string, command: PartnerCommand, options: HandleOptions = {}) {
+    const handled = await handleCommand(this.store, partnerStream(partnerId), partnerDecider, command, {
       ...options,
       metadata: { ...options.metadata, partnerId },
     });
+    await this.directory.reached(handled.position);
+    return handled;
   }
 
   private async issueToken(tokenHash: string, partnerId: string, kind: IssuedTokenKind): Promise<void> {
-    await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
+    const handled = await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
       type: 'IssueToken',
       partnerId,
       kind,
       at: now(),
     });
+    await this.directory.reached(handled.position);
   }
 
   /** Best effort: the partner stream already retired the token; the index only says so too. */
   private async revokeToken(tokenHash: string | undefined, reason: string): Promise<void> {
     if (!tokenHash) return;
     try {
-      await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
+      const handled = await handleCommand(this.store, credentialsTokenStream(tokenHash), issuedTokenDecider, {
         type: 'RevokeToken',
         reason,
         at: now(),
       });
+      await this.directory.reached(handled.position);
     } catch (error) {
       this.logger.warn(`Could not mark a retired token as revoked in its index: ${(error as Error).message}`);
     }

@@ -114,6 +114,23 @@ export interface CheckpointStore {
   save(name: string, position: number): Promise<void>;
 }
 
+/** A stream's state as a decider folded it up to `revision`: where a cold start begins instead of revision 0. */
+export interface Snapshot {
+  stream: string;
+  /** Which decider (and which version of its code) folded the state. */
+  key: string;
+  revision: number;
+  position: number;
+  state: unknown;
+}
+
+/** Snapshots are a cache beside the log, never evidence: losing them only costs reading. */
+export interface SnapshotStore {
+  load(stream: string, key: string): Promise<Snapshot | undefined>;
+  /** Keeps the newer of the stored and the given snapshot. */
+  save(snapshot: Snapshot): Promise<void>;
+}
+
 export interface EventStore {
   readonly kind: 'pglite' | 'postgres' | 'kurrentdb';
   append(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
@@ -121,6 +138,18 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   readonly checkpoints: CheckpointStore;
+  /** Where kept: state snapshots for a cold start (see stream-states.ts). */
+  readonly snapshots?: SnapshotStore;
+  /**
+   * Optional: reads the stream's events after revision `after`, asks `decide` what to append given
+   * them, and appends it with no other append in between (the SQL stores hold the log lock). The
+   * way out for a writer that keeps losing the optimistic race to a busy writer in another process.
+   */
+  appendExclusively?(
+    stream: string,
+    after: number,
+    decide: (newer: RecordedEvent[]) => NewEvent[],
+  ): Promise<{ newer: RecordedEvent[]; result?: AppendResult }>;
   /** Position of the last event in the log, or -1 when it is empty. */
   headPosition(): Promise<number>;
   /** Throws when the store cannot serve requests (used by readiness). */

@@ -9,3 +9,4 @@ export { openPostgresClient, POSTGRES_APPLICATION_NAME } from './sql/postgres-cl
 export type { SqlClient } from './sql/sql-client';
 export { SqlEventStore } from './sql/sql-event-store';
 export * from './store-unavailable';
+export { type KnownStream, SNAPSHOT_EVERY_EVENTS, snapshotKey, streamStatesOf } from './stream-states';

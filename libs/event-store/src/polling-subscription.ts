@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { abortable } from './abortable';
 import {
   type CheckpointStore,
@@ -17,6 +18,11 @@ export interface PollingSource {
 }
 
 const IDLE_POLL_MS = 200;
+/**
+ * A live subscriber reads at most once per this interval: appends come in bursts (one per request),
+ * and one read serves the whole burst instead of one read per append per subscriber.
+ */
+const MIN_READ_INTERVAL_MS = 50;
 
 /**
  * Catch-up then live over a log whose readers only ever see a gap-free prefix (see sql/schema.ts),
@@ -40,6 +46,7 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
   async function* events(): AsyncGenerator<RecordedEvent> {
     let next = await startPosition();
     while (!closed) {
+      const readAt = performance.now();
       // Unfiltered read so `next` also advances over events the filter drops.
       const batch = await source.readAll({ fromPosition: next, maxCount: batchSize });
       for (const event of batch) {
@@ -51,6 +58,8 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
       }
       if (batch.length < batchSize) {
         await abortable(source.waitForAppend(IDLE_POLL_MS), closing.signal);
+        const early = readAt + MIN_READ_INTERVAL_MS - performance.now();
+        if (early > 0 && !closed) await sleep(early);
       }
     }
   }

@@ -232,6 +232,10 @@ export class KafkaFedEventStore implements EventStore {
     return this.store.checkpoints;
   }
 
+  get snapshots() {
+    return this.store.snapshots;
+  }
+
   append: EventStore['append'] = (stream, events, options) => this.store.append(stream, events, options);
   readStream: EventStore['readStream'] = (stream, options) => this.store.readStream(stream, options);
   readAll: EventStore['readAll'] = (options) => this.store.readAll(options);

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import type { PartyId, Session } from '@roamledger/ocpi';
 import { type SessionCommand, type SessionState, sessionDecider, sessionStream } from './session.decider';
 import type { SessionEvent, SessionPatch, SessionRef } from './session.events';
@@ -55,7 +61,7 @@ export class SessionStreams {
   }
 
   async state(party: PartyId, sessionId: string): Promise<SessionState> {
-    return foldEvents(sessionDecider, await this.store.readStream(sessionStream(party, sessionId)));
+    return (await currentState(this.store, sessionStream(party, sessionId), sessionDecider)).state;
   }
 }
 

@@ -30,6 +30,18 @@ CREATE TABLE IF NOT EXISTS rl_events (
   UNIQUE (stream, revision)
 );
 
+-- A cache beside the log, never evidence (libs/event-store/src/stream-states.ts): a stream's state
+-- as one decider's code folded it, so a cold start reads only the events after it.
+CREATE TABLE IF NOT EXISTS rl_snapshots (
+  stream text NOT NULL,
+  key text NOT NULL,
+  revision bigint NOT NULL,
+  position bigint NOT NULL,
+  state jsonb NOT NULL,
+  saved_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (stream, key)
+);
+
 CREATE TABLE IF NOT EXISTS rl_checkpoints (
   name text PRIMARY KEY,
   position bigint NOT NULL,
@@ -84,6 +96,60 @@ BEGIN
   PERFORM pg_notify('rl_appended', (v_head + v_count)::text);
 
   RETURN QUERY SELECT 'appended'::text, v_current + v_count, p_events->(v_count - 1)->>'hash', v_head + v_count;
+END
+$fn$;
+
+-- Group commit: several appends (each {stream, expected, events} as rl_append takes them) under
+-- one log lock and one transaction, so one WAL flush serves them all. One outcome row per append,
+-- in order (idx from 1); a later append to the same stream sees the earlier ones.
+CREATE OR REPLACE FUNCTION rl_append_many(p_appends jsonb)
+RETURNS TABLE (idx int, outcome text, actual_revision bigint, actual_hash text, last_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_start bigint;
+  v_next bigint;
+  v_item jsonb;
+  v_idx int;
+  v_stream text;
+  v_expected text;
+  v_events jsonb;
+  v_count int;
+  v_current bigint;
+  v_current_hash text;
+BEGIN
+  SELECT h.position INTO v_start FROM rl_log_head h WHERE h.id FOR UPDATE;
+  v_next := v_start;
+  FOR v_item, v_idx IN SELECT x.item, x.ord FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS x(item, ord) LOOP
+    v_stream := v_item->>'stream';
+    v_expected := v_item->>'expected';
+    v_events := v_item->'events';
+    v_count := jsonb_array_length(v_events);
+    SELECT e.revision, e.hash INTO v_current, v_current_hash
+      FROM rl_events e WHERE e.stream = v_stream ORDER BY e.revision DESC LIMIT 1;
+    IF NOT FOUND THEN
+      v_current := -1;
+      v_current_hash := NULL;
+    END IF;
+    IF (v_expected = 'no_stream' AND v_current <> -1)
+       OR (v_expected = 'stream_exists' AND v_current = -1)
+       OR (v_expected NOT IN ('any', 'no_stream', 'stream_exists') AND v_expected::bigint <> v_current) THEN
+      RETURN QUERY SELECT v_idx, 'wrong_expected_version'::text, v_current, v_current_hash, NULL::bigint;
+    ELSIF (v_events->0->>'revision')::bigint <> v_current + 1
+       OR (v_events->0->>'prev_hash') IS DISTINCT FROM coalesce(v_current_hash, repeat('0', 64)) THEN
+      RETURN QUERY SELECT v_idx, 'stale_head'::text, v_current, v_current_hash, NULL::bigint;
+    ELSE
+      INSERT INTO rl_events (position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash)
+      SELECT v_next + x.ord, (x.ev->>'id')::uuid, v_stream, (x.ev->>'revision')::bigint, x.ev->>'type',
+             x.ev->'data', x.ev->'metadata', (x.ev->>'recorded_at')::timestamptz, x.ev->>'prev_hash', x.ev->>'hash'
+        FROM jsonb_array_elements(v_events) WITH ORDINALITY AS x(ev, ord);
+      v_next := v_next + v_count;
+      RETURN QUERY SELECT v_idx, 'appended'::text, v_current + v_count, v_events->(v_count - 1)->>'hash', v_next;
+    END IF;
+  END LOOP;
+  IF v_next > v_start THEN
+    UPDATE rl_log_head SET position = v_next WHERE id;
+    PERFORM pg_notify('rl_appended', v_next::text);
+  END IF;
 END
 $fn$;
 

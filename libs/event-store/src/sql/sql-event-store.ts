@@ -9,6 +9,8 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  Snapshot,
+  SnapshotStore,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
@@ -43,6 +45,17 @@ interface StreamHead {
   hash: string;
 }
 
+interface QueuedAppend {
+  stream: string;
+  expected: ExpectedRevision;
+  ids: string[];
+  rows: unknown[];
+  resolve: (row: AppendRow) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Appends sent in one group commit at most: bounds the statement's size. */
+const GROUP_COMMIT_LIMIT = 128;
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash';
 const HEAD_CACHE_LIMIT = 10_000;
 const UNIQUE_VIOLATION = '23505';
@@ -53,6 +66,29 @@ export class SqlEventStore implements EventStore {
   private readonly heads = new Map<string, StreamHead>();
   private appendWaiters: Array<() => void> = [];
   private listening?: Promise<void>;
+  /** PostgreSQL group commit: appends that arrive while one is in flight go together as the next. */
+  private readonly queued: QueuedAppend[] = [];
+  private appending = false;
+
+  readonly snapshots: SnapshotStore = {
+    load: async (stream, key) => {
+      const rows = await this.db.query<{ revision: number | string; position: number | string; state: unknown }>(
+        'SELECT revision, position, state FROM rl_snapshots WHERE stream = $1 AND key = $2',
+        [stream, key],
+      );
+      if (!rows.length) return undefined;
+      return { stream, key, revision: Number(rows[0].revision), position: Number(rows[0].position), state: rows[0].state };
+    },
+    save: async (snapshot: Snapshot) => {
+      await this.db.query(
+        `INSERT INTO rl_snapshots (stream, key, revision, position, state) VALUES ($1, $2, $3, $4, $5::jsonb)
+         ON CONFLICT (stream, key) DO UPDATE SET revision = EXCLUDED.revision, position = EXCLUDED.position,
+           state = EXCLUDED.state, saved_at = now()
+         WHERE rl_snapshots.revision < EXCLUDED.revision`,
+        [snapshot.stream, snapshot.key, snapshot.revision, snapshot.position, JSON.stringify(snapshot.state)],
+      );
+    },
+  };
 
   readonly checkpoints: CheckpointStore = {
     load: async (name) => {
@@ -90,7 +126,7 @@ export class SqlEventStore implements EventStore {
 
     // Optimistic first: the cached head is usually right and the append is one round trip.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await this.callAppend(this.db, stream, expected, ids, chainRows(stream, events, ids, head, recordedAt));
+      const result = await this.submit(stream, expected, ids, chainRows(stream, events, ids, head, recordedAt));
       if (result.outcome !== 'stale_head') return this.settle(stream, expected, ids, result);
       head = { revision: Number(result.actual_revision), hash: result.actual_hash ?? GENESIS_HASH };
     }
@@ -102,6 +138,75 @@ export class SqlEventStore implements EventStore {
     });
     if (result.outcome === 'stale_head') throw new Error(`append to ${stream}: stream head moved under the log lock`);
     return this.settle(stream, expected, ids, result);
+  }
+
+  async appendExclusively(
+    stream: string,
+    after: number,
+    decide: (newer: RecordedEvent[]) => NewEvent[],
+  ): Promise<{ newer: RecordedEvent[]; result?: AppendResult }> {
+    const recordedAt = new Date().toISOString();
+    const outcome = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT position FROM rl_log_head WHERE id FOR UPDATE');
+      const rows = await tx.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE stream = $1 AND revision > $2 ORDER BY revision`,
+        [stream, after],
+      );
+      const newer = rows.map((row) => toRecorded(row));
+      const events = decide(newer);
+      if (events.length === 0) return { newer };
+      const last = newer[newer.length - 1];
+      const head = last ? { revision: last.revision, hash: last.hash } : await this.readHead(stream, tx);
+      const ids = events.map((event) => event.id ?? randomUUID());
+      const expected: ExpectedRevision = head.revision >= 0 ? head.revision : 'no_stream';
+      const [row] = await tx.query<AppendRow>(
+        'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
+        [stream, String(expected), JSON.stringify(chainRows(stream, events, ids, head, recordedAt))],
+      );
+      return { newer, appended: { expected, ids, row } };
+    });
+    if (!outcome.appended) return { newer: outcome.newer };
+    const { expected, ids, row } = outcome.appended;
+    return { newer: outcome.newer, result: await this.settle(stream, expected, ids, row) };
+  }
+
+  /** One append, alone (PGlite: appends never overlap there) or in the next group commit (PostgreSQL). */
+  private submit(stream: string, expected: ExpectedRevision, ids: string[], rows: unknown[]): Promise<AppendRow> {
+    if (this.kind !== 'postgres') return this.callAppend(this.db, stream, expected, ids, rows);
+    return new Promise<AppendRow>((resolve, reject) => {
+      this.queued.push({ stream, expected, ids, rows, resolve, reject });
+      this.sendQueued();
+    });
+  }
+
+  private sendQueued(): void {
+    if (this.appending || this.queued.length === 0) return;
+    this.appending = true;
+    const group = this.queued.splice(0, GROUP_COMMIT_LIMIT);
+    void this.sendGroup(group).finally(() => {
+      this.appending = false;
+      this.sendQueued();
+    });
+  }
+
+  private async sendGroup(group: QueuedAppend[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const outcomes = await this.db.query<AppendRow & { idx: number }>(
+          'SELECT idx, outcome, actual_revision, actual_hash, last_position FROM rl_append_many($1::jsonb)',
+          [JSON.stringify(group.map((item) => ({ stream: item.stream, expected: String(item.expected), events: item.rows })))],
+        );
+        for (const outcome of outcomes) group[outcome.idx - 1].resolve(outcome);
+        return;
+      } catch {
+        // One append of the group failed the whole transaction (a reused event id, say): each alone.
+      }
+    }
+    await Promise.all(
+      group.map((item) =>
+        this.callAppend(this.db, item.stream, item.expected, item.ids, item.rows).then(item.resolve, item.reject),
+      ),
+    );
   }
 
   private async callAppend(

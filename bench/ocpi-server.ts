@@ -1,0 +1,218 @@
+/**
+ * The server side of bench:ocpi, in its own process so the load generator does not share its
+ * event loop: the whole hub (as apps/hub runs it) and, beside it, a bare Fastify route that inserts
+ * one row into the same database. Seeds what the bench asks for over IPC.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  credentialsTokenHash,
+  credentialsTokenStream,
+  issuedTokenDecider,
+  partnerDecider,
+  partnerStream,
+  TokenVault,
+} from '@roamledger/credentials';
+import { EVENT_STORE, type EventStore, handleCommand, type NewEvent, type SqlEventStore } from '@roamledger/event-store';
+import { hubModule } from '@roamledger/modules';
+import { type Session } from '@roamledger/ocpi';
+import { createService, loadConfig } from '@roamledger/service';
+import { type SessionState, sessionDecider, sessionStream } from '@roamledger/sessions';
+import Fastify from 'fastify';
+
+export const BENCH_TOKEN = 'bench-token-c-0123456789abcdef0123456789abcdef';
+export const PARTNER_ID = '00000000-0000-4000-8000-0000000bench';
+export const CPO = { countryCode: 'NL', partyId: 'STK' };
+
+export type ServerAsk =
+  | { type: 'long-session'; sessionId: string; events: number }
+  | { type: 'filler'; events: number }
+  | { type: 'settle' }
+  | { type: 'head' };
+export type ServerRequest = ServerAsk & { id: number };
+
+const BARE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS bench_bare (
+  position bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, stream text NOT NULL, type text NOT NULL,
+  data jsonb NOT NULL, metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`;
+
+const at = () => new Date().toISOString();
+
+/** A registered CPO partner holding NL*STK, written as the credentials module would record it. */
+async function seedPartner(store: EventStore, vault: TokenVault): Promise<void> {
+  const existing = await store.readStream(partnerStream(PARTNER_ID), { maxCount: 1 });
+  if (existing.length) return;
+  const tokenA = `bench-token-a-${randomUUID()}`;
+  await handleCommand(store, credentialsTokenStream(credentialsTokenHash(tokenA)), issuedTokenDecider, {
+    type: 'IssueToken',
+    partnerId: PARTNER_ID,
+    kind: 'A',
+    at: at(),
+  });
+  await handleCommand(store, partnerStream(PARTNER_ID), partnerDecider, {
+    type: 'InvitePartner',
+    partnerId: PARTNER_ID,
+    name: 'Bench CPO',
+    countryCode: CPO.countryCode,
+    partyId: CPO.partyId,
+    roles: ['CPO'],
+    tokenAHash: credentialsTokenHash(tokenA),
+    at: at(),
+  });
+  await handleCommand(store, credentialsTokenStream(credentialsTokenHash(BENCH_TOKEN)), issuedTokenDecider, {
+    type: 'IssueToken',
+    partnerId: PARTNER_ID,
+    kind: 'C',
+    at: at(),
+  });
+  await handleCommand(store, partnerStream(PARTNER_ID), partnerDecider, {
+    type: 'RegisterPartner',
+    roles: [{ role: 'CPO', country_code: CPO.countryCode, party_id: CPO.partyId, business_details: { name: 'Bench CPO' } }],
+    versionsUrl: 'http://127.0.0.1:9/ocpi/versions',
+    version: '2.2.1',
+    endpoints: [],
+    theirToken: vault.seal('bench-token-b'),
+    tokenCHash: credentialsTokenHash(BENCH_TOKEN),
+    at: at(),
+  });
+}
+
+export function benchSession(id: string, lastUpdated: string): Session {
+  return {
+    country_code: CPO.countryCode,
+    party_id: CPO.partyId,
+    id,
+    start_date_time: '2026-03-09T10:00:00Z',
+    kwh: 0,
+    cdr_token: { country_code: 'NL', party_id: 'RLG', uid: '123abc', type: 'RFID', contract_id: 'NL-RLG-C12345678-S' },
+    auth_method: 'WHITELIST',
+    location_id: 'LOC1',
+    evse_uid: '3256',
+    connector_id: '1',
+    currency: 'EUR',
+    status: 'ACTIVE',
+    last_updated: lastUpdated,
+  } as Session;
+}
+
+/**
+ * A session with `events` events, written in large appends without the hub (its cache stays cold):
+ * each PATCH as the hub records it, its request and its decided events.
+ */
+async function seedLongSession(store: EventStore, sessionId: string, events: number): Promise<void> {
+  const stream = sessionStream(CPO, sessionId);
+  const base = Date.parse('2026-03-09T10:00:00Z');
+  let state: SessionState = sessionDecider.initialState();
+  let batch: NewEvent[] = [];
+  let revision = -1;
+  const flush = async () => {
+    if (!batch.length) return;
+    const result = await store.append(stream, batch, { expectedRevision: revision < 0 ? 'no_stream' : revision });
+    revision = result.nextExpectedRevision;
+    batch = [];
+  };
+  for (let n = 0; revision + 1 + batch.length < events; n++) {
+    const command =
+      n === 0
+        ? { type: 'PutSession' as const, session: benchSession(sessionId, new Date(base).toISOString()) }
+        : {
+            type: 'PatchSession' as const,
+            ref: { country_code: CPO.countryCode, party_id: CPO.partyId, session_id: sessionId },
+            patch: { kwh: n, last_updated: new Date(base + n * 1000).toISOString() },
+          };
+    const decided = sessionDecider.decide(command, state);
+    state = decided.reduce((folded, event) => sessionDecider.evolve(folded, event), state);
+    const body = JSON.stringify(n === 0 ? command.session : (command as { patch: unknown }).patch);
+    batch.push({
+      type: 'OcpiRequestReceived',
+      data: { method: n === 0 ? 'PUT' : 'PATCH', url: `/ocpi/emsp/2.2.1/sessions/NL/STK/${sessionId}`, headers: {}, body },
+    });
+    for (const event of decided) batch.push({ type: event.type, data: event.data });
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+}
+
+/** Events in streams no module reads, so the log holds `events` more. */
+async function seedFiller(store: EventStore, events: number): Promise<void> {
+  const perStream = 500;
+  for (let written = 0; written < events; written += perStream) {
+    const count = Math.min(perStream, events - written);
+    const data = { note: 'bench filler', payload: 'x'.repeat(200) };
+    await store.append(
+      `bench-filler-${randomUUID()}`,
+      Array.from({ length: count }, () => ({ type: 'BenchFiller', data })),
+    );
+  }
+}
+
+/** Resolves once the process is idle (its projections and sealer caught up), or after a minute. */
+async function settle(): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < 50 || Date.now() - started > 60_000) return Date.now() - started;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+    PULL_INTERVAL_SECONDS: '0',
+    // The bench measures throughput: the per-partner rate limit (issue 15) would cap it.
+    PARTNER_RATE_LIMIT: process.env.PARTNER_RATE_LIMIT ?? '0',
+  });
+  const vault = new TokenVault(config.partnerTokenKey ?? 'bench');
+  const app = await createService(hubModule, config);
+  const store = app.get<EventStore>(EVENT_STORE);
+  await seedPartner(store, vault);
+  await app.listen(0, '127.0.0.1');
+  const hubPort = (app.getHttpServer().address() as { port: number }).port;
+
+  // The bare route: parse the JSON body, insert one row into the same database, answer.
+  const sql = (store as SqlEventStore).sql;
+  await sql.exec(BARE_SCHEMA);
+  const bare = Fastify();
+  bare.route({
+    method: ['PATCH', 'POST'],
+    url: '/bare/:id',
+    handler: async (request) => {
+      const { id } = request.params as { id: string };
+      await sql.query('INSERT INTO bench_bare (id, stream, type, data, metadata) VALUES ($1, $2, $3, $4, $5)', [
+        randomUUID(),
+        `bare-${id}`,
+        'BareRow',
+        JSON.stringify(request.body ?? {}),
+        JSON.stringify({ receivedAt: at() }),
+      ]);
+      return { status_code: 1000, timestamp: at() };
+    },
+  });
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const barePort = (bare.server.address() as { port: number }).port;
+
+  process.on('message', async (request: ServerRequest) => {
+    try {
+      let result: unknown;
+      if (request.type === 'long-session') result = await seedLongSession(store, request.sessionId, request.events);
+      else if (request.type === 'filler') result = await seedFiller(store, request.events);
+      else if (request.type === 'settle') result = await settle();
+      else result = await store.headPosition();
+      process.send?.({ id: request.id, result });
+    } catch (error) {
+      process.send?.({ id: request.id, error: (error as Error).stack ?? String(error) });
+    }
+  });
+  process.on('disconnect', () => {
+    void Promise.all([bare.close(), app.close()]).finally(() => process.exit(0));
+  });
+  process.send?.({ ready: { hubPort, barePort } });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

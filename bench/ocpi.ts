@@ -1,0 +1,382 @@
+/**
+ * Write path speed from outside, as issue 11 measures it: the hub's PATCH session and POST CDR
+ * (auth, validation, decide, append) against a bare Fastify route inserting one row into the same
+ * database, in the same run, with autocannon; for PGlite and PostgreSQL. Prints figures; asserts nothing.
+ *   npm run bench:ocpi      (BENCH_SECONDS=5 per measurement, BENCH_CONNECTIONS=16,
+ *                            BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres,
+ *                            BENCH_LOG_EVENTS=100000, BENCH_STORES=pglite,postgres)
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openPgliteClient, openPostgresClient, SqlEventStore } from '@roamledger/event-store';
+import { encodeCredentialsToken } from '@roamledger/ocpi-transport';
+import { Client } from 'pg';
+import { BENCH_TOKEN, benchSession, type ServerAsk } from './ocpi-server';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 100_000);
+const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
+const SHORT_SESSIONS = 200;
+
+interface Histogram {
+  p50: number;
+  p99: number;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: Histogram & { average: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+// autocannon ships no types; this is the part of its API the bench uses.
+const autocannon = require('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  overallRate?: number;
+  requests: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
+
+const AUTH = { authorization: encodeCredentialsToken(BENCH_TOKEN), 'content-type': 'application/json' };
+
+interface Load {
+  rate: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+async function load(
+  url: string,
+  method: string,
+  next: () => { path: string; body: string },
+  options: { connections?: number; seconds?: number; overallRate?: number } = {},
+): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: options.connections ?? CONNECTIONS,
+    duration: options.seconds ?? SECONDS,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [
+      {
+        method,
+        path: '/',
+        headers: AUTH,
+        setupRequest: (request) => ({ ...request, ...next() }),
+      },
+    ],
+  });
+  return {
+    rate: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+let counter = 0;
+const patchBody = () => JSON.stringify({ kwh: ++counter, last_updated: new Date().toISOString() });
+const sessionPath = (id: string) => `/ocpi/emsp/2.2.1/sessions/NL/STK/${id}`;
+
+function cdrBody(id: string): string {
+  return JSON.stringify({
+    country_code: 'NL',
+    party_id: 'STK',
+    id,
+    start_date_time: '2026-03-01T10:00:00Z',
+    end_date_time: '2026-03-01T12:00:00Z',
+    session_id: 'B0',
+    cdr_token: { country_code: 'NL', party_id: 'RLG', uid: '123abc', type: 'RFID', contract_id: 'NL-RLG-C12345678-S' },
+    auth_method: 'WHITELIST',
+    cdr_location: {
+      id: 'LOC1',
+      address: 'F.Rooseveltlaan 3A',
+      city: 'Gent',
+      country: 'BEL',
+      coordinates: { latitude: '51.047599', longitude: '3.729944' },
+      evse_uid: '3256',
+      evse_id: 'BE*BEC*E041503003',
+      connector_id: '1',
+      connector_standard: 'IEC_62196_T2',
+      connector_format: 'SOCKET',
+      connector_power_type: 'AC_1_PHASE',
+    },
+    currency: 'EUR',
+    charging_periods: [{ start_date_time: '2026-03-01T10:00:00Z', dimensions: [{ type: 'ENERGY', volume: 10 }] }],
+    total_cost: { excl_vat: 3, incl_vat: 3.63 },
+    total_energy: 10,
+    total_time: 2,
+    last_updated: new Date().toISOString(),
+  });
+}
+
+class Server {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  hub = '';
+  bare = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
+      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!waiter || message.id === undefined) return;
+      this.pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(message.error));
+      else waiter.resolve(message.result);
+    });
+  }
+
+  static start(env: Record<string, string>): Promise<Server> {
+    const child = fork(path.join(__dirname, 'ocpi-server.js'), [], {
+      env: { ...process.env, ...env },
+      execArgv: [
+        '-r',
+        path.join(__dirname, '..', '..', 'tsconfig-paths-dist.js'),
+        // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the server process, written when it stops.
+        ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
+      ],
+    });
+    const server = new Server(child);
+    return new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+      child.on('message', (message: { ready?: { hubPort: number; barePort: number } }) => {
+        if (!message.ready) return;
+        server.hub = `http://127.0.0.1:${message.ready.hubPort}`;
+        server.bare = `http://127.0.0.1:${message.ready.barePort}`;
+        resolve(server);
+      });
+    });
+  }
+
+  ask<T>(request: ServerAsk): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ ...request, id });
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
+
+interface Row {
+  store: string;
+  name: string;
+  hub: Load;
+  bare?: Load;
+}
+
+const rows: Row[] = [];
+
+function print(row: Row): void {
+  const figure = (l: Load) =>
+    `${l.rate.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(1).padStart(6)} ms  p99 ${l.p99.toFixed(1).padStart(6)} ms${l.failed ? `  (${l.failed} failed)` : ''}`;
+  const ratio = row.bare ? `  hub/bare ${(row.hub.rate / row.bare.rate).toFixed(2)}` : '';
+  console.log(`  ${row.name.padEnd(44)} hub ${figure(row.hub)}${row.bare ? `   bare ${figure(row.bare)}` : ''}${ratio}`);
+}
+
+async function pair(server: Server, store: string, name: string, method: string, next: () => { path: string; body: string }) {
+  // OCPI refusals travel as HTTP 200 with status_code 2xxx: one request checked first, so a row never counts refusals.
+  const probe = next();
+  const answer = await fetch(`${server.hub}${probe.path}`, { method, headers: AUTH, body: probe.body });
+  const json = (await answer.json()) as { status_code?: number; status_message?: string };
+  if (json.status_code !== 1000) throw new Error(`${name}: ${answer.status} ${json.status_code} ${json.status_message}`);
+  const bare = await load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: patchBody() }));
+  const hub = await load(server.hub, method, next);
+  const row = { store, name, hub, bare };
+  rows.push(row);
+  print(row);
+}
+
+async function getLatency(url: string, count: number): Promise<Histogram> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const response = await fetch(url, { headers: AUTH });
+    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+    await response.arrayBuffer();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(count * 0.5)], p99: times[Math.floor(count * 0.99)] };
+}
+
+async function seedShortSessions(server: Server): Promise<void> {
+  // Through the hub: a PUT and four PATCHes each, ~10 events per session.
+  for (let i = 0; i < SHORT_SESSIONS; i++) {
+    const id = `B${i}`;
+    const put = await fetch(`${server.hub}${sessionPath(id)}`, {
+      method: 'PUT',
+      headers: AUTH,
+      body: JSON.stringify(benchSession(id, new Date().toISOString())),
+    });
+    if (put.status >= 300) throw new Error(`PUT ${id}: ${put.status} ${await put.text()}`);
+    for (let p = 0; p < 4; p++) {
+      await fetch(`${server.hub}${sessionPath(id)}`, { method: 'PATCH', headers: AUTH, body: patchBody() });
+    }
+  }
+}
+
+async function runStore(store: string, env: Record<string, string>): Promise<void> {
+  const server = await Server.start(env);
+  try {
+    console.log(`${store}:`);
+    await seedShortSessions(server);
+    await server.ask({ type: 'long-session', sessionId: 'L1K', events: 1_000 });
+    await server.ask({ type: 'long-session', sessionId: 'L5K', events: 5_000 });
+    await server.ask({ type: 'settle' });
+    // Warm-up, both sides: JIT, connections, and the first (cold) read of the long sessions.
+    await load(server.bare, 'PATCH', () => ({ path: '/bare/w', body: patchBody() }), { seconds: 1 });
+    await load(server.hub, 'PATCH', () => ({ path: sessionPath(`B${counter % SHORT_SESSIONS}`), body: patchBody() }), {
+      seconds: 1,
+    });
+    for (const id of ['L1K', 'L5K']) {
+      await fetch(`${server.hub}${sessionPath(id)}`, { method: 'PATCH', headers: AUTH, body: patchBody() });
+    }
+
+    const short = () => ({ path: sessionPath(`B${counter % SHORT_SESSIONS}`), body: patchBody() });
+    await pair(server, store, `PATCH, ${SHORT_SESSIONS} sessions ~10 events each`, 'PATCH', short);
+    await pair(server, store, 'PATCH, one session with 1,000 events', 'PATCH', () => ({
+      path: sessionPath('L1K'),
+      body: patchBody(),
+    }));
+    await pair(server, store, 'PATCH, one session with 5,000 events', 'PATCH', () => ({
+      path: sessionPath('L5K'),
+      body: patchBody(),
+    }));
+    await pair(server, store, 'POST CDR (new CDR each)', 'POST', () => {
+      const id = `CDR-${randomUUID().slice(0, 30)}`;
+      return { path: '/ocpi/emsp/2.2.1/cdrs', body: cdrBody(id) };
+    });
+    const rated = await load(server.hub, 'PATCH', short, { overallRate: 200 });
+    const ratedRow = { store, name: 'PATCH at 200 req/s offered', hub: rated };
+    rows.push(ratedRow);
+    print(ratedRow);
+
+    const get = await getLatency(`${server.hub}${sessionPath('L5K')}`, 300);
+    console.log(
+      `  GET of the session with ${'5,000+'} events (1 client, 300 GETs): p50 ${get.p50.toFixed(2)} ms, p99 ${get.p99.toFixed(2)} ms`,
+    );
+
+    const head = await server.ask<number>({ type: 'head' });
+    const filler = Math.max(0, LOG_EVENTS - (head + 1));
+    const seeded = performance.now();
+    await server.ask({ type: 'filler', events: filler });
+    const settled = await server.ask<number>({ type: 'settle' });
+    console.log(
+      `  (${filler} events added to the log in ${((performance.now() - seeded) / 1000).toFixed(1)} s; hub idle again after ${(settled / 1000).toFixed(1)} s)`,
+    );
+    await pair(
+      server,
+      store,
+      `PATCH, ${SHORT_SESSIONS} sessions, ${LOG_EVENTS.toLocaleString('en')} events in the log`,
+      'PATCH',
+      short,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Appends per second of the store alone, 2 events each to different streams, with 1, 4 and 16 writers. */
+async function writers(name: string, store: SqlEventStore): Promise<void> {
+  const figures: string[] = [];
+  for (const count of [1, 4, 16]) {
+    let appends = 0;
+    const until = performance.now() + 2_000;
+    await Promise.all(
+      Array.from({ length: count }, async (_, writer) => {
+        for (let i = 0; performance.now() < until; i++) {
+          await store.append(`writers-${count}-${writer}-${i % 50}`, [
+            { type: 'OcpiRequestReceived', data: { body: 'x'.repeat(300) } },
+            { type: 'SessionUpdated', data: { kwh: i } },
+          ]);
+          appends++;
+        }
+      }),
+    );
+    figures.push(`${count} writer${count > 1 ? 's' : ''}: ${(appends / 2).toFixed(0)}/s`);
+  }
+  console.log(`  appends (2 events each), ${name}: ${figures.join(', ')}`);
+}
+
+async function onServer(sql: string): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench:ocpi  node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per figure; bare = Fastify route inserting one row into the same database`,
+  );
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'roamledger-bench-ocpi-'));
+  try {
+    if (STORES.includes('pglite')) {
+      await runStore('PGlite', { EVENT_STORE: 'pglite', DATA_DIR: path.join(dataDir, 'pglite') });
+      const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+      await writers('PGlite (in memory)', store);
+      await store.close();
+    }
+    if (STORES.includes('postgres')) {
+      const schema = `rl_bench_ocpi_${Date.now()}`;
+      await onServer(`CREATE SCHEMA ${schema}`);
+      const url = new URL(DATABASE_URL);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      try {
+        await runStore(`PostgreSQL (${url.host}${url.pathname})`, {
+          EVENT_STORE: 'postgres',
+          DATABASE_URL: url.toString(),
+          DATA_DIR: path.join(dataDir, 'postgres'),
+        });
+        const store = await SqlEventStore.open('postgres', await openPostgresClient({ connectionString: url.toString() }));
+        await writers('PostgreSQL', store);
+        await store.close();
+      } finally {
+        await onServer(`DROP SCHEMA ${schema} CASCADE`);
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// Exits when done: keep-alive sockets of the load generator and fetch must not hold the run open.
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

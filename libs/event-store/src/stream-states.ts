@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import type { Decider, DomainEvent } from '@roamledger/kernel';
+import type { EventStore, RecordedEvent } from './event-store.port';
+
+/** What a process knows of one stream: its state folded up to `revision` (-1: no stream). */
+export interface KnownStream<State> {
+  state: State;
+  revision: number;
+  /** Global position of the event at `revision`, or -1. */
+  position: number;
+  /** Not read: taken as new. Only an append (expecting no stream) confirms it. */
+  assumed?: boolean;
+}
+
+interface Entry<State> extends KnownStream<State> {
+  // biome-ignore lint/suspicious/noExplicitAny: one entry per stream, whatever its decider's types.
+  decider: Decider<any, any, State>;
+  /** Another writer may have appended: read what follows `revision` before trusting the state. */
+  stale: boolean;
+  snapshotRevision: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the cache holds every decider's states.
+type AnyDecider = Decider<any, DomainEvent, any>;
+
+/** Streams whose state a process keeps; beyond it the least recently used is dropped (and read again if needed). */
+export const STREAM_STATE_LIMIT = 10_000;
+/** Commands of one stream decided together and appended in one transaction, at most. */
+const JOBS_PER_RUN = 64;
+/** A snapshot is saved (off the request path) once a stream has grown this much past its last one. */
+export const SNAPSHOT_EVERY_EVENTS = 200;
+
+/**
+ * The state of each stream this process writes, with the revision it was folded to, so a command
+ * costs the same at the 5,000th event as at the first: the append's expected revision checks the
+ * cached state, and only a rejected append reads the events that came after it. A cold stream
+ * starts from its latest snapshot (when the store keeps them) and reads only what follows.
+ * Commands on one stream queue in the process (enqueue), so its writers don't race here.
+ */
+export class StreamStates {
+  private readonly entries = new Map<string, Entry<unknown>>();
+  /** Streams found to exist while nothing of them is known here: read before deciding. */
+  private readonly mustRead = new Set<string>();
+  private readonly queues = new Map<string, Array<{ decider: unknown }>>();
+
+  constructor(private readonly store: EventStore) {}
+
+  /**
+   * Queues `job` for the stream; while the stream has no run in progress, `run` is called with the
+   * jobs queued so far (those of one decider, in order, at most JOBS_PER_RUN) until none is left.
+   */
+  enqueue<Job extends { decider: unknown }>(stream: string, job: Job, run: (jobs: Job[]) => Promise<void>): void {
+    const queue = this.queues.get(stream) as Job[] | undefined;
+    if (queue) {
+      queue.push(job);
+      return;
+    }
+    const jobs: Job[] = [job];
+    this.queues.set(stream, jobs);
+    void (async () => {
+      while (jobs.length) {
+        let count = 1;
+        while (count < jobs.length && count < JOBS_PER_RUN && jobs[count].decider === jobs[0].decider) count++;
+        await run(jobs.splice(0, count)).catch(() => undefined);
+      }
+      this.queues.delete(stream);
+    })();
+  }
+
+  /**
+   * The stream's state: from memory when nothing says it moved (`fresh: false`, the write path,
+   * where the append's expected revision is the check), otherwise after reading the events that
+   * follow what is known.
+   */
+  async load<State>(stream: string, decider: Decider<unknown, DomainEvent, State>, fresh: boolean): Promise<KnownStream<State>> {
+    let entry = this.entries.get(stream) as Entry<State> | undefined;
+    if (entry && entry.decider !== decider) entry = undefined;
+    if (entry && !entry.stale && !fresh) {
+      this.touch(stream, entry);
+      return entry;
+    }
+    if (!entry && !fresh && !this.mustRead.has(stream)) {
+      // Unknown here: most such streams are new (a new CDR, session, token), so decide on the
+      // initial state and let the append expect no stream. If it exists, the append says so and
+      // the next attempt reads it.
+      return { state: decider.initialState(), revision: -1, position: -1, assumed: true };
+    }
+    this.mustRead.delete(stream);
+    if (!entry) entry = await this.fromSnapshot(stream, decider);
+    const newer = await this.store.readStream(stream, entry.revision >= 0 ? { from: entry.revision + 1 } : {});
+    const caughtUp = newer.length ? foldOn(entry, newer) : { ...entry, stale: false };
+    // A write that finished while this read ran may already know more.
+    const current = this.entries.get(stream);
+    if (current && current.decider === decider && current.revision > caughtUp.revision) return current as Entry<State>;
+    this.touch(stream, caughtUp);
+    this.maybeSnapshot(stream, caughtUp);
+    return caughtUp;
+  }
+
+  /** After an append this process made from `known`: the state with the appended events folded in. */
+  appended<State>(
+    stream: string,
+    decider: Decider<unknown, DomainEvent, State>,
+    known: KnownStream<State>,
+    events: Array<Pick<RecordedEvent, 'type' | 'data'>>,
+    result: { nextExpectedRevision: number; position: number },
+  ): State {
+    const state = events.reduce((folded, event) => decider.evolve(folded, event as DomainEvent), known.state);
+    if (result.nextExpectedRevision !== known.revision + events.length) {
+      // An idempotent retry found an earlier append: what stands in the stream is read next time.
+      this.entries.delete(stream);
+      return state;
+    }
+    const previous = this.entries.get(stream);
+    const entry: Entry<State> = {
+      decider,
+      state,
+      revision: result.nextExpectedRevision,
+      position: result.position,
+      stale: false,
+      snapshotRevision: previous?.decider === decider ? previous.snapshotRevision : -1,
+    };
+    this.touch(stream, entry);
+    this.maybeSnapshot(stream, entry);
+    return state;
+  }
+
+  /** Another writer got there first (or the outcome is unknown): read the newer events before deciding again. */
+  moved(stream: string): void {
+    const entry = this.entries.get(stream);
+    if (entry) entry.stale = true;
+    else {
+      if (this.mustRead.size >= STREAM_STATE_LIMIT) this.mustRead.clear();
+      this.mustRead.add(stream);
+    }
+  }
+
+  private async fromSnapshot<State>(stream: string, decider: Decider<unknown, DomainEvent, State>): Promise<Entry<State>> {
+    const empty: Entry<State> = {
+      decider,
+      state: decider.initialState(),
+      revision: -1,
+      position: -1,
+      stale: true,
+      snapshotRevision: -1,
+    };
+    const snapshots = this.store.snapshots;
+    if (!snapshots) return empty;
+    try {
+      const snapshot = await snapshots.load(stream, snapshotKey(decider as AnyDecider));
+      if (!snapshot) return empty;
+      return {
+        ...empty,
+        state: snapshot.state as State,
+        revision: snapshot.revision,
+        position: snapshot.position,
+        snapshotRevision: snapshot.revision,
+      };
+    } catch {
+      // A snapshot only saves reading; without it the stream is read from the start.
+      return empty;
+    }
+  }
+
+  private maybeSnapshot(stream: string, entry: Entry<unknown>): void {
+    const snapshots = this.store.snapshots;
+    if (!snapshots || entry.revision - entry.snapshotRevision < SNAPSHOT_EVERY_EVENTS) return;
+    entry.snapshotRevision = entry.revision;
+    void snapshots
+      .save({
+        stream,
+        key: snapshotKey(entry.decider as AnyDecider),
+        revision: entry.revision,
+        position: entry.position,
+        state: entry.state,
+      })
+      .catch(() => undefined);
+  }
+
+  private touch(stream: string, entry: Entry<unknown>): void {
+    this.entries.delete(stream);
+    this.entries.set(stream, entry);
+    if (this.entries.size > STREAM_STATE_LIMIT) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
+function foldOn<State>(entry: Entry<State>, events: RecordedEvent[]): Entry<State> {
+  const last = events[events.length - 1];
+  return {
+    ...entry,
+    state: events.reduce((state, event) => entry.decider.evolve(state, event as DomainEvent), entry.state),
+    revision: last.revision,
+    position: last.position,
+    stale: false,
+  };
+}
+
+const keys = new WeakMap<AnyDecider, string>();
+
+/**
+ * Which snapshots a decider may start from: a digest of the code that builds its state
+ * (initialState and evolve), so a changed evolve never starts from a state an older one folded.
+ * Functions evolve calls are not in the digest: after changing only those, clear rl_snapshots.
+ */
+export function snapshotKey(decider: AnyDecider): string {
+  let key = keys.get(decider);
+  if (!key) {
+    key = createHash('sha256')
+      .update(`${String(decider.initialState)}\n${String(decider.evolve)}\n${JSON.stringify(decider.initialState())}`)
+      .digest('hex')
+      .slice(0, 32);
+    keys.set(decider, key);
+  }
+  return key;
+}
+
+const perStore = new WeakMap<EventStore, StreamStates>();
+
+/** The one StreamStates of a store in this process. */
+export function streamStatesOf(store: EventStore): StreamStates {
+  let states = perStore.get(store);
+  if (!states) {
+    states = new StreamStates(store);
+    perStore.set(store, states);
+  }
+  return states;
+}
