@@ -1,6 +1,6 @@
 import type { PriceComponent, Tariff, TariffRestrictions } from '@roamledger/ocpi';
 import { DayOfWeek, decimalOf, type OcpiDecimal, ReservationRestrictionType, TariffDimensionType } from '@roamledger/ocpi/values';
-import type { LocalTime } from './local-time';
+import { dayNumberOf, type LocalTime } from './local-time';
 
 /** What the restrictions of an element are checked against: the state at the start of a charging period. */
 export interface PeriodFacts {
@@ -21,6 +21,8 @@ export interface CompiledComponent {
   componentIndex: number;
   component: PriceComponent;
   price: OcpiDecimal;
+  /** Price per Wh (ENERGY) or per fee (FLAT): exact, so the cost is one multiplication. Time has none (1/3600). */
+  pricePerStepUnit?: OcpiDecimal;
   /** 1 + vat/100; 1 when the component has no VAT. */
   vatFactor: OcpiDecimal;
   stepSize: number;
@@ -42,6 +44,9 @@ export interface CompiledTariff {
   reservation: CompiledElement[];
   /** For an expired reservation: RESERVATION_EXPIRES elements first, then RESERVATION ones (mod_tariffs' note). */
   expiredReservation: CompiledElement[];
+  /** Whether any element restricts current or power (else periods need not be read for them). */
+  readsCurrent: boolean;
+  readsPower: boolean;
 }
 
 const compiled = new WeakMap<Tariff, CompiledTariff>();
@@ -53,11 +58,18 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
     const elements = tariff.elements.map((element, index): CompiledElement => {
       const components: CompiledElement['components'] = {};
       element.price_components.forEach((component, componentIndex) => {
+        const price = decimalOf(component.price);
         components[component.type] ??= {
           elementIndex: index,
           componentIndex,
           component,
-          price: decimalOf(component.price),
+          price,
+          pricePerStepUnit:
+            component.type === TariffDimensionType.ENERGY
+              ? price.div(1000)
+              : component.type === TariffDimensionType.FLAT
+                ? price
+                : undefined,
           vatFactor:
             component.vat === undefined || component.vat === null ? decimalOf(1) : decimalOf(component.vat).div(100).plus(1),
           stepSize: component.step_size,
@@ -71,6 +83,8 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
       session: elements.filter((e) => !e.reservation),
       reservation: reserved,
       expiredReservation: [...expires, ...reserved],
+      readsCurrent: tariff.elements.some(({ restrictions: r }) => r?.min_current !== undefined || r?.max_current !== undefined),
+      readsPower: tariff.elements.some(({ restrictions: r }) => r?.min_power !== undefined || r?.max_power !== undefined),
     };
     compiled.set(tariff, result);
   }
@@ -111,8 +125,14 @@ function predicateOf(restrictions: TariffRestrictions | undefined): (facts: Peri
     else if (start > end) checks.push(({ local }) => local.secondOfDay >= start || local.secondOfDay < end);
     // start == end: the whole day.
   }
-  if (start_date !== undefined) checks.push(({ local }) => local.date >= start_date);
-  if (end_date !== undefined) checks.push(({ local }) => local.date < end_date);
+  if (start_date !== undefined) {
+    const first = dayNumberOf(start_date);
+    checks.push(({ local }) => local.day >= first);
+  }
+  if (end_date !== undefined) {
+    const end = dayNumberOf(end_date);
+    checks.push(({ local }) => local.day < end);
+  }
   if (day_of_week?.length) {
     const days = new Set<DayOfWeek>(day_of_week);
     checks.push(({ local }) => days.has(local.dayOfWeek));

@@ -2,27 +2,34 @@ import { DayOfWeek } from '@roamledger/ocpi/values';
 
 /** A UTC instant as the wall clock of a time zone shows it. */
 export interface LocalTime {
-  /** Calendar date, e.g. 2026-10-25 (compares as text). */
-  date: string;
+  /** Local calendar day as days since 1970-01-01 (see dayNumberOf). */
+  day: number;
   dayOfWeek: DayOfWeek;
   /** Seconds since local midnight. */
   secondOfDay: number;
 }
 
+// 1970-01-01 was a Thursday.
 const DAYS = [
+  DayOfWeek.THURSDAY,
+  DayOfWeek.FRIDAY,
+  DayOfWeek.SATURDAY,
   DayOfWeek.SUNDAY,
   DayOfWeek.MONDAY,
   DayOfWeek.TUESDAY,
   DayOfWeek.WEDNESDAY,
-  DayOfWeek.THURSDAY,
-  DayOfWeek.FRIDAY,
-  DayOfWeek.SATURDAY,
 ];
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-// Zone offsets per minute: Intl is slow (microseconds a call) and offsets change at most a few times a year.
-const offsets = new Map<string, Map<number, number>>();
-const MAX_CACHED_MINUTES = 100_000;
+/**
+ * Zone offsets per UTC hour: Intl takes microseconds a call, offsets change a few times a year. An
+ * hour whose offset differs at its start and at its end holds a change: it is looked up per minute.
+ */
+const hourOffsets = new Map<string, Map<number, number>>();
+const MAX_CACHED_HOURS = 200_000;
 
 /** The IANA zone as Intl knows it; a RangeError for a zone that does not exist. */
 function formatterOf(timeZone: string): Intl.DateTimeFormat {
@@ -43,41 +50,53 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Milliseconds to add to a UTC instant to get the zone's wall clock at that instant. */
+/** Milliseconds to add to a UTC instant to read the zone's wall clock, from Intl. */
+function intlOffset(timeZone: string, epochMillis: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterOf(timeZone).formatToParts(new Date(epochMillis))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = new Date(0);
+  wall.setUTCFullYear(parts.year, parts.month - 1, parts.day);
+  wall.setUTCHours(parts.hour, parts.minute, parts.second, 0);
+  return wall.getTime() - Math.floor(epochMillis / 1000) * 1000;
+}
+
 function offsetAt(timeZone: string, epochMillis: number): number {
-  let byMinute = offsets.get(timeZone);
-  if (!byMinute) {
-    byMinute = new Map();
-    offsets.set(timeZone, byMinute);
+  let byHour = hourOffsets.get(timeZone);
+  if (!byHour) {
+    byHour = new Map();
+    hourOffsets.set(timeZone, byHour);
   }
-  const minute = Math.floor(epochMillis / 60_000);
-  let offset = byMinute.get(minute);
+  const hour = Math.floor(epochMillis / HOUR_MS);
+  let offset = byHour.get(hour);
   if (offset === undefined) {
-    const parts: Record<string, number> = {};
-    for (const part of formatterOf(timeZone).formatToParts(new Date(minute * 60_000))) {
-      if (part.type !== 'literal') parts[part.type] = Number(part.value);
-    }
-    const wall = new Date(0);
-    wall.setUTCFullYear(parts.year, parts.month - 1, parts.day);
-    wall.setUTCHours(parts.hour, parts.minute, parts.second, 0);
-    offset = wall.getTime() - minute * 60_000;
-    if (byMinute.size >= MAX_CACHED_MINUTES) byMinute.clear();
-    byMinute.set(minute, offset);
+    const atStart = intlOffset(timeZone, hour * HOUR_MS);
+    const atEnd = intlOffset(timeZone, (hour + 1) * HOUR_MS - 1000);
+    // NaN marks an hour with a change in it.
+    offset = atStart === atEnd ? atStart : Number.NaN;
+    if (byHour.size >= MAX_CACHED_HOURS) byHour.clear();
+    byHour.set(hour, offset);
   }
-  return offset;
+  return Number.isNaN(offset) ? intlOffset(timeZone, Math.floor(epochMillis / MINUTE_MS) * MINUTE_MS) : offset;
 }
 
 /** The wall clock of `timeZone` (IANA, e.g. Europe/Amsterdam) at a UTC instant. */
 export function localTimeOf(epochMillis: number, timeZone: string): LocalTime {
-  const wall = new Date(epochMillis + offsetAt(timeZone, epochMillis));
-  const year = String(wall.getUTCFullYear()).padStart(4, '0');
-  const month = String(wall.getUTCMonth() + 1).padStart(2, '0');
-  const day = String(wall.getUTCDate()).padStart(2, '0');
+  const wall = epochMillis + offsetAt(timeZone, epochMillis);
+  const day = Math.floor(wall / DAY_MS);
   return {
-    date: `${year}-${month}-${day}`,
-    dayOfWeek: DAYS[wall.getUTCDay()],
-    secondOfDay: wall.getUTCHours() * 3600 + wall.getUTCMinutes() * 60 + wall.getUTCSeconds(),
+    day,
+    dayOfWeek: DAYS[((day % 7) + 7) % 7],
+    secondOfDay: Math.floor((wall - day * DAY_MS) / 1000),
   };
+}
+
+/** A calendar date (2015-12-24) as the day number LocalTime.day uses. */
+export function dayNumberOf(date: string): number {
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  return Math.floor(utc.getTime() / DAY_MS);
 }
 
 /** Checks the zone once, so a wrong one fails before any pricing. */

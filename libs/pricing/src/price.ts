@@ -4,6 +4,7 @@ import {
   activeComponent,
   type CompiledComponent,
   type CompiledElement,
+  type CompiledTariff,
   compileTariff,
   type PeriodFacts,
 } from './compiled-tariff';
@@ -94,7 +95,7 @@ interface Quantities {
   other: boolean;
 }
 
-function quantitiesOf(period: ChargingPeriod): Quantities {
+function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantities {
   const q: Quantities = { other: false };
   let current: OcpiDecimal | undefined;
   let power: OcpiDecimal | undefined;
@@ -112,23 +113,24 @@ function quantitiesOf(period: ChargingPeriod): Quantities {
       case CdrDimensionType.RESERVATION_TIME:
         q.reservation = decimalOf(volume);
         break;
+      // Current and power are read only for a tariff that restricts them.
       case CdrDimensionType.MIN_CURRENT:
-        q.minCurrent = decimalOf(volume);
+        if (tariff.readsCurrent) q.minCurrent = decimalOf(volume);
         break;
       case CdrDimensionType.MAX_CURRENT:
-        q.maxCurrent = decimalOf(volume);
+        if (tariff.readsCurrent) q.maxCurrent = decimalOf(volume);
         break;
       case CdrDimensionType.CURRENT:
-        current = decimalOf(volume);
+        if (tariff.readsCurrent) current = decimalOf(volume);
         break;
       case CdrDimensionType.MIN_POWER:
-        q.minPower = decimalOf(volume);
+        if (tariff.readsPower) q.minPower = decimalOf(volume);
         break;
       case CdrDimensionType.MAX_POWER:
-        q.maxPower = decimalOf(volume);
+        if (tariff.readsPower) q.maxPower = decimalOf(volume);
         break;
       case CdrDimensionType.POWER:
-        power = decimalOf(volume);
+        if (tariff.readsPower) power = decimalOf(volume);
         break;
     }
   }
@@ -136,7 +138,7 @@ function quantitiesOf(period: ChargingPeriod): Quantities {
   q.minCurrent ??= current;
   q.maxCurrent ??= current;
   // Without any power figure, the average while charging is energy over charging time.
-  power ??= q.energy && q.time && !q.time.isZero() ? q.energy.div(q.time) : undefined;
+  if (tariff.readsPower) power ??= q.energy && q.time && !q.time.isZero() ? q.energy.div(q.time) : undefined;
   q.minPower ??= power;
   q.maxPower ??= power;
   q.other = q.energy !== undefined || q.time !== undefined || q.parking !== undefined || q.reservation === undefined;
@@ -149,7 +151,7 @@ interface MutableLine extends PricedLine {
 
 function costOf(compiled: CompiledComponent, quantity: OcpiDecimal, unit: number, currency: string): Cost {
   // Multiply before dividing, so a cost that is a finite decimal comes out exact.
-  const exclVat = compiled.price.times(quantity).div(unit);
+  const exclVat = compiled.pricePerStepUnit?.times(quantity) ?? compiled.price.times(quantity).div(unit);
   return { exclVat: Money.of(exclVat, currency), inclVat: Money.of(exclVat.times(compiled.vatFactor), currency) };
 }
 
@@ -190,12 +192,19 @@ function applyStep(lines: MutableLine[], currency: string): void {
   last.cost = costOf(last.compiled, last.billedQuantity, UNIT[last.dimension], currency);
 }
 
-function zeroCost(currency: string): Cost {
-  return { exclVat: Money.zero(currency), inclVat: Money.zero(currency) };
-}
+/** Sums excl. and incl. VAT as bare decimals; Money only for the result. */
+class CostSum {
+  exclVat: OcpiDecimal = new OcpiDecimal(0);
+  inclVat: OcpiDecimal = new OcpiDecimal(0);
 
-function plus(a: Cost, b: Cost): Cost {
-  return { exclVat: a.exclVat.plus(b.exclVat), inclVat: a.inclVat.plus(b.inclVat) };
+  add(cost: Cost): void {
+    this.exclVat = this.exclVat.plus(cost.exclVat.amount);
+    this.inclVat = this.inclVat.plus(cost.inclVat.amount);
+  }
+
+  toCost(currency: string): Cost {
+    return { exclVat: Money.of(this.exclVat, currency), inclVat: Money.of(this.inclVat, currency) };
+  }
 }
 
 function clamp(
@@ -230,7 +239,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const ordered = chargingPeriods
     .map((period, index) => ({ period, index, start: parseOcpiDateTime(period.start_date_time).getTime() }))
     .sort((a, b) => a.start - b.start || a.index - b.index);
-  const quantities = ordered.map(({ period }) => quantitiesOf(period));
+  const quantities = ordered.map(({ period }) => quantitiesOf(period, compiled));
   const hasSession = quantities.some((q) => q.other);
   const hasReservation = quantities.some((q) => q.reservation !== undefined);
   const expired = context.reservationExpired ?? (hasReservation && !hasSession);
@@ -309,15 +318,17 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   applyStep(timeLines, currency);
   applyStep(reservationLines, currency);
 
-  const costs = Object.fromEntries(COST_DIMENSIONS.map((d) => [d, zeroCost(currency)])) as Record<CostDimension, Cost>;
-  let subtotal = zeroCost(currency);
+  const sums = new Map<CostDimension, CostSum>(COST_DIMENSIONS.map((d) => [d, new CostSum()]));
+  const all = new CostSum();
   for (const period of periods) {
     for (const line of period.lines) {
       delete (line as Partial<MutableLine>).compiled;
-      costs[line.dimension] = plus(costs[line.dimension], line.cost);
-      subtotal = plus(subtotal, line.cost);
+      sums.get(line.dimension)?.add(line.cost);
+      all.add(line.cost);
     }
   }
+  const costs = Object.fromEntries([...sums].map(([d, sum]) => [d, sum.toCost(currency)])) as Record<CostDimension, Cost>;
+  const subtotal = all.toCost(currency);
   const exclVat = clamp(subtotal.exclVat, tariff.min_price?.excl_vat, tariff.max_price?.excl_vat);
   const inclVat = clamp(subtotal.inclVat, tariff.min_price?.incl_vat, tariff.max_price?.incl_vat);
   return {

@@ -1,0 +1,112 @@
+/**
+ * CDRs priced per second on one core (this process's one thread) by the pricing engine, for a
+ * typical 4-element tariff (start fee, day and night energy, parking by day) and CDRs of 4 charging
+ * periods in Europe/Berlin spread over a year. Prints figures; asserts nothing.
+ *   node -r ./tsconfig-paths-dist.js dist/bench/pricing.js
+ *   BENCH_SECONDS=3 (time per run)
+ */
+import { performance } from 'node:perf_hooks';
+import type { ChargingPeriod, Tariff } from '@roamledger/ocpi';
+import { CdrDimensionType, DayOfWeek, TariffDimensionType } from '@roamledger/ocpi/values';
+import { price } from '@roamledger/pricing';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+const TARIFF: Tariff = {
+  country_code: 'DE',
+  party_id: 'ALL',
+  id: 'BENCH',
+  currency: 'EUR',
+  elements: [
+    { price_components: [{ type: TariffDimensionType.FLAT, price: 0.5, vat: 19, step_size: 1 }] },
+    {
+      price_components: [{ type: TariffDimensionType.ENERGY, price: 0.39, vat: 19, step_size: 1 }],
+      restrictions: { start_time: '07:00', end_time: '22:00' },
+    },
+    { price_components: [{ type: TariffDimensionType.ENERGY, price: 0.29, vat: 19, step_size: 1 }] },
+    {
+      price_components: [{ type: TariffDimensionType.PARKING_TIME, price: 6, vat: 19, step_size: 300 }],
+      restrictions: {
+        start_time: '08:00',
+        end_time: '20:00',
+        day_of_week: [
+          DayOfWeek.MONDAY,
+          DayOfWeek.TUESDAY,
+          DayOfWeek.WEDNESDAY,
+          DayOfWeek.THURSDAY,
+          DayOfWeek.FRIDAY,
+          DayOfWeek.SATURDAY,
+        ],
+      },
+    },
+  ],
+  last_updated: '2026-01-01T00:00:00Z',
+};
+
+interface Cdr {
+  start: string;
+  periods: ChargingPeriod[];
+}
+
+/** A deterministic spread of sessions: 3 charging periods then parking, starting at any minute of 2026. */
+function cdrs(count: number): Cdr[] {
+  let seed = 42;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  return Array.from({ length: count }, () => {
+    let at = Date.UTC(2026, 0, 1) + next(365 * 24 * 60) * 60_000;
+    const start = iso(at);
+    const periods: ChargingPeriod[] = [];
+    for (let i = 0; i < 4; i++) {
+      const minutes = 5 + next(90);
+      const dimensions =
+        i < 3
+          ? [
+              { type: CdrDimensionType.ENERGY, volume: (1 + next(30_000)) / 1000 },
+              { type: CdrDimensionType.TIME, volume: Number((minutes / 60).toFixed(6)) },
+              { type: CdrDimensionType.MAX_POWER, volume: 11 + next(140) },
+            ]
+          : [{ type: CdrDimensionType.PARKING_TIME, volume: Number((minutes / 60).toFixed(6)) }];
+      periods.push({ start_date_time: iso(at), dimensions });
+      at += minutes * 60_000;
+    }
+    return { start, periods };
+  });
+}
+
+function run(label: string, sample: Cdr[], tariffFor: (i: number) => Tariff): void {
+  let priced = 0;
+  let checksum = 0;
+  const cpuBefore = process.cpuUsage();
+  const began = performance.now();
+  const until = began + SECONDS * 1000;
+  while (performance.now() < until) {
+    for (let i = 0; i < 1000; i++) {
+      const cdr = sample[(priced + i) % sample.length];
+      const result = price(tariffFor(priced + i), cdr.periods, { startDateTime: cdr.start, timeZone: 'Europe/Berlin' });
+      checksum += result.periods.length;
+    }
+    priced += 1000;
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time of the whole process (GC helper threads too): a rate per CPU second does not depend on
+  // what else the machine runs, and is a lower bound for one core.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const rate = (per: number) => Math.round(priced / per).toLocaleString('en');
+  console.log(
+    `${label}: ${rate(cpuSeconds)} CDRs per CPU second (${rate(seconds)}/s wall clock), ${((cpuSeconds * 1e6) / priced).toFixed(1)} µs CPU per CDR (${priced} CDRs, checksum ${checksum})`,
+  );
+}
+
+const sample = cdrs(10_000);
+console.log(`pricing engine, typical 4-element tariff, 4 charging periods per CDR, node ${process.version}, one thread`);
+// Warm-up: JIT and the zone offset cache.
+run('warm-up', sample, () => TARIFF);
+run('same tariff object (compiled once)', sample, () => TARIFF);
+// A tariff read anew for every CDR (as from a store): compiled every time.
+const copies = Array.from({ length: 50_000 }, () => structuredClone(TARIFF));
+run('a fresh tariff object per CDR', sample, (i) => copies[i % copies.length]);
