@@ -46,6 +46,8 @@ const TARIFF: Tariff = {
 interface Cdr {
   start: string;
   periods: ChargingPeriod[];
+  /** total_time in hours, as the CDR states it. */
+  time: number;
 }
 
 /** A deterministic spread of sessions: 3 charging periods then parking, starting at any minute of 2026. */
@@ -57,7 +59,8 @@ function cdrs(count: number): Cdr[] {
   };
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   return Array.from({ length: count }, () => {
-    let at = Date.UTC(2026, 0, 1) + next(365 * 24 * 60) * 60_000;
+    const began = Date.UTC(2026, 0, 1) + next(365 * 24 * 60) * 60_000;
+    let at = began;
     const start = iso(at);
     const periods: ChargingPeriod[] = [];
     for (let i = 0; i < 4; i++) {
@@ -73,7 +76,7 @@ function cdrs(count: number): Cdr[] {
       periods.push({ start_date_time: iso(at), dimensions });
       at += minutes * 60_000;
     }
-    return { start, periods };
+    return { start, periods, time: Number(((at - began) / 3_600_000).toFixed(6)) };
   });
 }
 
@@ -86,7 +89,11 @@ function run(label: string, sample: Cdr[], tariffFor: (i: number) => Tariff): vo
   while (performance.now() < until) {
     for (let i = 0; i < 1000; i++) {
       const cdr = sample[(priced + i) % sample.length];
-      const result = price(tariffFor(priced + i), cdr.periods, { startDateTime: cdr.start, timeZone: 'Europe/Berlin' });
+      const result = price(tariffFor(priced + i), cdr.periods, {
+        startDateTime: cdr.start,
+        timeZone: 'Europe/Berlin',
+        totals: { time: cdr.time },
+      });
       checksum += result.periods.length;
     }
     priced += 1000;

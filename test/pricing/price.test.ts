@@ -374,4 +374,29 @@ describe('notes', () => {
     );
     assert.deepEqual(clean.notes, []);
   });
+
+  test('a period that runs over a restriction boundary is priced as at its start, and said so', () => {
+    const tariff = tariffOf([
+      element([component(D.ENERGY, 0.2)], { start_time: '00:00', end_time: '17:00' }),
+      element([component(D.ENERGY, 0.27)]),
+    ]);
+    // One period from 16:30 to 17:30 (the session's total time ends it): the CPO did not split at 17:00.
+    const crossing = priced(tariff, '2026-11-30T16:30:00+01:00', [{ minutes: 60, energy: 10 }], { totals: { time: 1 } });
+    assert.equal(crossing.total.exclVat.amount.toString(), '2');
+    assert.deepEqual(crossing.notes, [
+      'period 0 (from 2026-11-30T15:30:00Z) crosses a restriction boundary: its ENERGY is priced by element 0 as at its start, element 1 applies at its end',
+    ]);
+    // Split at 17:00 as mod_cdrs asks: nothing to say.
+    const split = priced(
+      tariff,
+      '2026-11-30T16:30:00+01:00',
+      [
+        { minutes: 30, energy: 5 },
+        { minutes: 30, energy: 5 },
+      ],
+      { totals: { time: 1 } },
+    );
+    assert.deepEqual(split.notes, []);
+    assert.equal(split.total.exclVat.amount.toString(), '2.35');
+  });
 });

@@ -47,6 +47,8 @@ export interface CompiledTariff {
   /** Whether any element restricts current or power (else periods need not be read for them). */
   readsCurrent: boolean;
   readsPower: boolean;
+  /** Whether any element restricts time of day, day of week, dates or duration. */
+  readsClock: boolean;
 }
 
 const compiled = new WeakMap<Tariff, CompiledTariff>();
@@ -84,6 +86,12 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
       reservation: reserved,
       expiredReservation: [...expires, ...reserved],
       readsCurrent: tariff.elements.some(({ restrictions: r }) => r?.min_current !== undefined || r?.max_current !== undefined),
+      readsClock: tariff.elements.some(
+        ({ restrictions: r }) =>
+          (r !== undefined &&
+            [r.start_time, r.end_time, r.start_date, r.end_date, r.min_duration, r.max_duration].some((v) => v !== undefined)) ||
+          Boolean(r?.day_of_week?.length),
+      ),
       readsPower: tariff.elements.some(({ restrictions: r }) => r?.min_power !== undefined || r?.max_power !== undefined),
     };
     compiled.set(tariff, result);

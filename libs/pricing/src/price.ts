@@ -145,7 +145,9 @@ function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantitie
   return q;
 }
 
-interface MutableLine extends PricedLine {
+/** A line while the session is priced: its component compiled, its cost still open to step_size. */
+interface MutableLine {
+  line: PricedLine;
   compiled: CompiledComponent;
 }
 
@@ -162,7 +164,7 @@ function lineOf(
   unit: number,
   currency: string,
 ): MutableLine {
-  return {
+  const line: PricedLine = {
     dimension,
     elementIndex: compiled.elementIndex,
     componentIndex: compiled.componentIndex,
@@ -170,8 +172,8 @@ function lineOf(
     quantity,
     billedQuantity: quantity,
     cost: costOf(compiled, quantity, unit, currency),
-    compiled,
   };
+  return { line, compiled };
 }
 
 /**
@@ -181,15 +183,16 @@ function lineOf(
  */
 function applyStep(lines: MutableLine[], currency: string): void {
   let last: MutableLine | undefined;
-  for (const line of lines) if (line.quantity.gt(0)) last = line;
+  for (const mutable of lines) if (mutable.line.quantity.gt(0)) last = mutable;
   if (!last || last.compiled.stepSize <= 0) return;
+  const { line, compiled } = last;
   let total = new OcpiDecimal(0);
-  for (const line of lines) if (line.dimension === last.dimension) total = total.plus(line.quantity);
-  const step = last.compiled.stepSize;
+  for (const { line: other } of lines) if (other.dimension === line.dimension) total = total.plus(other.quantity);
+  const step = compiled.stepSize;
   const extra = total.div(step).ceil().times(step).minus(total);
   if (extra.isZero()) return;
-  last.billedQuantity = last.quantity.plus(extra);
-  last.cost = costOf(last.compiled, last.billedQuantity, UNIT[last.dimension], currency);
+  line.billedQuantity = line.quantity.plus(extra);
+  line.cost = costOf(compiled, line.billedQuantity, UNIT[line.dimension], currency);
 }
 
 /** Sums excl. and incl. VAT as bare decimals; Money only for the result. */
@@ -240,6 +243,9 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     .map((period, index) => ({ period, index, start: parseOcpiDateTime(period.start_date_time).getTime() }))
     .sort((a, b) => a.start - b.start || a.index - b.index);
   const quantities = ordered.map(({ period }) => quantitiesOf(period, compiled));
+  const stated = context.totals?.time;
+  const sessionEnd =
+    stated === undefined || stated === null ? undefined : sessionStart + decimalOf(stated).times(3_600_000).round().toNumber();
   const hasSession = quantities.some((q) => q.other);
   const hasReservation = quantities.some((q) => q.reservation !== undefined);
   const expired = context.reservationExpired ?? (hasReservation && !hasSession);
@@ -274,6 +280,9 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     };
     if (q.energy) energySoFar = energySoFar.plus(q.energy);
     if (!priced.priced) return;
+    // The last second of the period: it ends where the next one starts, the last one when the session ends.
+    const end = at + 1 < ordered.length ? ordered[at + 1].start : sessionEnd;
+    const lastInstant = end !== undefined && end - 1000 > start ? end - 1000 : undefined;
 
     const measure = (
       elements: CompiledElement[],
@@ -290,23 +299,37 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
         priced.unpriced.push({ dimension, quantity });
         return;
       }
-      const line = lineOf(dimension, component, quantity, UNIT[dimension], currency);
-      priced.lines.push(line);
-      into.push(line);
+      const mutable = lineOf(dimension, component, quantity, UNIT[dimension], currency);
+      priced.lines.push(mutable.line);
+      into.push(mutable);
+      if (lastInstant !== undefined && compiled.readsClock) {
+        // A CPO starts a new period where another component becomes active (mod_cdrs); say when it did not.
+        const atEnd = activeComponent(elements, type, {
+          ...facts,
+          local: localTimeOf(lastInstant, context.timeZone),
+          elapsedSeconds: Math.floor((lastInstant - sessionStart) / 1000),
+        });
+        if (atEnd !== component) {
+          notes.push(
+            `period ${index} (from ${period.start_date_time}) crosses a restriction boundary: its ${dimension} is priced by ` +
+              `element ${component.elementIndex} as at its start, element ${atEnd?.elementIndex ?? 'none'} applies at its end`,
+          );
+        }
+      }
     };
     // Reservation comes before the session it leads to; charging before parking within a period.
     if (q.reservation !== undefined) {
       if (!reservationFlat) {
         const flat = activeComponent(reservationElements, TariffDimensionType.FLAT, facts);
         reservationFlat = flat && lineOf('RESERVATION', flat, decimalOf(1), 1, currency);
-        if (reservationFlat) priced.lines.push(reservationFlat);
+        if (reservationFlat) priced.lines.push(reservationFlat.line);
       }
       measure(reservationElements, TariffDimensionType.TIME, 'RESERVATION', q.reservation, reservationLines);
     }
     if (q.other && !sessionFlat) {
       const flat = activeComponent(compiled.session, TariffDimensionType.FLAT, facts);
       sessionFlat = flat && lineOf('FLAT', flat, decimalOf(1), 1, currency);
-      if (sessionFlat) priced.lines.push(sessionFlat);
+      if (sessionFlat) priced.lines.push(sessionFlat.line);
     }
     measure(compiled.session, TariffDimensionType.ENERGY, 'ENERGY', q.energy, energyLines);
     measure(compiled.session, TariffDimensionType.TIME, 'TIME', q.time, timeLines);
@@ -322,7 +345,6 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const all = new CostSum();
   for (const period of periods) {
     for (const line of period.lines) {
-      delete (line as Partial<MutableLine>).compiled;
       sums.get(line.dimension)?.add(line.cost);
       all.add(line.cost);
     }
