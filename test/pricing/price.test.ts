@@ -123,8 +123,8 @@ describe('step_size', () => {
     ]);
     assert.equal(result.periods[1].lines[0].billedQuantity.toString(), '900');
     assert.deepEqual(
-      result.periods[2].unpriced.map((u) => [u.dimension, u.quantity.toString()]),
-      [['PARKING_TIME', '720']],
+      result.periods[2].unpriced.map((u) => [u.dimension, u.volume.toString()]),
+      [['PARKING_TIME', '0.2']],
     );
     assert.equal(result.total.exclVat.amount.toString(), '0.73');
   });

@@ -47,6 +47,8 @@ export interface CompiledTariff {
   /** Whether any element restricts current or power (else periods need not be read for them). */
   readsCurrent: boolean;
   readsPower: boolean;
+  /** Whether any element restricts the energy charged so far (min_kwh, max_kwh). */
+  readsEnergy: boolean;
   /** Whether any element restricts time of day, day of week, dates or duration. */
   readsClock: boolean;
 }
@@ -92,6 +94,7 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
             [r.start_time, r.end_time, r.start_date, r.end_date, r.min_duration, r.max_duration].some((v) => v !== undefined)) ||
           Boolean(r?.day_of_week?.length),
       ),
+      readsEnergy: tariff.elements.some(({ restrictions: r }) => r?.min_kwh !== undefined || r?.max_kwh !== undefined),
       readsPower: tariff.elements.some(({ restrictions: r }) => r?.min_power !== undefined || r?.max_power !== undefined),
     };
     compiled.set(tariff, result);

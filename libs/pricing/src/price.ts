@@ -53,7 +53,8 @@ export interface PricedLine {
 /** A dimension a period consumed that no element prices: free, and said so. */
 export interface UnpricedVolume {
   dimension: CostDimension;
-  quantity: OcpiDecimal;
+  /** As the period states it: kWh, or hours. */
+  volume: OcpiDecimal;
 }
 
 export interface PricedPeriod {
@@ -81,6 +82,8 @@ export interface PricingResult {
   notes: string[];
 }
 
+const ZERO = new OcpiDecimal(0);
+const ONE = new OcpiDecimal(1);
 const UNIT: Record<string, number> = { ENERGY: 1000, TIME: 3600, PARKING_TIME: 3600, RESERVATION: 3600 };
 
 interface Quantities {
@@ -186,23 +189,28 @@ function applyStep(lines: MutableLine[], currency: string): void {
   for (const mutable of lines) if (mutable.line.quantity.gt(0)) last = mutable;
   if (!last || last.compiled.stepSize <= 0) return;
   const { line, compiled } = last;
-  let total = new OcpiDecimal(0);
+  let total = ZERO;
   for (const { line: other } of lines) if (other.dimension === line.dimension) total = total.plus(other.quantity);
-  const step = compiled.stepSize;
-  const extra = total.div(step).ceil().times(step).minus(total);
-  if (extra.isZero()) return;
-  line.billedQuantity = line.quantity.plus(extra);
+  if (!total.gt(0)) return;
+  const remainder = total.mod(compiled.stepSize);
+  if (remainder.isZero()) return;
+  line.billedQuantity = line.quantity.plus(compiled.stepSize).minus(remainder);
   line.cost = costOf(compiled, line.billedQuantity, UNIT[line.dimension], currency);
 }
 
 /** Sums excl. and incl. VAT as bare decimals; Money only for the result. */
 class CostSum {
-  exclVat: OcpiDecimal = new OcpiDecimal(0);
-  inclVat: OcpiDecimal = new OcpiDecimal(0);
+  exclVat: OcpiDecimal = ZERO;
+  inclVat: OcpiDecimal = ZERO;
 
   add(cost: Cost): void {
     this.exclVat = this.exclVat.plus(cost.exclVat.amount);
     this.inclVat = this.inclVat.plus(cost.inclVat.amount);
+  }
+
+  addSum(sum: CostSum): void {
+    this.exclVat = this.exclVat.plus(sum.exclVat);
+    this.inclVat = this.inclVat.plus(sum.inclVat);
   }
 
   toCost(currency: string): Cost {
@@ -256,7 +264,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const reservationLines: MutableLine[] = [];
   let sessionFlat: MutableLine | undefined;
   let reservationFlat: MutableLine | undefined;
-  let energySoFar = new OcpiDecimal(0);
+  let energySoFar = ZERO;
   const periods: PricedPeriod[] = [];
 
   ordered.forEach(({ period, index, start }, at) => {
@@ -278,7 +286,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       minPower: q.minPower,
       maxPower: q.maxPower,
     };
-    if (q.energy) energySoFar = energySoFar.plus(q.energy);
+    if (q.energy && compiled.readsEnergy) energySoFar = energySoFar.plus(q.energy);
     if (!priced.priced) return;
     // The last second of the period: it ends where the next one starts, the last one when the session ends.
     const end = at + 1 < ordered.length ? ordered[at + 1].start : sessionEnd;
@@ -292,13 +300,13 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       into: MutableLine[],
     ) => {
       if (volume === undefined || volume.isZero()) return;
-      // Hours are read to the second: 35 minutes sent as 0.583333 or 0.583334 h are 2100 s, not 2100.0024 s.
-      const quantity = dimension === 'ENERGY' ? volume.times(1000) : volume.times(3600).toDecimalPlaces(0);
       const component = activeComponent(elements, type, facts);
       if (!component) {
-        priced.unpriced.push({ dimension, quantity });
+        priced.unpriced.push({ dimension, volume });
         return;
       }
+      // Hours are read to the second: 35 minutes sent as 0.583333 or 0.583334 h are 2100 s, not 2100.0024 s.
+      const quantity = dimension === 'ENERGY' ? volume.times(1000) : volume.times(3600).toDecimalPlaces(0);
       const mutable = lineOf(dimension, component, quantity, UNIT[dimension], currency);
       priced.lines.push(mutable.line);
       into.push(mutable);
@@ -321,14 +329,14 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     if (q.reservation !== undefined) {
       if (!reservationFlat) {
         const flat = activeComponent(reservationElements, TariffDimensionType.FLAT, facts);
-        reservationFlat = flat && lineOf('RESERVATION', flat, decimalOf(1), 1, currency);
+        reservationFlat = flat && lineOf('RESERVATION', flat, ONE, 1, currency);
         if (reservationFlat) priced.lines.push(reservationFlat.line);
       }
       measure(reservationElements, TariffDimensionType.TIME, 'RESERVATION', q.reservation, reservationLines);
     }
     if (q.other && !sessionFlat) {
       const flat = activeComponent(compiled.session, TariffDimensionType.FLAT, facts);
-      sessionFlat = flat && lineOf('FLAT', flat, decimalOf(1), 1, currency);
+      sessionFlat = flat && lineOf('FLAT', flat, ONE, 1, currency);
       if (sessionFlat) priced.lines.push(sessionFlat.line);
     }
     measure(compiled.session, TariffDimensionType.ENERGY, 'ENERGY', q.energy, energyLines);
@@ -342,13 +350,9 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   applyStep(reservationLines, currency);
 
   const sums = new Map<CostDimension, CostSum>(COST_DIMENSIONS.map((d) => [d, new CostSum()]));
+  for (const period of periods) for (const line of period.lines) sums.get(line.dimension)?.add(line.cost);
   const all = new CostSum();
-  for (const period of periods) {
-    for (const line of period.lines) {
-      sums.get(line.dimension)?.add(line.cost);
-      all.add(line.cost);
-    }
-  }
+  for (const sum of sums.values()) if (!sum.exclVat.isZero() || !sum.inclVat.isZero()) all.addSum(sum);
   const costs = Object.fromEntries([...sums].map(([d, sum]) => [d, sum.toCost(currency)])) as Record<CostDimension, Cost>;
   const subtotal = all.toCost(currency);
   const exclVat = clamp(subtotal.exclVat, tariff.min_price?.excl_vat, tariff.max_price?.excl_vat);
@@ -380,17 +384,24 @@ function notesOf(tariff: Tariff, context: PricingContext, sessionStart: number):
 
 /** Where the periods do not add up to the totals the session states. */
 function totalsNotes(context: PricingContext, quantities: Quantities[]): string[] {
+  const totals = context.totals;
+  if (!totals) return [];
+  let energy = ZERO;
+  let time = ZERO;
+  let parking = ZERO;
+  for (const q of quantities) {
+    if (q.energy) energy = energy.plus(q.energy);
+    if (q.time) time = time.plus(q.time);
+    if (q.parking) parking = parking.plus(q.parking);
+  }
   const notes: string[] = [];
-  const check = (label: string, stated: number | undefined, of: (q: Quantities) => OcpiDecimal | undefined) => {
-    if (stated === undefined || stated === null) return;
-    let sum = new OcpiDecimal(0);
-    for (const q of quantities) sum = sum.plus(of(q) ?? 0);
-    if (!sum.equals(decimalOf(stated))) notes.push(`the periods hold ${sum} of ${label}, the session states ${stated}`);
+  const check = (label: string, stated: number | undefined, sum: OcpiDecimal) => {
+    if (stated !== undefined && stated !== null && !sum.equals(decimalOf(stated))) {
+      notes.push(`the periods hold ${sum} of ${label}, the session states ${stated}`);
+    }
   };
-  check('energy (kWh)', context.totals?.energy, (q) => q.energy);
-  check('charging and parking time (h)', context.totals?.time, (q) =>
-    q.time || q.parking ? (q.time ?? new OcpiDecimal(0)).plus(q.parking ?? 0) : undefined,
-  );
-  check('parking time (h)', context.totals?.parkingTime, (q) => q.parking);
+  check('energy (kWh)', totals.energy, energy);
+  check('charging and parking time (h)', totals.time, totals.time === undefined ? ZERO : time.plus(parking));
+  check('parking time (h)', totals.parkingTime, parking);
   return notes;
 }
