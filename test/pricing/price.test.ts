@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PriceComponent, Tariff, TariffRestrictions } from '@roamledger/ocpi';
-import { CdrDimensionType, DayOfWeek, TariffDimensionType, TariffType } from '@roamledger/ocpi/values';
+import {
+  CdrDimensionType,
+  DayOfWeek,
+  ReservationRestrictionType,
+  TariffDimensionType,
+  TariffType,
+} from '@roamledger/ocpi/values';
 import { type PricingContext, type PricingResult, price } from '@roamledger/pricing';
 import { periodsOf, type Step, tariffOf } from './sessions';
 
@@ -249,6 +255,22 @@ describe('elements and restrictions', () => {
     const result = priced(tariff, '2026-11-30T10:00:00Z', [{ minutes: 60 }, { minutes: 30 }]);
     assert.deepEqual(elementsUsed(result), [[1], [0]]);
     assert.equal(result.total.exclVat.amount.toString(), '3.5');
+  });
+
+  test('durations count from the start of charging, not from the reservation before it', () => {
+    const tariff = tariffOf([
+      element([component(D.TIME, 3, 1)], { reservation: ReservationRestrictionType.RESERVATION }),
+      element([component(D.ENERGY, 0)], { max_duration: 1800 }),
+      element([component(D.ENERGY, 0.4)]),
+    ]);
+    const result = priced(tariff, '2026-11-30T10:00:00Z', [
+      { minutes: 20, kind: 'reservation' },
+      { minutes: 20, energy: 5 }, // 0 to 20 minutes of charging: free
+      { minutes: 20, energy: 5 }, // 20 to 40: still free
+      { minutes: 20, energy: 5 }, // 40 to 60: 0.40/kWh
+    ]);
+    assert.deepEqual(elementsUsed(result), [[0], [1], [1], [2]]);
+    assert.deepEqual(exact(result), ['3', '3']); // 20 min x 3/h + 5 kWh x 0.40
   });
 
   test('power: the period states it (MIN_POWER/MAX_POWER/POWER) or it is energy over charging time', () => {

@@ -254,7 +254,10 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const stated = context.totals?.time;
   const sessionEnd =
     stated === undefined || stated === null ? undefined : sessionStart + decimalOf(stated).times(3_600_000).round().toNumber();
-  const hasSession = quantities.some((q) => q.other);
+  const firstSession = quantities.findIndex((q) => q.other);
+  const hasSession = firstSession >= 0;
+  // Durations (min/max_duration) count from the start of charging, not of the reservation before it.
+  const chargingStart = hasSession ? ordered[firstSession].start : sessionStart;
   const hasReservation = quantities.some((q) => q.reservation !== undefined);
   const expired = context.reservationExpired ?? (hasReservation && !hasSession);
   const reservationElements = expired ? compiled.expiredReservation : compiled.reservation;
@@ -279,7 +282,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     periods.push(priced);
     const facts: PeriodFacts = {
       local: localTimeOf(start, context.timeZone),
-      elapsedSeconds: Math.floor((start - sessionStart) / 1000),
+      elapsedSeconds: Math.floor((start - (q.other ? chargingStart : sessionStart)) / 1000),
       energySoFar,
       minCurrent: q.minCurrent,
       maxCurrent: q.maxCurrent,
@@ -315,7 +318,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
         const atEnd = activeComponent(elements, type, {
           ...facts,
           local: localTimeOf(lastInstant, context.timeZone),
-          elapsedSeconds: Math.floor((lastInstant - sessionStart) / 1000),
+          elapsedSeconds: Math.floor((lastInstant - (q.other ? chargingStart : sessionStart)) / 1000),
         });
         if (atEnd !== component) {
           notes.push(
