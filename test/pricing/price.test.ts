@@ -324,6 +324,29 @@ describe('elements and restrictions', () => {
     assert.equal(result.total.exclVat.toString(), '368');
   });
 
+  test('pure: frozen inputs are priced as they are, and twice the same', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value && typeof value === 'object') {
+        for (const inner of Object.values(value)) deepFreeze(inner);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    const tariff = deepFreeze(
+      tariffOf([element([component(D.FLAT, 1, 1, 20)]), element([component(D.ENERGY, 0.3, 1, 20)], { max_kwh: 5 })]),
+    );
+    const periods = deepFreeze(
+      periodsOf('2026-11-30T10:00:00Z', [
+        { minutes: 30, energy: 4 },
+        { minutes: 30, energy: 4 },
+      ]),
+    );
+    const context = deepFreeze({ startDateTime: periods[0].start_date_time, timeZone: 'Europe/Berlin' });
+    const first = price(tariff, periods, context);
+    assert.deepEqual(exact(first), ['3.4', '4.08']); // 1 + 8 kWh x 0.30: both periods start under 5 kWh
+    assert.deepEqual(exact(price(tariff, periods, context)), exact(first));
+  });
+
   test('periods are priced in time order and keep their index; a period of another tariff is not priced', () => {
     const tariff = tariffOf([element([component(D.FLAT, 1), component(D.TIME, 6, 1)])]);
     const [a, b, c] = periodsOf('2026-11-30T10:00:00Z', [

@@ -1,4 +1,3 @@
 // The pricing engine: an OCPI 2.2.1 tariff applied to charging periods, pure and decimal.
-export type { CompiledTariff } from './compiled-tariff';
 export { type LocalTime, localTimeOf } from './local-time';
 export * from './price';
