@@ -10,7 +10,7 @@ import {
   TariffDimensionType,
   TariffType,
 } from '@roamledger/ocpi/values';
-import { type PricingContext, type PricingResult, price } from '@roamledger/pricing';
+import { cdrCostsOf, type PricingContext, type PricingResult, price } from '@roamledger/pricing';
 import { periodsOf, type Step, tariffOf } from './sessions';
 
 const D = TariffDimensionType;
@@ -443,5 +443,26 @@ describe('notes', () => {
     );
     assert.deepEqual(split.notes, []);
     assert.equal(split.total.exclVat.amount.toString(), '2.35');
+  });
+});
+
+describe('CDR cost fields', () => {
+  test('each field rounded from its exact amount, the total from the exact total', () => {
+    const tariff = tariffOf([
+      element([component(D.FLAT, 2.5, 1, 15)]),
+      element([component(D.TIME, 1, 900, 20), component(D.PARKING_TIME, 5, 300, 10)]),
+    ]);
+    const result = priced(tariff, '2026-11-30T09:30:00+01:00', [
+      { minutes: 165, energy: 30 },
+      { minutes: 42, kind: 'parking' },
+    ]);
+    assert.deepEqual(cdrCostsOf(result), {
+      total_cost: { excl_vat: 9, incl_vat: 10.3 }, // 2.875 + 3.3 + 4.125
+      total_fixed_cost: { excl_vat: 2.5, incl_vat: 2.88 },
+      total_energy_cost: { excl_vat: 0, incl_vat: 0 },
+      total_time_cost: { excl_vat: 2.75, incl_vat: 3.3 },
+      total_parking_cost: { excl_vat: 3.75, incl_vat: 4.13 },
+      total_reservation_cost: { excl_vat: 0, incl_vat: 0 },
+    });
   });
 });
