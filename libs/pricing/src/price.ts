@@ -294,6 +294,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     // The last second of the period: it ends where the next one starts, the last one when the session ends.
     const end = at + 1 < ordered.length ? ordered[at + 1].start : sessionEnd;
     const lastInstant = end !== undefined && end - 1000 > start ? end - 1000 : undefined;
+    let factsAtEnd: PeriodFacts | undefined;
 
     const measure = (
       elements: CompiledElement[],
@@ -315,11 +316,12 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       into.push(mutable);
       if (lastInstant !== undefined && compiled.readsClock) {
         // A CPO starts a new period where another component becomes active (mod_cdrs); say when it did not.
-        const atEnd = activeComponent(elements, type, {
+        factsAtEnd ??= {
           ...facts,
           local: localTimeOf(lastInstant, context.timeZone),
           elapsedSeconds: Math.floor((lastInstant - (q.other ? chargingStart : sessionStart)) / 1000),
-        });
+        };
+        const atEnd = activeComponent(elements, type, factsAtEnd);
         if (atEnd !== component) {
           notes.push(
             `period ${index} (from ${period.start_date_time}) crosses a restriction boundary: its ${dimension} is priced by ` +
