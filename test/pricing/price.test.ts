@@ -409,13 +409,15 @@ describe('notes', () => {
     assert.match(result.notes[1], /AD_HOC_PAYMENT tariff, the session is REGULAR/);
     assert.match(result.notes[2], /20 of energy \(kWh\), the session states 21/);
     assert.equal(result.total.exclVat.toString(), '5.00');
+    // 25 + 10 minutes written as 0.416667 + 0.166667 h against a total_time of 0.583333 h: no note.
     const clean = priced(
       tariffOf([element([component(D.ENERGY, 0.25)])]),
       '2026-11-30T10:00:00Z',
-      [{ minutes: 60, energy: 20 }],
-      {
-        totals: { energy: 20, time: 1, parkingTime: 0 },
-      },
+      [
+        { minutes: 25, energy: 12.5 },
+        { minutes: 10, energy: 7.5 },
+      ],
+      { totals: { energy: 20, time: 0.583333, parkingTime: 0 } },
     );
     assert.deepEqual(clean.notes, []);
   });
@@ -427,6 +429,14 @@ describe('notes', () => {
     ]);
     // One period from 16:30 to 17:30 (the session's total time ends it): the CPO did not split at 17:00.
     const crossing = priced(tariff, '2026-11-30T16:30:00+01:00', [{ minutes: 60, energy: 10 }], { totals: { time: 1 } });
+    const byEnd = priced(tariff, '2026-11-30T16:30:00+01:00', [{ minutes: 60, energy: 10 }], {
+      endDateTime: '2026-11-30T16:45:00Z',
+    });
+    assert.deepEqual(byEnd.notes, crossing.notes);
+    const endsBefore = priced(tariff, '2026-11-30T16:30:00+01:00', [{ minutes: 60, energy: 10 }], {
+      endDateTime: '2026-11-30T15:59:00Z',
+    });
+    assert.deepEqual(endsBefore.notes, []);
     assert.equal(crossing.total.exclVat.amount.toString(), '2');
     assert.deepEqual(crossing.notes, [
       'period 0 (from 2026-11-30T15:30:00Z) crosses a restriction boundary: its ENERGY is priced by element 0 as at its start, element 1 applies at its end',

@@ -19,7 +19,13 @@ export interface PricingContext {
   startDateTime: string;
   /** IANA zone of the Location (Location.time_zone): every restriction is read in its wall clock. */
   timeZone: string;
-  /** The session's totals as stated (CDR total_energy kWh, total_time and total_parking_time hours). */
+  /** End of the session (the CDR's end_date_time): where the last period ends. */
+  endDateTime?: string;
+  /**
+   * The session's totals as stated (CDR total_energy kWh, total_time and total_parking_time hours):
+   * checked against the periods, and without endDateTime, total_time from the start of charging
+   * ends the last period.
+   */
   totals?: { energy?: number; time?: number; parkingTime?: number };
   /**
    * Whether a reservation expired without a session. When absent: a session with reservation time
@@ -84,6 +90,8 @@ export interface PricingResult {
 
 const ZERO = new OcpiDecimal(0);
 const ONE = new OcpiDecimal(1);
+const WH_IN_KWH = new OcpiDecimal('0.001');
+const SECOND_IN_HOURS = new OcpiDecimal(1).div(3600);
 const UNIT: Record<string, number> = { ENERGY: 1000, TIME: 3600, PARKING_TIME: 3600, RESERVATION: 3600 };
 
 interface Quantities {
@@ -251,13 +259,16 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     .map((period, index) => ({ period, index, start: parseOcpiDateTime(period.start_date_time).getTime() }))
     .sort((a, b) => a.start - b.start || a.index - b.index);
   const quantities = ordered.map(({ period }) => quantitiesOf(period, compiled));
-  const stated = context.totals?.time;
-  const sessionEnd =
-    stated === undefined || stated === null ? undefined : sessionStart + decimalOf(stated).times(3_600_000).round().toNumber();
   const firstSession = quantities.findIndex((q) => q.other);
   const hasSession = firstSession >= 0;
   // Durations (min/max_duration) count from the start of charging, not of the reservation before it.
   const chargingStart = hasSession ? ordered[firstSession].start : sessionStart;
+  const statedTime = context.totals?.time;
+  const sessionEnd = context.endDateTime
+    ? parseOcpiDateTime(context.endDateTime).getTime()
+    : statedTime === undefined || statedTime === null
+      ? undefined
+      : chargingStart + decimalOf(statedTime).times(3_600_000).round().toNumber();
   const hasReservation = quantities.some((q) => q.reservation !== undefined);
   const expired = context.reservationExpired ?? (hasReservation && !hasSession);
   const reservationElements = expired ? compiled.expiredReservation : compiled.reservation;
@@ -387,7 +398,10 @@ function notesOf(tariff: Tariff, context: PricingContext, sessionStart: number):
   return notes;
 }
 
-/** Where the periods do not add up to the totals the session states. */
+/**
+ * Where the periods do not add up to the totals the session states, beyond what writing each
+ * period's volume to a few decimals explains (1 Wh and 1 second per period).
+ */
 function totalsNotes(context: PricingContext, quantities: Quantities[]): string[] {
   const totals = context.totals;
   if (!totals) return [];
@@ -400,13 +414,14 @@ function totalsNotes(context: PricingContext, quantities: Quantities[]): string[
     if (q.parking) parking = parking.plus(q.parking);
   }
   const notes: string[] = [];
-  const check = (label: string, stated: number | undefined, sum: OcpiDecimal) => {
-    if (stated !== undefined && stated !== null && !sum.equals(decimalOf(stated))) {
+  const check = (label: string, stated: number | undefined, sum: OcpiDecimal, unitsPerPeriod: OcpiDecimal) => {
+    if (stated === undefined || stated === null) return;
+    if (sum.minus(decimalOf(stated)).abs().gt(unitsPerPeriod.times(quantities.length))) {
       notes.push(`the periods hold ${sum} of ${label}, the session states ${stated}`);
     }
   };
-  check('energy (kWh)', totals.energy, energy);
-  check('charging and parking time (h)', totals.time, totals.time === undefined ? ZERO : time.plus(parking));
-  check('parking time (h)', totals.parkingTime, parking);
+  check('energy (kWh)', totals.energy, energy, WH_IN_KWH);
+  check('charging and parking time (h)', totals.time, totals.time === undefined ? ZERO : time.plus(parking), SECOND_IN_HOURS);
+  check('parking time (h)', totals.parkingTime, parking, SECOND_IN_HOURS);
   return notes;
 }
