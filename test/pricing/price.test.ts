@@ -117,6 +117,22 @@ describe('step_size', () => {
     assert.equal(result.costs.ENERGY.exclVat.amount.toString(), '0.9'); // 3000 Wh
   });
 
+  test('the step of the last line rules, even when a finer step on a new last line bills less', () => {
+    // 1 Wh at night (step 100 Wh: 100 Wh billed), then a day period: charging nothing there keeps the
+    // night rounding; 1 Wh more makes the day line (step 1 Wh) the last one, and 2 Wh are billed.
+    const tariff = tariffOf([
+      element([component(D.ENERGY, 0.39, 1)], { start_time: '07:00', end_time: '22:00' }),
+      element([component(D.ENERGY, 0.29, 100)]),
+    ]);
+    const bill = (energy: number) =>
+      priced(tariff, '2026-11-30T06:30:00+01:00', [
+        { minutes: 30, energy: 0.001 },
+        { minutes: 10, energy },
+      ]).total.exclVat.amount.toString();
+    assert.equal(bill(0), '0.029');
+    assert.equal(bill(0.001), '0.00068');
+  });
+
   test('parking that becomes free: the rounding goes on the last priced parking period', () => {
     const tariff = tariffOf([
       element([component(D.TIME, 2.4, 900), component(D.PARKING_TIME, 1, 900)], { start_time: '08:00', end_time: '20:00' }),
