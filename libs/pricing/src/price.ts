@@ -206,23 +206,43 @@ function applyStep(lines: MutableLine[], currency: string): void {
   line.cost = costOf(compiled, line.billedQuantity, UNIT[line.dimension], currency);
 }
 
-/** Sums excl. and incl. VAT as bare decimals; Money only for the result. */
+/**
+ * Sums excl. and incl. VAT as bare decimals, Money only for the result. Time costs (a price per hour
+ * over seconds) may not end as decimals: they are summed as price x seconds and divided by 3600 once,
+ * so a total that is a finite decimal comes out exact whatever its lines.
+ */
 class CostSum {
-  exclVat: OcpiDecimal = ZERO;
-  inclVat: OcpiDecimal = ZERO;
+  private exclVat: OcpiDecimal = ZERO;
+  private inclVat: OcpiDecimal = ZERO;
+  private exclVatPerHour: OcpiDecimal = ZERO;
+  private inclVatPerHour: OcpiDecimal = ZERO;
 
-  add(cost: Cost): void {
-    this.exclVat = this.exclVat.plus(cost.exclVat.amount);
-    this.inclVat = this.inclVat.plus(cost.inclVat.amount);
+  add({ line, compiled }: MutableLine): void {
+    if (compiled.pricePerStepUnit) {
+      this.exclVat = this.exclVat.plus(line.cost.exclVat.amount);
+      this.inclVat = this.inclVat.plus(line.cost.inclVat.amount);
+    } else {
+      const perHour = compiled.price.times(line.billedQuantity);
+      this.exclVatPerHour = this.exclVatPerHour.plus(perHour);
+      this.inclVatPerHour = this.inclVatPerHour.plus(perHour.times(compiled.vatFactor));
+    }
   }
 
   addSum(sum: CostSum): void {
     this.exclVat = this.exclVat.plus(sum.exclVat);
     this.inclVat = this.inclVat.plus(sum.inclVat);
+    this.exclVatPerHour = this.exclVatPerHour.plus(sum.exclVatPerHour);
+    this.inclVatPerHour = this.inclVatPerHour.plus(sum.inclVatPerHour);
+  }
+
+  isZero(): boolean {
+    return this.exclVat.isZero() && this.inclVat.isZero() && this.exclVatPerHour.isZero() && this.inclVatPerHour.isZero();
   }
 
   toCost(currency: string): Cost {
-    return { exclVat: Money.of(this.exclVat, currency), inclVat: Money.of(this.inclVat, currency) };
+    const exclVat = this.exclVatPerHour.isZero() ? this.exclVat : this.exclVat.plus(this.exclVatPerHour.div(3600));
+    const inclVat = this.inclVatPerHour.isZero() ? this.inclVat : this.inclVat.plus(this.inclVatPerHour.div(3600));
+    return { exclVat: Money.of(exclVat, currency), inclVat: Money.of(inclVat, currency) };
   }
 }
 
@@ -276,6 +296,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const energyLines: MutableLine[] = [];
   const timeLines: MutableLine[] = [];
   const reservationLines: MutableLine[] = [];
+  const allLines: MutableLine[] = [];
   let sessionFlat: MutableLine | undefined;
   let reservationFlat: MutableLine | undefined;
   let energySoFar = ZERO;
@@ -324,6 +345,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       const quantity = dimension === 'ENERGY' ? volume.times(1000) : volume.times(3600).toDecimalPlaces(0);
       const mutable = lineOf(dimension, component, quantity, UNIT[dimension], currency);
       priced.lines.push(mutable.line);
+      allLines.push(mutable);
       into.push(mutable);
       if (lastInstant !== undefined && compiled.readsClock) {
         // A CPO starts a new period where another component becomes active (mod_cdrs); say when it did not.
@@ -346,14 +368,20 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       if (!reservationFlat) {
         const flat = activeComponent(reservationElements, TariffDimensionType.FLAT, facts);
         reservationFlat = flat && lineOf('RESERVATION', flat, ONE, 1, currency);
-        if (reservationFlat) priced.lines.push(reservationFlat.line);
+        if (reservationFlat) {
+          priced.lines.push(reservationFlat.line);
+          allLines.push(reservationFlat);
+        }
       }
       measure(reservationElements, TariffDimensionType.TIME, 'RESERVATION', q.reservation, reservationLines);
     }
     if (q.other && !sessionFlat) {
       const flat = activeComponent(compiled.session, TariffDimensionType.FLAT, facts);
       sessionFlat = flat && lineOf('FLAT', flat, ONE, 1, currency);
-      if (sessionFlat) priced.lines.push(sessionFlat.line);
+      if (sessionFlat) {
+        priced.lines.push(sessionFlat.line);
+        allLines.push(sessionFlat);
+      }
     }
     measure(compiled.session, TariffDimensionType.ENERGY, 'ENERGY', q.energy, energyLines);
     measure(compiled.session, TariffDimensionType.TIME, 'TIME', q.time, timeLines);
@@ -366,9 +394,9 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   applyStep(reservationLines, currency);
 
   const sums = new Map<CostDimension, CostSum>(COST_DIMENSIONS.map((d) => [d, new CostSum()]));
-  for (const period of periods) for (const line of period.lines) sums.get(line.dimension)?.add(line.cost);
+  for (const mutable of allLines) sums.get(mutable.line.dimension)?.add(mutable);
   const all = new CostSum();
-  for (const sum of sums.values()) if (!sum.exclVat.isZero() || !sum.inclVat.isZero()) all.addSum(sum);
+  for (const sum of sums.values()) if (!sum.isZero()) all.addSum(sum);
   const costs = Object.fromEntries([...sums].map(([d, sum]) => [d, sum.toCost(currency)])) as Record<CostDimension, Cost>;
   const subtotal = all.toCost(currency);
   const exclVat = clamp(subtotal.exclVat, tariff.min_price?.excl_vat, tariff.max_price?.excl_vat);
