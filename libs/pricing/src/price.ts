@@ -444,7 +444,8 @@ function totalsNotes(context: PricingContext, quantities: Quantities[]): string[
   const notes: string[] = [];
   const check = (label: string, stated: number | undefined, sum: OcpiDecimal, unitsPerPeriod: OcpiDecimal) => {
     if (stated === undefined || stated === null) return;
-    if (sum.minus(decimalOf(stated)).abs().gt(unitsPerPeriod.times(quantities.length))) {
+    const difference = sum.minus(decimalOf(stated));
+    if (!difference.isZero() && difference.abs().gt(unitsPerPeriod.times(quantities.length))) {
       notes.push(`the periods hold ${sum} of ${label}, the session states ${stated}`);
     }
   };
