@@ -91,6 +91,23 @@ const tariffArb: fc.Arbitrary<Tariff> = fc
     ),
   );
 
+/** The same, restricted only by days and dates: nothing changes within a local day. */
+const dayTariffArb: fc.Arbitrary<Tariff> = tariffArb.map((tariff) => ({
+  ...tariff,
+  elements: tariff.elements.map(({ price_components, restrictions }) => ({
+    price_components,
+    ...(restrictions
+      ? {
+          restrictions: {
+            day_of_week: restrictions.day_of_week,
+            start_date: restrictions.start_date,
+            end_date: restrictions.end_date,
+          },
+        }
+      : {}),
+  })),
+}));
+
 const stepArb = fc.record({
   minutes: fc.integer({ min: 1, max: 120 }),
   wh: fc.integer({ min: 0, max: 40_000 }),
@@ -146,7 +163,8 @@ describe('pricing properties', () => {
 
   test('splitting a period in two at any instant gives the same cost when no restriction boundary lies inside', () => {
     // Sessions start between 08:00 and 10:00 local time and last at most 9 hours (6 x 90 min): no
-    // time window of the tariff opens or closes inside them. Zones without summer time, any weekday.
+    // time window of the typical tariff opens or closes inside them, and generated tariffs here are
+    // restricted by days and dates only. Zones without summer time, any weekday.
     const daytime = fc.record({
       day: fc.integer({ min: 0, max: 364 }),
       minuteOfDay: fc.integer({ min: 8 * 60, max: 10 * 60 }),
@@ -162,7 +180,8 @@ describe('pricing properties', () => {
         fc.nat(),
         fc.nat(),
         fc.nat(),
-        ({ day, minuteOfDay, zone: [timeZone, offset], steps }, which, at, share) => {
+        fc.oneof(fc.constant(TYPICAL), dayTariffArb),
+        ({ day, minuteOfDay, zone: [timeZone, offset], steps }, which, at, share, tariff) => {
           const start = YEAR_START + day * 86_400_000 + (minuteOfDay - offset) * 60_000;
           const i = which % steps.length;
           const whole = steps[i];
@@ -174,8 +193,8 @@ describe('pricing properties', () => {
             { ...whole, minutes: whole.minutes - first, wh: whole.wh - firstWh },
             ...steps.slice(i + 1),
           ];
-          const once = priceSession(TYPICAL, start, timeZone, steps);
-          const twice = priceSession(TYPICAL, start, timeZone, split);
+          const once = priceSession(tariff, start, timeZone, steps);
+          const twice = priceSession(tariff, start, timeZone, split);
           for (const dimension of COST_DIMENSIONS) {
             assert.ok(twice.costs[dimension].exclVat.amount.equals(once.costs[dimension].exclVat.amount), dimension);
             assert.ok(twice.costs[dimension].inclVat.amount.equals(once.costs[dimension].inclVat.amount), dimension);
