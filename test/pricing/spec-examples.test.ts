@@ -26,6 +26,8 @@ interface Case {
   /** Exact amounts per dimension: [excl. VAT, incl. VAT]. */
   costs?: Partial<Record<CostDimension, [string, string]>>;
   limits?: { exclVat?: string; inclVat?: string };
+  /** Notes expected (none when absent). */
+  notes?: RegExp[];
 }
 
 const A = CdrDimensionType;
@@ -94,6 +96,13 @@ const CASES: Record<string, Case[]> = {
       total: ['10.00', '11.00'],
       costs: { FLAT: ['0.5', '0.6'], ENERGY: ['12.5', '13.75'] },
       limits: { exclVat: 'MAX_PRICE', inclVat: 'MAX_PRICE' },
+    },
+    {
+      name: 'a session after the tariff ended: priced, and noted',
+      start: '2019-07-01T10:00:00+02:00',
+      steps: [{ minutes: 90, energy: 30 }],
+      total: ['8.00', '8.85'],
+      notes: [/ended at 2019-06-30T23:59:59Z, before the session started/],
     },
     {
       name: '30 kWh: under the max price',
@@ -308,6 +317,8 @@ else
             assert.deepEqual([cost.exclVat.amount.toString(), cost.inclVat.amount.toString()], [excl, incl], dimension);
           }
           if (example.limits) assert.deepEqual(result.limits, example.limits);
+          assert.equal(result.notes.length, example.notes?.length ?? 0, result.notes.join('; '));
+          for (const [i, note] of (example.notes ?? []).entries()) assert.match(result.notes[i], note);
           // Every priced line names an element and a component of this tariff.
           for (const line of result.periods.flatMap((period) => period.lines)) {
             assert.equal(tariff.elements[line.elementIndex].price_components[line.componentIndex], line.component);
