@@ -393,11 +393,23 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   applyStep(timeLines, currency);
   applyStep(reservationLines, currency);
 
-  const sums = new Map<CostDimension, CostSum>(COST_DIMENSIONS.map((d) => [d, new CostSum()]));
-  for (const mutable of allLines) sums.get(mutable.line.dimension)?.add(mutable);
+  const sums: Record<CostDimension, CostSum> = {
+    ENERGY: new CostSum(),
+    FLAT: new CostSum(),
+    TIME: new CostSum(),
+    PARKING_TIME: new CostSum(),
+    RESERVATION: new CostSum(),
+  };
+  for (const mutable of allLines) sums[mutable.line.dimension].add(mutable);
   const all = new CostSum();
-  for (const sum of sums.values()) if (!sum.isZero()) all.addSum(sum);
-  const costs = Object.fromEntries([...sums].map(([d, sum]) => [d, sum.toCost(currency)])) as Record<CostDimension, Cost>;
+  for (const dimension of COST_DIMENSIONS) if (!sums[dimension].isZero()) all.addSum(sums[dimension]);
+  const costs: Record<CostDimension, Cost> = {
+    ENERGY: sums.ENERGY.toCost(currency),
+    FLAT: sums.FLAT.toCost(currency),
+    TIME: sums.TIME.toCost(currency),
+    PARKING_TIME: sums.PARKING_TIME.toCost(currency),
+    RESERVATION: sums.RESERVATION.toCost(currency),
+  };
   const subtotal = all.toCost(currency);
   const exclVat = clamp(subtotal.exclVat, tariff.min_price?.excl_vat, tariff.max_price?.excl_vat);
   const inclVat = clamp(subtotal.inclVat, tariff.min_price?.incl_vat, tariff.max_price?.incl_vat);
