@@ -21,6 +21,7 @@ const CAPABILITY_LIBS = [
   'modules',
   'ocpi',
   'ocpi-transport',
+  'pricing',
   'projections',
   'service',
 ];
@@ -135,6 +136,21 @@ describe('module kit rules', () => {
         }
       };
       visit(decider);
+    }
+  });
+
+  test('the pricing engine imports only the kernel and the OCPI model (it is pure: no I/O, no framework)', () => {
+    const files = sourceFiles(path.join(root, 'libs', 'pricing'));
+    assert.ok(files.length >= 2);
+    for (const file of files) {
+      for (const { specifier, typeOnly } of importsOf(file)) {
+        const allowed =
+          specifier.startsWith('./') ||
+          specifier === '@roamledger/kernel' ||
+          specifier === '@roamledger/ocpi/values' ||
+          (typeOnly && specifier === '@roamledger/ocpi');
+        assert.ok(allowed, `${path.relative(root, file)} imports ${specifier}`);
+      }
     }
   });
 

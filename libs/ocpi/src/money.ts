@@ -55,6 +55,8 @@ export function minorUnits(currency: string): number {
  */
 export function decimalOf(value: number | string | Decimal): Decimal {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  // Decimals are immutable: one of ours is shared, not copied (others are copied to get our precision).
+  if (value instanceof Decimal && value.constructor === OcpiDecimal) return value;
   return new OcpiDecimal(typeof value === 'number' ? String(value) : value);
 }
 
