@@ -73,14 +73,12 @@ describe('Location decider (the location stream)', () => {
 
   test('a PATCH says what changed; opening times have their own event', () => {
     const hours = { twentyfourseven: false, regular_hours: [{ weekday: 1, period_begin: '08:00', period_end: '20:00' }] };
-    const when = locations
-      .given([published()])
-      .when({
-        type: 'PatchLocation',
-        ref,
-        patch: { name: 'Gent Zuid', opening_times: hours, last_updated: T1 } as never,
-        evseUids: [],
-      });
+    const when = locations.given([published()]).when({
+      type: 'PatchLocation',
+      ref,
+      patch: { name: 'Gent Zuid', opening_times: hours, last_updated: T1 } as never,
+      evseUids: [],
+    });
     when.then([
       { type: 'LocationUpdated', data: { ...ref, changes: { name: 'Gent Zuid', last_updated: T1 }, last_updated: T1 } },
       { type: 'OpeningTimesChanged', data: { ...ref, from: { twentyfourseven: true }, to: hours, last_updated: T1 } },
@@ -144,6 +142,14 @@ describe('EVSE decider (one stream per EVSE)', () => {
       .given([evsePublished()])
       .when({ type: 'PatchConnector', ref: evseRef, connectorId: '9', patch: { last_updated: T1 } })
       .then((error: unknown) => error instanceof UnknownLocationObject && error.missing === 'connector');
+  });
+
+  test('the recorded request beside the events leaves the state as it is', () => {
+    const request = { type: 'OcpiRequestReceived', data: { method: 'PATCH', body: '{}' } } as unknown as EvseEvent;
+    const when = evses.given([evsePublished(), request]).when(status('CHARGING', T1));
+    assert.deepEqual(when.types, ['EvseStatusChanged']);
+    const location = locations.given([published(), request as unknown as LocationEvent]);
+    assert.equal(location.state.location?.last_updated, T0);
   });
 
   test('a status PATCH is an EvseStatusChanged and moves the EVSE last_updated', () => {

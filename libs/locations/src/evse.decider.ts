@@ -28,6 +28,14 @@ export interface EvseState {
 const EVSE_OWN_EVENT_FIELDS = new Set(['status', 'connectors', 'last_updated']);
 const CONNECTOR_OWN_EVENT_FIELDS = new Set(['tariff_ids', 'last_updated']);
 const sameId = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
+const EVSE_CHANGES: ReadonlySet<string> = new Set<EvseEvent['type']>([
+  'EvseUpdated',
+  'EvseStatusChanged',
+  'ConnectorAdded',
+  'ConnectorUpdated',
+  'ConnectorTariffsChanged',
+  'ConnectorRemoved',
+]);
 
 function describe(ref: EvseRef): string {
   return `${ref.country_code}*${ref.party_id} ${ref.location_id}/${ref.evse_uid}`;
@@ -100,7 +108,8 @@ export const evseDecider: Decider<EvseCommand, EvseEvent, EvseState> = {
       case 'StaleLocationUpdateReceived':
         return state;
     }
-    if (!evse) return state;
+    // Events of other types (the recorded request that caused them) leave the state as it is.
+    if (!evse || !EVSE_CHANGES.has(event.type)) return state;
     const lastUpdated = latest(evse.last_updated, event.data.last_updated);
     switch (event.type) {
       case 'EvseUpdated': {
