@@ -4,6 +4,7 @@ import { Global, Module, type Provider } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { LocationsModule } from '@roamledger/locations';
 import { ModuleKit } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import {
@@ -16,6 +17,7 @@ import {
 import { PullModule } from '@roamledger/pull';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
+import { TariffsModule } from '@roamledger/tariffs';
 import { projectRoot } from './project-root';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -49,7 +51,7 @@ const fixedPartners: PartnerAuthenticator = {
 export const CPO_A = { authorization: encodeCredentialsToken('token-cpo-a') };
 export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 
-/** The Sessions and CDRs receivers on a fresh embedded store, with the fixed partners. */
+/** The Sessions, CDRs, Locations and Tariffs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
 export async function startReceiverApp(extraProviders: Provider[] = []): Promise<TestApp & { store: EventStore }> {
@@ -81,6 +83,8 @@ export async function startReceiverApp(extraProviders: Provider[] = []): Promise
       FixedPartnersModule,
       SessionsModule,
       CdrsModule,
+      LocationsModule,
+      TariffsModule,
       PullModule,
     ],
   }));
