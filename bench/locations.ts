@@ -102,6 +102,8 @@ function patchEvents(locationId: string, uid: string, second: number): NewEvent[
   ];
 }
 
+const perSecond = (rate: number) => (rate < 10 ? rate.toFixed(2) : rate.toFixed(0)).padStart(5);
+
 async function timed(
   work: (i: number) => Promise<void>,
 ): Promise<{ count: number; perSecond: number; p50: number; p99: number }> {
@@ -198,7 +200,7 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
     const stack = await timed(patch(stackUrl));
     const bareFigures = await timed(patch(bareUrl));
     console.log(
-      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${stack.perSecond.toFixed(0).padStart(5)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms)   bare ${bareFigures.perSecond.toFixed(0).padStart(5)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(0)}%${seeded}`,
+      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%${seeded}`,
     );
   }
   await bare.close();
