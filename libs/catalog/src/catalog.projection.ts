@@ -96,7 +96,8 @@ class CatalogBatch {
       const location_key = upper(data.location_id as string);
       locationKeys.push({ ...party, location_key });
       if (data.evse_uid !== undefined) evseKeys.push({ ...party, location_key, evse_key: upper(data.evse_uid) });
-      if (event.type === 'LocationPublished' || event.type === 'EvseAdded') evseOfLocation.push({ ...party, location_key });
+      // A location's own events recompute its tree's last_updated: every EVSE of it is read.
+      if (data.evse_uid === undefined || event.type === 'EvseAdded') evseOfLocation.push({ ...party, location_key });
     }
     const [locations, evses, tariffs] = await loadRowSets(this.context.db, [
       { table: CATALOG_LOCATIONS, physical: this.context.table(CATALOG_LOCATIONS.name), lookups: [{ keys: locationKeys }] },
@@ -220,7 +221,9 @@ class CatalogBatch {
     if (event.type === 'TariffPublished') {
       const validFrom = utc(event.data.tariff.last_updated);
       // Versions are in last_updated order (older PUTs are stale); an interval never ends before it starts.
-      if (current && current.valid_to === null) current.valid_to = later(current.valid_from, validFrom);
+      // After a DELETE, a version PUT again is in force from the later of its last_updated and the DELETE.
+      const from = current ? later(current.valid_to ?? current.valid_from, validFrom) : validFrom;
+      if (current && current.valid_to === null) current.valid_to = from;
       versions.push({
         country_code: upper(data.country_code),
         party_id: upper(data.party_id),
@@ -229,7 +232,7 @@ class CatalogBatch {
         tariff_id: data.tariff_id,
         currency: event.data.tariff.currency,
         tariff: JSON.stringify(event.data.tariff),
-        valid_from: current ? later(current.valid_from, validFrom) : validFrom,
+        valid_from: from,
         valid_to: null,
         removed_at: null,
         position: String(event.position),
