@@ -64,6 +64,8 @@ describe('a partner registers with us (credentials POST, PUT, DELETE)', () => {
         `credentials RECEIVER ${hub.base}/ocpi/2.2.1/credentials`,
         `sessions RECEIVER ${hub.base}/ocpi/emsp/2.2.1/sessions`,
         `cdrs RECEIVER ${hub.base}/ocpi/emsp/2.2.1/cdrs`,
+        `locations RECEIVER ${hub.base}/ocpi/emsp/2.2.1/locations`,
+        `tariffs RECEIVER ${hub.base}/ocpi/emsp/2.2.1/tariffs`,
       ],
     );
     credentialsUrl = endpoints[0].url;

@@ -17,12 +17,12 @@ type Obj = { [key: string]: YamlValue };
 const at = (value: YamlValue | undefined, ...keys: (string | number)[]): YamlValue | undefined =>
   keys.reduce<YamlValue | undefined>((v, key) => (v && typeof v === 'object' ? (v as Obj)[key as string] : undefined), value);
 
-class LocationsModule {}
-const locations = defineModule({
-  name: 'locations',
-  description: 'OCPI Locations receiver (eMSP)',
-  nestModule: LocationsModule,
-  routes: ['ocpi/emsp/2.2.1/locations'],
+class ChargingProfilesModule {}
+const chargingprofiles = defineModule({
+  name: 'chargingprofiles',
+  description: 'OCPI ChargingProfiles receiver (eMSP)',
+  nestModule: ChargingProfilesModule,
+  routes: ['ocpi/emsp/2.2.1/chargingprofiles'],
 });
 
 describe('deploy manifests generated from the module descriptors', () => {
@@ -42,17 +42,20 @@ describe('deploy manifests generated from the module descriptors', () => {
 
   test('one more descriptor is one more service in compose and Kubernetes, and its route in the proxy and the ingress', () => {
     const before = renderDeployFiles(ROAMLEDGER_MODULES);
-    const after = renderDeployFiles([...ROAMLEDGER_MODULES, locations]);
+    const after = renderDeployFiles([...ROAMLEDGER_MODULES, chargingprofiles]);
 
     const [compose] = parseYamlDocuments(after['deploy/compose/compose.yaml'], 'compose.yaml');
-    assert.deepEqual(at(compose, 'services', 'locations', 'command'), [
+    assert.deepEqual(at(compose, 'services', 'chargingprofiles', 'command'), [
       'node',
       '-r',
       './tsconfig-paths-dist.js',
-      'dist/apps/locations/main.js',
+      'dist/apps/chargingprofiles/main.js',
     ]);
-    assert.equal(at(compose, 'services', 'locations', 'environment', 'KAFKA_CLIENT_ID'), 'locations');
-    assert.ok((at(compose, 'services', 'proxy', 'depends_on') as YamlValue[]).includes('locations'), 'the proxy waits for it');
+    assert.equal(at(compose, 'services', 'chargingprofiles', 'environment', 'KAFKA_CLIENT_ID'), 'chargingprofiles');
+    assert.ok(
+      (at(compose, 'services', 'proxy', 'depends_on') as YamlValue[]).includes('chargingprofiles'),
+      'the proxy waits for it',
+    );
     for (const kept of ['kurrentdb', 'postgres', 'kafka']) {
       assert.deepEqual(
         at(compose, 'services', kept),
@@ -61,27 +64,28 @@ describe('deploy manifests generated from the module descriptors', () => {
     }
 
     const nginx = after['deploy/compose/nginx.conf'];
-    assert.match(nginx, /^upstream locations \{ server locations:3000; \}$/m);
-    assert.match(nginx, /^ {2}location \/ocpi\/emsp\/2\.2\.1\/locations \{ proxy_pass http:\/\/locations; \}$/m);
+    assert.match(nginx, /^upstream chargingprofiles \{ server chargingprofiles:3000; \}$/m);
+    assert.match(nginx, /^ {2}location \/ocpi\/emsp\/2\.2\.1\/chargingprofiles \{ proxy_pass http:\/\/chargingprofiles; \}$/m);
 
     const apps = parseYamlDocuments(after['deploy/k8s/apps.yaml'], 'apps.yaml');
-    const named = (kind: string) => apps.find((doc) => at(doc, 'kind') === kind && at(doc, 'metadata', 'name') === 'locations');
-    assert.equal(at(named('Service'), 'spec', 'selector', 'app'), 'locations');
+    const named = (kind: string) =>
+      apps.find((doc) => at(doc, 'kind') === kind && at(doc, 'metadata', 'name') === 'chargingprofiles');
+    assert.equal(at(named('Service'), 'spec', 'selector', 'app'), 'chargingprofiles');
     assert.equal(at(named('Deployment'), 'spec', 'replicas'), 2, 'two replicas unless the descriptor says otherwise');
     assert.equal(
       at(named('Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'command', 3),
-      'dist/apps/locations/main.js',
+      'dist/apps/chargingprofiles/main.js',
     );
     assert.equal(apps.length, parseYamlDocuments(before['deploy/k8s/apps.yaml']).length + 2);
 
     const [ingress] = parseYamlDocuments(after['deploy/k8s/ingress.yaml'], 'ingress.yaml');
     const paths = at(ingress, 'spec', 'rules', 0, 'http', 'paths') as YamlValue[];
-    const route = paths.find((p) => at(p, 'path') === '/ocpi/emsp/2.2.1/locations');
-    assert.equal(at(route, 'backend', 'service', 'name'), 'locations');
+    const route = paths.find((p) => at(p, 'path') === '/ocpi/emsp/2.2.1/chargingprofiles');
+    assert.equal(at(route, 'backend', 'service', 'name'), 'chargingprofiles');
   });
 
   test("a descriptor's replicas and its reason reach the Deployment", () => {
-    const single = { ...locations, replicas: { count: 1, why: 'One builds the read model.' } };
+    const single = { ...chargingprofiles, replicas: { count: 1, why: 'One builds the read model.' } };
     const apps = renderDeployFiles([single])['deploy/k8s/apps.yaml'];
     assert.match(apps, /^ {2}# One builds the read model\.\n {2}replicas: 1$/m);
     const deployment = parseYamlDocuments(apps).find((doc) => at(doc, 'kind') === 'Deployment');
@@ -89,13 +93,13 @@ describe('deploy manifests generated from the module descriptors', () => {
   });
 
   test('refuses what the manifests cannot express', () => {
-    const twice: ModuleDescriptor = { ...locations, name: 'locations-copy' };
+    const twice: ModuleDescriptor = { ...chargingprofiles, name: 'chargingprofiles-copy' };
     assert.throws(
-      () => renderDeployFiles([locations, twice]),
-      /ocpi\/emsp\/2\.2\.1\/locations is declared by locations and locations-copy/,
+      () => renderDeployFiles([chargingprofiles, twice]),
+      /ocpi\/emsp\/2\.2\.1\/chargingprofiles is declared by chargingprofiles and chargingprofiles-copy/,
     );
-    assert.throws(() => renderDeployFiles([{ ...locations, name: 'Locations' }]), /not a DNS label/);
-    assert.throws(() => renderDeployFiles([{ ...locations, routes: ['/ocpi/locations'] }]), /is no path/);
-    assert.throws(() => renderDeployFiles([{ ...locations, description: 'two\nlines' }]), /one line/);
+    assert.throws(() => renderDeployFiles([{ ...chargingprofiles, name: 'ChargingProfiles' }]), /not a DNS label/);
+    assert.throws(() => renderDeployFiles([{ ...chargingprofiles, routes: ['/ocpi/chargingprofiles'] }]), /is no path/);
+    assert.throws(() => renderDeployFiles([{ ...chargingprofiles, description: 'two\nlines' }]), /one line/);
   });
 });

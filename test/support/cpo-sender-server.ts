@@ -2,8 +2,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 type OcpiObject = { last_updated: string } & Record<string, unknown>;
 
+const MODULES = ['sessions', 'cdrs', 'locations', 'tariffs'] as const;
+type SenderModule = (typeof MODULES)[number];
+
 export interface SenderRequest {
-  module: 'sessions' | 'cdrs';
+  module: SenderModule;
   url: string;
   query: Record<string, string>;
   authorization?: string;
@@ -14,9 +17,13 @@ export interface CpoSenderServer {
   baseUrl: string;
   sessionsUrl: string;
   cdrsUrl: string;
+  locationsUrl: string;
+  tariffsUrl: string;
   /** What the server serves; tests add, change and remove objects between pulls. */
   sessions: OcpiObject[];
   cdrs: OcpiObject[];
+  locations: OcpiObject[];
+  tariffs: OcpiObject[];
   /** Every GET it answered (or refused), in order. */
   requests: SenderRequest[];
   /** Answer the next n page requests with HTTP 500 (after `afterPages` pages went through). */
@@ -31,10 +38,12 @@ export interface CpoSenderOptions {
   pageSize?: number;
   sessions?: OcpiObject[];
   cdrs?: OcpiObject[];
+  locations?: OcpiObject[];
+  tariffs?: OcpiObject[];
 }
 
 /**
- * A CPO's Sender interfaces on a real HTTP port: GET sessions and GET cdrs with date_from (inclusive)
+ * A CPO's Sender interfaces on a real HTTP port: GET sessions, cdrs, locations and tariffs with date_from (inclusive)
  * and date_to (exclusive) on last_updated, offset/limit, and the pagination headers of
  * transport_and_format (Link rel="next" carrying the filters, X-Total-Count, X-Limit).
  */
@@ -49,8 +58,12 @@ export async function startCpoSenderServer(options: CpoSenderOptions): Promise<C
     baseUrl: '',
     sessionsUrl: '',
     cdrsUrl: '',
+    locationsUrl: '',
+    tariffsUrl: '',
     sessions: [...(options.sessions ?? [])],
     cdrs: [...(options.cdrs ?? [])],
+    locations: [...(options.locations ?? [])],
+    tariffs: [...(options.tariffs ?? [])],
     requests: [],
     failPages(n, afterPages = 0) {
       failing = n;
@@ -59,7 +72,7 @@ export async function startCpoSenderServer(options: CpoSenderOptions): Promise<C
     close: () => app.close(),
   };
 
-  for (const module of ['sessions', 'cdrs'] as const) {
+  for (const module of MODULES) {
     app.get(`/ocpi/cpo/2.2.1/${module}`, async (request, reply) => {
       const query = request.query as Record<string, string>;
       server.requests.push({ module, url: request.url, query, authorization: request.headers.authorization });
@@ -105,5 +118,7 @@ export async function startCpoSenderServer(options: CpoSenderOptions): Promise<C
   server.baseUrl = `http://127.0.0.1:${port}`;
   server.sessionsUrl = `${server.baseUrl}/ocpi/cpo/2.2.1/sessions`;
   server.cdrsUrl = `${server.baseUrl}/ocpi/cpo/2.2.1/cdrs`;
+  server.locationsUrl = `${server.baseUrl}/ocpi/cpo/2.2.1/locations`;
+  server.tariffsUrl = `${server.baseUrl}/ocpi/cpo/2.2.1/tariffs`;
   return server;
 }

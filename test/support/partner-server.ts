@@ -45,6 +45,8 @@ export class PartnerServer {
   ourToken?: string;
   /** Result of its call back to our versions endpoint during our registration. */
   callbackStatus?: number;
+  /** Where its version details point a module (its Sender on another server, say); default: its own base URL. */
+  readonly endpointUrls = new Map<string, string>();
   /** Responses to send instead of the real ones, by path (one each, first in first out). */
   readonly failNext = new Map<string, number[]>();
   private server?: Server;
@@ -160,7 +162,10 @@ export class PartnerServer {
           version: '2.2.1',
           endpoints: [
             { identifier: 'credentials', role: 'SENDER', url: this.credentialsUrl },
-            ...modules.map((module) => ({ ...module, url: `${this.baseUrl}/ocpi/cpo/2.2.1/${module.identifier}` })),
+            ...modules.map((module) => ({
+              ...module,
+              url: this.endpointUrls.get(module.identifier) ?? `${this.baseUrl}/ocpi/cpo/2.2.1/${module.identifier}`,
+            })),
           ],
         });
       }

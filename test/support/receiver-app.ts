@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module, type Provider, type Type } from '@n
 import { CdrsModule } from '@roamledger/cdrs';
 import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { LocationsModule } from '@roamledger/locations';
 import { ModuleKit } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import {
@@ -14,6 +15,7 @@ import {
 import { PullModule } from '@roamledger/pull';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
+import { TariffsModule } from '@roamledger/tariffs';
 import { startTestApp, type TestApp } from './test-app';
 
 /** Two CPO partners with fixed tokens, as the transport test does before the credentials module. */
@@ -46,6 +48,7 @@ const fixedPartners: PartnerAuthenticator = {
 export const CPO_A = { authorization: encodeCredentialsToken('token-cpo-a') };
 export const CPO_B = { authorization: encodeCredentialsToken('token-cpo-b') };
 
+/** The Sessions, CDRs, Locations and Tariffs receivers on a fresh embedded store, with the fixed partners. */
 export const RECEIVER_ADMIN_KEY = 'receiver-test-admin-key';
 
 export interface ReceiverOptions {
@@ -87,6 +90,8 @@ export function receiverModule(
       FixedPartnersModule,
       SessionsModule,
       CdrsModule,
+      LocationsModule,
+      TariffsModule,
       PullModule,
       ...imports,
     ],

@@ -1,9 +1,12 @@
 import { billingDescriptor } from '@roamledger/billing';
+import { catalogDescriptor } from '@roamledger/catalog';
 import { cdrsDescriptor } from '@roamledger/cdrs';
 import { credentialsDescriptor, versionsDescriptor } from '@roamledger/credentials';
+import { locationsDescriptor } from '@roamledger/locations';
 import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { pullDescriptor } from '@roamledger/pull';
 import { sessionsDescriptor } from '@roamledger/sessions';
+import { tariffsDescriptor } from '@roamledger/tariffs';
 
 /**
  * Every module of Roamledger, in the order version details list them. A new module is one more
@@ -14,8 +17,11 @@ export const ROAMLEDGER_MODULES: readonly ModuleDescriptor[] = [
   credentialsDescriptor,
   sessionsDescriptor,
   cdrsDescriptor,
+  locationsDescriptor,
+  tariffsDescriptor,
   pullDescriptor,
   billingDescriptor,
+  catalogDescriptor,
 ];
 
 export function moduleNamed(name: string): ModuleDescriptor {

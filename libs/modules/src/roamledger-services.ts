@@ -21,8 +21,9 @@ function serviceImports(name: string): Import[] {
     // The pull runs the commands of every module it pulls for.
     case 'pull':
       return [module.nestModule, ...ROAMLEDGER_MODULES.filter((m) => m.pull).map((m) => m.nestModule)];
-    // With KAFKA_BROKERS its projection follows the event topics.
+    // With KAFKA_BROKERS their projections follow the event topics.
     case 'billing':
+    case 'catalog':
       return [KafkaProjectionSourceModule, module.nestModule];
     default:
       return [module.nestModule];

@@ -26,6 +26,7 @@ export interface RoamledgerConfig {
   ocpiParties: OcpiPartyId[];
   adminApiKey?: string;
   financeApiKey?: string;
+  catalogApiKey?: string;
   /** Key that encrypts the tokens partners give us; unset: generated into DATA_DIR/partner-token-key. */
   partnerTokenKey?: string;
   /** IANA time zone billing periods (statement months, from/to dates) are computed in; stored times stay UTC. */
@@ -168,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     ocpiParties,
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
+    catalogApiKey: value('CATALOG_API_KEY'),
     partnerTokenKey: value('PARTNER_TOKEN_KEY'),
     billingTimeZone,
     billingCdrDueHours,

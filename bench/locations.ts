@@ -1,0 +1,232 @@
+/**
+ * EVSE status PATCHes per second through the whole stack (HTTP, OCPI guard and validation,
+ * CommandBus, handleCommand, the event store), for a location with 1 and with 200 EVSEs, after 0
+ * and after 100,000 earlier PATCHes, beside a bare Fastify route that inserts the same row into the
+ * same database, in the same run; on PGlite and on PostgreSQL. Prints figures; asserts nothing.
+ *   npm run bench:locations     (BENCH_EARLIER=100000 BENCH_SECONDS=5 BENCH_DATABASE_URL=postgresql://...)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Global, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PartnerRejections } from '@roamledger/credentials';
+import { EVENT_STORE, type NewEvent, type SqlClient, type SqlEventStore } from '@roamledger/event-store';
+import { evseStream, LocationsModule } from '@roamledger/locations';
+import { ModuleKit } from '@roamledger/module-kit';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
+import {
+  encodeCredentialsToken,
+  PARTNER_AUTHENTICATOR,
+  type PartnerAuthenticator,
+  REJECTED_REQUEST_LOG,
+} from '@roamledger/ocpi-transport';
+import { createService, loadConfig, ServiceModule } from '@roamledger/service';
+import Fastify from 'fastify';
+import { Client } from 'pg';
+import { evse, location } from '../test/support/location-fixtures';
+
+const EARLIER = Number(process.env.BENCH_EARLIER ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const MAX_PATCHES = Number(process.env.BENCH_MAX_PATCHES ?? 2000);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const TOKEN = 'bench-cpo-token';
+const STATUSES = ['AVAILABLE', 'CHARGING'] as const;
+const BASE = Date.parse('2026-01-01T00:00:00Z');
+const at = (second: number) => new Date(BASE + second * 1000).toISOString().replace('.000Z', 'Z');
+
+const partners: PartnerAuthenticator = {
+  async authenticate(token, form) {
+    return form === 'base64' && token === TOKEN
+      ? {
+          partnerId: 'bench-cpo',
+          name: 'Bench CPO',
+          tokenKind: 'C',
+          roles: [{ countryCode: 'BE', partyId: 'BEC', role: 'CPO' }],
+          suspended: false,
+        }
+      : undefined;
+  },
+};
+
+@Global()
+@Module({
+  providers: [
+    { provide: PARTNER_AUTHENTICATOR, useValue: partners },
+    { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
+  ],
+  exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG],
+})
+class BenchPartners {}
+
+const BARE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS bench_bare_patch (
+  position bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, stream text NOT NULL, type text NOT NULL,
+  data jsonb NOT NULL, metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`;
+
+interface Case {
+  evses: number;
+  earlier: number;
+}
+
+/** A status PATCH's cause and event, as the receiver appends them: what earlier PATCHes left in the log. */
+function patchEvents(locationId: string, uid: string, second: number): NewEvent[] {
+  const status = STATUSES[second % 2];
+  const url = `/ocpi/emsp/2.2.1/locations/BE/BEC/${locationId}/${uid}`;
+  return [
+    {
+      type: 'OcpiRequestReceived',
+      data: {
+        method: 'PATCH',
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status, last_updated: at(second) }),
+      },
+      metadata: { partner: 'BE*BEC' },
+    },
+    {
+      type: 'EvseStatusChanged',
+      data: {
+        country_code: 'BE',
+        party_id: 'BEC',
+        location_id: locationId,
+        evse_uid: uid,
+        from: STATUSES[(second + 1) % 2],
+        to: status,
+        last_updated: at(second),
+      },
+      metadata: { partner: 'BE*BEC' },
+    },
+  ];
+}
+
+const perSecond = (rate: number) => (rate < 10 ? rate.toFixed(2) : rate.toFixed(0)).padStart(5);
+
+async function timed(
+  work: (i: number) => Promise<void>,
+): Promise<{ count: number; perSecond: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  while (latencies.length < MAX_PATCHES && performance.now() - started < SECONDS * 1000) {
+    const t = performance.now();
+    await work(latencies.length);
+    latencies.push(performance.now() - t);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    count: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
+  };
+}
+
+async function run(name: string, env: Record<string, string>): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-bench-'));
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
+  const app = await createService(
+    (c) => ({
+      module: class BenchLocations {},
+      imports: [ServiceModule.forRoot(c), ModuleKit.forRoot(ROAMLEDGER_MODULES), BenchPartners, LocationsModule],
+    }),
+    config,
+  );
+  await app.listen(0, '127.0.0.1');
+  const store = app.get<SqlEventStore>(EVENT_STORE);
+  const db: SqlClient = store.sql;
+  await db.exec(BARE_SCHEMA);
+  const bare = Fastify();
+  bare.patch('/bare/:cc/:pid/:location/:evse', async (request) => {
+    const params = request.params as Record<string, string>;
+    const body = request.body as { status: string; last_updated: string };
+    await db.query('INSERT INTO bench_bare_patch (id, stream, type, data, metadata) VALUES ($1, $2, $3, $4, $5)', [
+      randomUUID(),
+      evseStream({ countryCode: params.cc, partyId: params.pid }, params.location, params.evse),
+      'EvseStatusChanged',
+      JSON.stringify({ ...params, ...body }),
+      JSON.stringify({ partner: 'BE*BEC' }),
+    ]);
+    return { status_code: 1000, timestamp: new Date().toISOString() };
+  });
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const stackUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/ocpi/emsp/2.2.1/locations/BE/BEC`;
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/bare/BE/BEC`;
+  const headers = { authorization: encodeCredentialsToken(TOKEN), 'content-type': 'application/json' };
+
+  console.log(`\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure`);
+  const cases: Case[] = [
+    { evses: 1, earlier: 0 },
+    { evses: 200, earlier: 0 },
+    { evses: 1, earlier: EARLIER },
+    { evses: 200, earlier: EARLIER },
+  ];
+  for (const [n, { evses, earlier }] of cases.entries()) {
+    const locationId = `BENCH-${n}`;
+    const uids = Array.from({ length: evses }, (_, i) => `E${i}`);
+    const put = await fetch(`${stackUrl}/${locationId}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify(location(locationId, at(0), { evses: uids.map((uid) => evse(uid, at(0))) })),
+    });
+    if (put.status !== 201) throw new Error(`PUT ${locationId}: HTTP ${put.status} ${await put.text()}`);
+    // Earlier PATCHes, appended as the receiver would have (round robin over the EVSEs), in big appends.
+    const seedStarted = performance.now();
+    let second = 1;
+    const perEvse = Math.ceil(earlier / evses);
+    for (const uid of uids) {
+      const stream = evseStream({ countryCode: 'BE', partyId: 'BEC' }, locationId, uid);
+      for (let done = 0; done < perEvse; ) {
+        const batch = Math.min(1000, perEvse - done);
+        const events = Array.from({ length: batch }, () => patchEvents(locationId, uid, second++)).flat();
+        await store.append(stream, events);
+        done += batch;
+      }
+    }
+    const seeded = earlier ? ` (seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s)` : '';
+    let next = second + 10;
+    const patch = (base: string) => async (i: number) => {
+      const uid = uids[i % evses];
+      const response = await fetch(`${base}/${locationId}/${uid}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ status: STATUSES[next % 2], last_updated: at(next++) }),
+      });
+      if (response.status !== 200) throw new Error(`PATCH: HTTP ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    };
+    const stack = await timed(patch(stackUrl));
+    const bareFigures = await timed(patch(bareUrl));
+    console.log(
+      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%${seeded}`,
+    );
+  }
+  await bare.close();
+  await (app as NestFastifyApplication).close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${new Date().toISOString()}, earlier PATCHes: ${EARLIER}`);
+  await run('PGlite (embedded, on disk)', { EVENT_STORE: 'pglite' });
+  // A database of its own, dropped afterwards.
+  const database = `rl_bench_locations_${Date.now()}`;
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  try {
+    const url = new URL(DATABASE_URL);
+    url.pathname = `/${database}`;
+    await run(`PostgreSQL (${url.host})`, { EVENT_STORE: 'postgres', DATABASE_URL: url.toString() });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,249 @@
+import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Connector, EVSE, Location, type PartyId } from '@roamledger/ocpi';
+import {
+  assertOwnParty,
+  Exchange,
+  OcpiController,
+  OcpiError,
+  type OcpiExchange,
+  OcpiStatus,
+  ocpiResponse,
+  parseOcpiBody,
+  parseOcpiPatch,
+} from '@roamledger/ocpi-transport';
+import type { FastifyReply } from 'fastify';
+import {
+  LOCATIONS_ROUTE,
+  type LocationHandled,
+  LocationStreams,
+  PatchConnector,
+  PatchEvse,
+  PatchLocation,
+  PutConnector,
+  PutEvse,
+  PutLocation,
+} from './location.commands';
+import { UnknownLocationObject } from './location.decider';
+import type { ConnectorPatch, EvsePatch, EvseRef, LocationPatch, LocationRef } from './location.events';
+
+const LOCATION_PATH = ':country_code/:party_id/:location_id';
+const EVSE_PATH = `${LOCATION_PATH}/:evse_uid`;
+const CONNECTOR_PATH = `${EVSE_PATH}/:connector_id`;
+
+interface Params {
+  country_code: string;
+  party_id: string;
+  location_id: string;
+  evse_uid?: string;
+  connector_id?: string;
+}
+
+const NO_DELETE = 'DELETE is not part of the Locations Receiver interface: set the EVSE status to REMOVED (PUT or PATCH)';
+const NO_POST = 'POST is not part of the Locations Receiver interface; use PUT';
+
+/**
+ * eMSP Locations Receiver interface (mod_locations): GET, PUT and PATCH of a Location, an EVSE or
+ * a Connector of a CPO. A PUT or PATCH under a location or EVSE we do not hold is refused with
+ * 2003 (Unknown Location) and HTTP 404: the CPO's recovery is GET then PUT (transport_and_format, PATCH).
+ */
+@OcpiController(LOCATIONS_ROUTE)
+export class LocationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly locations: LocationStreams,
+  ) {}
+
+  @Get(LOCATION_PATH)
+  async getLocation(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const location = await this.locations.location(ownParty(exchange, params), params.location_id);
+    if (!location) throw OcpiError.notFound(`Unknown location ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(location);
+  }
+
+  @Get(EVSE_PATH)
+  async getEvse(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const evse = await this.locations.evse(ownParty(exchange, params), params.location_id, params.evse_uid as string);
+    if (!evse) throw OcpiError.notFound(`Unknown EVSE ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(evse);
+  }
+
+  @Get(CONNECTOR_PATH)
+  async getConnector(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const evse = await this.locations.evse(ownParty(exchange, params), params.location_id, params.evse_uid as string);
+    const connector = evse?.connectors.find((c) => c.id.toUpperCase() === params.connector_id?.toUpperCase());
+    if (!connector) throw OcpiError.notFound(`Unknown connector ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(connector);
+  }
+
+  @Put(LOCATION_PATH)
+  async putLocation(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const location = parseOcpiBody(Location, body);
+    assertSameIdentity(params, location);
+    return this.answer(reply, new PutLocation(location, causeOf(exchange)));
+  }
+
+  @Put(EVSE_PATH)
+  async putEvse(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const evse = parseOcpiBody(EVSE, body);
+    sameId('uid', params.evse_uid, evse.uid);
+    return this.answer(reply, new PutEvse(evseRef(params), evse, causeOf(exchange)));
+  }
+
+  @Put(CONNECTOR_PATH)
+  async putConnector(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const connector = parseOcpiBody(Connector, body);
+    sameId('id', params.connector_id, connector.id);
+    return this.answer(reply, new PutConnector(evseRef(params), connector, causeOf(exchange)));
+  }
+
+  @Patch(LOCATION_PATH)
+  async patchLocation(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const patch = parseOcpiPatch(Location, body) as LocationPatch;
+    assertSameIdentity(params, patch);
+    return this.answer(reply, new PatchLocation(locationRef(params), patch, causeOf(exchange)));
+  }
+
+  @Patch(EVSE_PATH)
+  async patchEvse(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const patch = parseOcpiPatch(EVSE, body) as EvsePatch;
+    sameId('uid', params.evse_uid, patch.uid);
+    return this.answer(reply, new PatchEvse(evseRef(params), patch, causeOf(exchange)));
+  }
+
+  @Patch(CONNECTOR_PATH)
+  async patchConnector(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const patch = parseOcpiPatch(Connector, body) as ConnectorPatch;
+    sameId('id', params.connector_id, patch.id);
+    return this.answer(reply, new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)));
+  }
+
+  @Post(LOCATION_PATH)
+  postLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(EVSE_PATH)
+  postEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(CONNECTOR_PATH)
+  postConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Delete(LOCATION_PATH)
+  deleteLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(EVSE_PATH)
+  deleteEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(CONNECTOR_PATH)
+  deleteConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  private async answer(
+    reply: FastifyReply,
+    command: PutLocation | PatchLocation | PutEvse | PatchEvse | PutConnector | PatchConnector,
+  ) {
+    let handled: LocationHandled;
+    try {
+      handled = await this.commands.execute(command);
+    } catch (error) {
+      if (error instanceof UnknownLocationObject) throw OcpiError.notFound(error.message, OcpiStatus.UnknownLocation);
+      throw error;
+    }
+    // status_codes: 201 when the object was created, 200 when an existing one was updated.
+    reply.status(handled.created ? 201 : 200);
+    return ocpiResponse(null, OcpiStatus.Success, notice(handled));
+  }
+}
+
+function causeOf(exchange: OcpiExchange) {
+  return { cause: exchange.requestEvent(), metadata: exchange.metadata() };
+}
+
+function ownParty(exchange: OcpiExchange, params: Params): PartyId {
+  const party = { countryCode: params.country_code, partyId: params.party_id };
+  assertOwnParty(exchange, party);
+  return party;
+}
+
+function locationRef(params: Params): LocationRef {
+  return { country_code: params.country_code, party_id: params.party_id, location_id: params.location_id };
+}
+
+function evseRef(params: Params): EvseRef {
+  return { ...locationRef(params), evse_uid: params.evse_uid as string };
+}
+
+/** The ids in the URL and in the body name the same object (transport_and_format: otherwise 2001). */
+function assertSameIdentity(params: Params, body: Partial<Location>): void {
+  sameId('country_code', params.country_code, body.country_code);
+  sameId('party_id', params.party_id, body.party_id);
+  sameId('id', params.location_id, body.id);
+}
+
+function sameId(field: string, url: string | undefined, sent: string | undefined): void {
+  if (sent !== undefined && url !== undefined && url.toUpperCase() !== sent.toUpperCase()) {
+    throw OcpiError.invalidParameters(`The body does not match the URL: ${field} "${sent}" where the URL has "${url}"`);
+  }
+}
+
+/** Tells the CPO what became of an accepted update that did not apply. */
+function notice(handled: LocationHandled): string | undefined {
+  const notes = handled.events.flatMap((event) =>
+    event.type === 'StaleLocationUpdateReceived'
+      ? [
+          `kept, but the ${event.data.level}'s last_updated ${event.data.last_updated} is older than the one we hold (${event.data.held_last_updated}): nothing changed`,
+        ]
+      : [],
+  );
+  return notes.length ? notes.join('; ') : undefined;
+}
+
+function describe(params: Params): string {
+  return `${params.country_code}*${params.party_id} ${[params.location_id, params.evse_uid, params.connector_id].filter(Boolean).join('/')}`;
+}

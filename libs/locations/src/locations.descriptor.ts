@@ -1,0 +1,28 @@
+import { defineModule } from '@roamledger/module-kit';
+import { Location } from '@roamledger/ocpi';
+import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import { EVSE_STREAM_PREFIX, evseDecider } from './evse.decider';
+import { LOCATIONS_ROUTE, type LocationHandled, PutLocation } from './location.commands';
+import { LOCATION_STREAM_PREFIX, locationDecider } from './location.decider';
+import { LOCATION_EVENT_TYPES } from './location.events';
+import { LocationsModule } from './locations.module';
+
+/** mod_locations, eMSP side: CPOs push Locations, EVSEs and Connectors; we pull their Locations Sender after an outage. */
+export const locationsDescriptor = defineModule({
+  name: 'locations',
+  description: "OCPI Locations receiver (eMSP), and the pull of CPOs' Locations Sender interfaces",
+  nestModule: LocationsModule,
+  routes: [LOCATIONS_ROUTE],
+  endpoints: [{ identifier: ModuleID.LOCATIONS, role: InterfaceRole.RECEIVER, route: LOCATIONS_ROUTE }],
+  streams: [
+    { prefix: LOCATION_STREAM_PREFIX, aggregate: 'Location', decider: locationDecider },
+    { prefix: EVSE_STREAM_PREFIX, aggregate: 'EVSE', decider: evseDecider },
+  ],
+  eventTypes: LOCATION_EVENT_TYPES,
+  pull: {
+    module: ModuleID.LOCATIONS,
+    objectClass: Location,
+    command: (location: Location, options) => new PutLocation(location, options),
+    outcome: (handled: LocationHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
+  },
+});

@@ -1,0 +1,115 @@
+import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { type PartyId, Tariff } from '@roamledger/ocpi';
+import {
+  assertOwnParty,
+  Exchange,
+  OcpiController,
+  OcpiError,
+  type OcpiExchange,
+  OcpiStatus,
+  ocpiResponse,
+  parseOcpiBody,
+} from '@roamledger/ocpi-transport';
+import type { FastifyReply } from 'fastify';
+import { DeleteTariff, PutTariff, TARIFFS_ROUTE, TariffStreams } from './tariff.commands';
+import { UnknownTariff } from './tariff.decider';
+
+const OBJECT_PATH = ':country_code/:party_id/:tariff_id';
+
+interface TariffParams {
+  country_code: string;
+  party_id: string;
+  tariff_id: string;
+}
+
+/** eMSP Tariffs Receiver interface (mod_tariffs): GET, PUT and DELETE of one CPO-owned Tariff. */
+@OcpiController(TARIFFS_ROUTE)
+export class TariffsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly tariffs: TariffStreams,
+  ) {}
+
+  @Get(OBJECT_PATH)
+  async get(@Exchange() exchange: OcpiExchange, @Param() params: TariffParams) {
+    const tariff = await this.tariffs.current(ownParty(exchange, params), params.tariff_id);
+    if (!tariff) throw OcpiError.notFound(`Unknown tariff ${describe(params)}`);
+    return ocpiResponse(tariff);
+  }
+
+  @Put(OBJECT_PATH)
+  async put(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: TariffParams,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownParty(exchange, params);
+    const tariff = parseOcpiBody(Tariff, body);
+    assertSameIdentity(params, tariff);
+    const handled = await this.commands.execute(
+      new PutTariff(tariff, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+    );
+    reply.status(handled.created ? 201 : 200);
+    const stale = handled.events.find((event) => event.type === 'StaleTariffUpdateReceived');
+    return ocpiResponse(
+      null,
+      OcpiStatus.Success,
+      stale?.type === 'StaleTariffUpdateReceived'
+        ? `kept, but its last_updated ${stale.data.last_updated} is older than the tariff we hold (${stale.data.held_last_updated}): nothing changed`
+        : undefined,
+    );
+  }
+
+  @Delete(OBJECT_PATH)
+  async delete(@Exchange() exchange: OcpiExchange, @Param() params: TariffParams) {
+    ownParty(exchange, params);
+    const ref = { country_code: params.country_code, party_id: params.party_id, tariff_id: params.tariff_id };
+    try {
+      await this.commands.execute(
+        new DeleteTariff(ref, exchange.receivedAt, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+      );
+    } catch (error) {
+      if (error instanceof UnknownTariff) throw OcpiError.notFound(error.message);
+      throw error;
+    }
+    return ocpiResponse(null);
+  }
+
+  // mod_tariffs: the Receiver interface has no POST and no PATCH; a changed tariff is PUT whole.
+  @Patch(OBJECT_PATH)
+  patch(): never {
+    throw OcpiError.methodNotAllowed('PATCH is not part of the Tariffs Receiver interface: PUT the whole Tariff');
+  }
+
+  @Post(OBJECT_PATH)
+  post(): never {
+    throw OcpiError.methodNotAllowed('POST is not part of the Tariffs Receiver interface; use PUT');
+  }
+}
+
+function ownParty(exchange: OcpiExchange, params: TariffParams): PartyId {
+  const party = { countryCode: params.country_code, partyId: params.party_id };
+  assertOwnParty(exchange, party);
+  return party;
+}
+
+/** The ids in the URL and in the body name the same tariff (transport_and_format: otherwise 2001). */
+function assertSameIdentity(params: TariffParams, body: Tariff): void {
+  const pairs: Array<[string, string, string]> = [
+    ['country_code', params.country_code, body.country_code],
+    ['party_id', params.party_id, body.party_id],
+    ['id', params.tariff_id, body.id],
+  ];
+  const mismatched = pairs.filter(([, url, sent]) => url.toUpperCase() !== sent.toUpperCase());
+  if (mismatched.length > 0) {
+    throw OcpiError.invalidParameters(
+      `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
+    );
+  }
+}
+
+function describe(params: TariffParams): string {
+  return `${params.country_code}*${params.party_id} ${params.tariff_id}`;
+}
