@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { type PartyRole } from '@roamledger/ocpi';
@@ -40,6 +41,7 @@ const FIRST_EVENT_TYPES = ['PartnerInvited', 'PartnerConnectionStarted'];
 export class PartnerDirectory {
   private readonly lastSeen = new Map<string, string>();
   private readonly folds = new Map<string, { state: PartnerState; revision: number; lastEventAt: string }>();
+  private readonly contacts = new EventEmitter().setMaxListeners(0);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -123,5 +125,11 @@ export class PartnerDirectory {
   /** Called when the partner authenticated: last contact, kept in this process only. */
   noteContact(partnerId: string, at = new Date().toISOString()): void {
     this.lastSeen.set(partnerId, at);
+    this.contacts.emit('contact', partnerId);
+  }
+
+  /** Listens for partners authenticating (a partner that was unreachable is back). */
+  onContact(listener: (partnerId: string) => void): void {
+    this.contacts.on('contact', listener);
   }
 }

@@ -4,6 +4,7 @@ import { credentialsDescriptor, versionsDescriptor } from '@roamledger/credentia
 import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { pullDescriptor } from '@roamledger/pull';
 import { sessionsDescriptor } from '@roamledger/sessions';
+import { tokensDescriptor } from '@roamledger/tokens';
 
 /**
  * Every module of Roamledger, in the order version details list them. A new module is one more
@@ -14,6 +15,7 @@ export const ROAMLEDGER_MODULES: readonly ModuleDescriptor[] = [
   credentialsDescriptor,
   sessionsDescriptor,
   cdrsDescriptor,
+  tokensDescriptor,
   pullDescriptor,
   billingDescriptor,
 ];

@@ -1,3 +1,4 @@
+export * from './admin-api-key';
 export * from './api-documents';
 export * from './api-key';
 export * from './bootstrap';

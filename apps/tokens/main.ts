@@ -1,0 +1,3 @@
+import { bootstrapModuleService } from '@roamledger/modules';
+
+void bootstrapModuleService('tokens');
