@@ -1,4 +1,4 @@
-import { Body, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { formatParty, LocationReferences, TokenType } from '@roamledger/ocpi';
 import {
@@ -53,11 +53,13 @@ export class TokensController {
    * depends on opening hours or EVSE status (mod_tokens).
    */
   @Post(':token_uid/authorize')
+  @HttpCode(200)
   async authorize(
     @Exchange() exchange: OcpiExchange,
     @Param('token_uid') uid: string,
     @Query('type') type: string | undefined,
     @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const tokenType = (type ?? TokenType.RFID).toUpperCase();
     if (!TOKEN_TYPES.has(tokenType))
@@ -75,7 +77,10 @@ export class TokensController {
       ),
     );
     if (outcome.event.type === 'AuthorizationOfUnknownToken' || !outcome.token) {
-      throw OcpiError.notFound(`Unknown token ${tokenType} ${uid}`, OcpiStatus.UnknownToken);
+      // mod_tokens: HTTP 404, status 2004 and no data field at all (the error filter would send data: null).
+      reply.status(404);
+      const { data: _none, ...envelope } = ocpiResponse(undefined, OcpiStatus.UnknownToken, `Unknown token ${tokenType} ${uid}`);
+      return envelope;
     }
     const decided = outcome.event.data;
     return ocpiResponse({

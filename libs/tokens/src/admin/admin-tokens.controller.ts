@@ -270,7 +270,8 @@ function parsePatch(body: unknown): TokenPatch {
   for (const identity of ['country_code', 'party_id', 'uid', 'type']) {
     if (identity in fields) errors.push(`${identity} cannot be changed`);
   }
-  delete fields.last_updated;
+  // The register stamps last_updated itself; the OCPI patch rules want one.
+  fields.last_updated = new Date().toISOString();
   if (expired !== undefined && typeof expired !== 'boolean') errors.push('expired must be a boolean');
   if (
     allowed_partners !== undefined &&
@@ -282,8 +283,9 @@ function parsePatch(body: unknown): TokenPatch {
   const result = validateOcpiPatch(Token, fields);
   if (!result.ok) errors.push(...result.errors);
   if (errors.length) throw invalid(errors);
+  const { last_updated: _stamped, ...patch } = result.ok ? result.value : {};
   return {
-    ...(result.ok ? result.value : {}),
+    ...patch,
     ...(expired !== undefined ? { expired: expired as boolean } : {}),
     ...(allowed_partners !== undefined ? { allowed_partners: allowed_partners as string[] | null } : {}),
   };
