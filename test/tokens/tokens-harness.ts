@@ -27,7 +27,10 @@ const noPartnerLinks: PartnerLinksPort = {
 export type TokensHarness = TestApp & { store: EventStore; projection: ProjectionHost; caughtUp(): Promise<void> };
 
 /** Tokens, sessions and CDRs on a fresh embedded store, with the fixed partners of the receiver tests. */
-export async function startTokensApp(env: Record<string, string> = {}): Promise<TokensHarness> {
+export async function startTokensApp(
+  env: Record<string, string> = {},
+  options: { listen?: boolean } = {},
+): Promise<TokensHarness> {
   @Global()
   @Module({
     providers: [
@@ -57,6 +60,7 @@ export async function startTokensApp(env: Record<string, string> = {}): Promise<
       ],
     }),
     env,
+    options,
   );
   const store = harness.app.get<EventStore>(EVENT_STORE);
   const projection = harness.app.get(ProjectionHost);

@@ -2,6 +2,8 @@ export * from './admin/admin-tokens.controller';
 export * from './admin/admin-tokens.dto';
 export * from './authorization.decider';
 export * from './authorization-rules';
+export * from './cli/token-cli';
+export * from './cli/token-file';
 export * from './token.commands';
 export * from './token.decider';
 export * from './token.events';
