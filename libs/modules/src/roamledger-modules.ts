@@ -1,5 +1,6 @@
 import { billingDescriptor } from '@roamledger/billing';
 import { cdrsDescriptor } from '@roamledger/cdrs';
+import { commandsDescriptor } from '@roamledger/commands';
 import { credentialsDescriptor, versionsDescriptor } from '@roamledger/credentials';
 import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { pullDescriptor } from '@roamledger/pull';
@@ -16,6 +17,7 @@ export const ROAMLEDGER_MODULES: readonly ModuleDescriptor[] = [
   sessionsDescriptor,
   cdrsDescriptor,
   tokensDescriptor,
+  commandsDescriptor,
   pullDescriptor,
   billingDescriptor,
 ];

@@ -26,6 +26,8 @@ export interface RoamledgerConfig {
   ocpiParties: OcpiPartyId[];
   adminApiKey?: string;
   financeApiKey?: string;
+  /** Driver-app API key (/api); unset: generated into DATA_DIR/app-api-key. */
+  appApiKey?: string;
   /** Key that encrypts the tokens partners give us; unset: generated into DATA_DIR/partner-token-key. */
   partnerTokenKey?: string;
   /** IANA time zone billing periods (statement months, from/to dates) are computed in; stored times stay UTC. */
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     ocpiParties,
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
+    appApiKey: value('APP_API_KEY'),
     partnerTokenKey: value('PARTNER_TOKEN_KEY'),
     billingTimeZone,
     billingCdrDueHours,
