@@ -68,6 +68,8 @@ describe('a partner registers with us (credentials POST, PUT, DELETE)', () => {
         `credentials RECEIVER ${hub.base}/ocpi/2.2.1/credentials`,
         `sessions RECEIVER ${hub.base}/ocpi/emsp/2.2.1/sessions`,
         `cdrs RECEIVER ${hub.base}/ocpi/emsp/2.2.1/cdrs`,
+        `tokens SENDER ${hub.base}/ocpi/emsp/2.2.1/tokens`,
+        `commands SENDER ${hub.base}/ocpi/emsp/2.2.1/commands`,
       ],
     );
     credentialsUrl = endpoints[0].url;
