@@ -18,6 +18,38 @@ import { type TokenPushCommand, tokenPushDecider, tokenPushStream } from './toke
 /** The named checkpoint of the push subscription: a restart resumes after the last change pushed. */
 export const TOKEN_PUSH_CHECKPOINT = 'token-push';
 
+/** Changes taken at once from the subscription, and tokens pushed at once (each to every partner). */
+const PUSH_BATCH = 200;
+const PUSH_CONCURRENCY = 8;
+
+/**
+ * Groups a subscription's events into batches: what is already there, up to `size`, without
+ * waiting for more than a few milliseconds once one event came.
+ */
+export async function* batches(source: AsyncIterable<RecordedEvent>, size: number): AsyncGenerator<RecordedEvent[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const first = await pending;
+    if (first.done) return;
+    const batch = [first.value];
+    pending = iterator.next();
+    let done = false;
+    while (batch.length < size) {
+      const next = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5))]);
+      if (!next) break;
+      if (next.done) {
+        done = true;
+        break;
+      }
+      batch.push(next.value);
+      pending = iterator.next();
+    }
+    yield batch;
+    if (done) return;
+  }
+}
+
 export interface TokenPush {
   method: 'PUT' | 'PATCH';
   ref: TokenRef;
@@ -122,9 +154,9 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
           filter: { streamPrefixes: [TOKEN_STREAM_PREFIX], eventTypes: PUSHED_TOKEN_EVENT_TYPES },
           batchSize: 500,
         });
-        for await (const event of this.subscription) {
-          await this.pushEverywhere(event);
-          await this.subscription.checkpoint(event.position);
+        for await (const batch of batches(this.subscription, PUSH_BATCH)) {
+          await this.pushBatch(batch);
+          await this.subscription.checkpoint(batch[batch.length - 1].position);
           retryMs = 500;
         }
       } catch (error) {
@@ -137,11 +169,27 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * The changes of a batch: each token's in log order, different tokens at once (a few at a time);
+   * the checkpoint then passes the whole batch.
+   */
+  private async pushBatch(events: RecordedEvent[]): Promise<void> {
+    const links = await this.receivers();
+    const byToken = new Map<string, RecordedEvent[]>();
+    for (const event of events) byToken.set(event.stream, [...(byToken.get(event.stream) ?? []), event]);
+    const queue = [...byToken.values()];
+    const worker = async () => {
+      for (let changes = queue.shift(); changes; changes = queue.shift()) {
+        for (const event of changes) await this.pushEverywhere(event, links);
+      }
+    };
+    await Promise.all(Array.from({ length: PUSH_CONCURRENCY }, worker));
+  }
+
   /** One change to every Tokens receiver, at once. */
-  async pushEverywhere(event: RecordedEvent): Promise<void> {
+  async pushEverywhere(event: RecordedEvent, links: PartnerLink[]): Promise<void> {
     const push = pushOf(event);
     if (!push) return;
-    const links = await this.receivers();
     await Promise.all(links.map((link) => this.pushTo(link, push, event.position)));
   }
 

@@ -6,7 +6,7 @@ import { foldEvents } from '@roamledger/kernel';
 import type { TokenRegisterPort } from '@roamledger/module-kit';
 import type { LocationReferences, Token } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
-import { authorizationDecider, authorizationStream, type RuleVerdict } from './authorization.decider';
+import { authorizationDecider, authorizationStream, type DecideAuthorization, type RuleVerdict } from './authorization.decider';
 import { AUTHORIZATION_RULES, type AuthorizationRule } from './authorization-rules';
 import { type TokenCommand, type TokenPatch, type TokenState, tokenDecider, tokenStream } from './token.decider';
 import type { AuthorizationEvent, TokenEvent, TokenRef } from './token.events';
@@ -153,23 +153,27 @@ export class AuthorizeTokenHandler implements ICommandHandler<AuthorizeToken, Au
       }
     }
     const reference = newAuthorizationReference();
-    const handled = await handleCommand(
-      this.store,
+    const command: DecideAuthorization = {
+      type: 'DecideAuthorization',
+      reference,
+      ref: found?.ref ?? ref,
+      token: state,
+      partnerId,
+      ...(partner ? { partner } : {}),
+      ...(location ? { location } : {}),
+      ...(verdict ? { verdict } : {}),
+      at: now(),
+    };
+    // The reference is fresh, so its stream is new: appended as such without reading it first (a
+    // driver is waiting at the charger); `no_stream` refuses it should a reference ever repeat.
+    const events = authorizationDecider.decide(command, authorizationDecider.initialState());
+    const metadata = { ...options.metadata, ...(options.cause?.id ? { causationId: options.cause.id } : {}) };
+    await this.store.append(
       authorizationStream(reference),
-      authorizationDecider,
-      {
-        type: 'DecideAuthorization',
-        reference,
-        ref: found?.ref ?? ref,
-        token: state,
-        partnerId,
-        ...(partner ? { partner } : {}),
-        ...(location ? { location } : {}),
-        ...(verdict ? { verdict } : {}),
-        at: now(),
-      },
-      options,
+      [...(options.cause ? [options.cause] : []), ...events.map((event) => ({ type: event.type, data: event.data, metadata }))],
+      { expectedRevision: 'no_stream' },
     );
+    const handled = { events };
     return { event: handled.events[0], token: state.token };
   }
 }
