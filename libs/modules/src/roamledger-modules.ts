@@ -2,6 +2,7 @@ import { billingDescriptor } from '@roamledger/billing';
 import { cdrsDescriptor } from '@roamledger/cdrs';
 import { commandsDescriptor } from '@roamledger/commands';
 import { credentialsDescriptor, versionsDescriptor } from '@roamledger/credentials';
+import { hubClientInfoDescriptor } from '@roamledger/hubclientinfo';
 import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { pullDescriptor } from '@roamledger/pull';
 import { sessionsDescriptor } from '@roamledger/sessions';
@@ -18,6 +19,7 @@ export const ROAMLEDGER_MODULES: readonly ModuleDescriptor[] = [
   cdrsDescriptor,
   tokensDescriptor,
   commandsDescriptor,
+  hubClientInfoDescriptor,
   pullDescriptor,
   billingDescriptor,
 ];
