@@ -192,7 +192,8 @@ describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE 
       (await store.readStream(tokenPushStream('p-cpo'))).some((e) => e.type === 'TokenPushSkipped'),
     );
     const skipped = (await store.readStream(tokenPushStream('p-cpo'))).find((e) => e.type === 'TokenPushSkipped');
-    assert.match((skipped?.data as { reason: string }).reason, /OFFLINE/);
+    assert.ok(skipped);
+    assert.match((skipped.data as { reason: string }).reason, /OFFLINE/);
     assert.equal(tokensHeld.size, 0);
 
     const sent = await call('POST', '/api/commands', app, {
@@ -211,7 +212,8 @@ describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE 
     assert.equal(back.statusCode, 200);
     await until('the token at the CPO', () => tokensHeld.has('OFF-1'));
     const resynced = (await store.readStream(tokenPushStream('p-cpo'))).find((e) => e.type === 'TokensResynced');
-    assert.equal((resynced?.data as { trigger: string }).trigger, 'reconnect');
+    assert.ok(resynced);
+    assert.equal((resynced.data as { trigger: string }).trigger, 'reconnect');
 
     const again = await call('POST', '/api/commands', app, {
       to: { country_code: 'DE', party_id: 'ABC' },
