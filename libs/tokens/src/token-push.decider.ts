@@ -29,12 +29,12 @@ export type TokenPushCommand =
 
 export interface TokenPushState {
   /** Tokens the partner missed since they were last pushed to it, by token stream name. */
-  missed: Map<string, TokenRef>;
+  missed: Record<string, TokenRef>;
 }
 
 /** What a partner missed: pure bookkeeping of failed pushes and resyncs. */
 export const tokenPushDecider: Decider<TokenPushCommand, TokenPushEvent, TokenPushState> = {
-  initialState: () => ({ missed: new Map() }),
+  initialState: () => ({ missed: {} }),
 
   decide(command) {
     switch (command.type) {
@@ -59,20 +59,35 @@ export const tokenPushDecider: Decider<TokenPushCommand, TokenPushEvent, TokenPu
   },
 
   evolve(state, event) {
-    switch (event.type) {
-      case 'TokenPushFailed':
-      case 'TokenPushSkipped': {
-        const { country_code, party_id, uid, type } = event.data;
-        const ref = { country_code, party_id, uid, type };
-        return { missed: new Map(state.missed).set(tokenStream(ref), ref) };
-      }
-      case 'TokensResynced': {
-        const missed = new Map(state.missed);
-        for (const ref of event.data.pushed) missed.delete(tokenStream(ref));
-        return { missed };
-      }
-      default:
-        return state;
-    }
+    const missed = new Map(Object.entries(state.missed));
+    return applyToMissed(missed, event) ? { missed: Object.fromEntries(missed) } : state;
   },
 };
+
+/**
+ * The tokens a partner missed, from its stream: the decider's fold, in one pass over a Map (a
+ * partner down for long has a long stream, and copying the state at each event would be quadratic).
+ */
+export function missedTokens(events: Iterable<{ type: string; data: unknown }>): TokenRef[] {
+  const missed = new Map<string, TokenRef>();
+  for (const event of events) applyToMissed(missed, event as TokenPushEvent);
+  return [...missed.values()];
+}
+
+/** One event on the missed tokens; false when it changes nothing. */
+function applyToMissed(missed: Map<string, TokenRef>, event: TokenPushEvent): boolean {
+  switch (event.type) {
+    case 'TokenPushFailed':
+    case 'TokenPushSkipped': {
+      const { country_code, party_id, uid, type } = event.data;
+      const ref = { country_code, party_id, uid, type };
+      missed.set(tokenStream(ref), ref);
+      return true;
+    }
+    case 'TokensResynced':
+      for (const ref of event.data.pushed) missed.delete(tokenStream(ref));
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
 import {
   PARTNER_LINKS,
   PARTY_REACHABILITY,
@@ -13,7 +12,7 @@ import { ModuleID } from '@roamledger/ocpi/values';
 import { TokenStreams } from './token.commands';
 import { TOKEN_STREAM_PREFIX } from './token.decider';
 import { PUSHED_TOKEN_EVENT_TYPES, type TokenEvent, type TokenRef } from './token.events';
-import { type TokenPushCommand, tokenPushDecider, tokenPushStream } from './token-push.decider';
+import { missedTokens, type TokenPushCommand, tokenPushDecider, tokenPushStream } from './token-push.decider';
 
 /** The named checkpoint of the push subscription: a restart resumes after the last change pushed. */
 export const TOKEN_PUSH_CHECKPOINT = 'token-push';
@@ -21,6 +20,7 @@ export const TOKEN_PUSH_CHECKPOINT = 'token-push';
 /** Changes taken at once from the subscription, and tokens pushed at once (each to every partner). */
 const PUSH_BATCH = 200;
 const PUSH_CONCURRENCY = 8;
+const RESYNC_PAUSE_MS = 60_000;
 
 /**
  * Groups a subscription's events into batches: what is already there, up to `size`, without
@@ -110,7 +110,11 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   /** Partners known to have (true) or not have (false) missed tokens; unknown: read their stream. */
   private readonly missing = new Map<string, boolean>();
+  /** Failures recorded per partner in this process: a resync that overlaps one must not clear `missing`. */
+  private readonly failures = new Map<string, number>();
   private readonly resyncs = new Map<string, Promise<unknown>>();
+  /** When a partner's last resync left tokens unpushed: its calls do not retry them before the pause ends. */
+  private readonly failedResyncAt = new Map<string, number>();
   private unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -206,6 +210,7 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
       ...(failure.skipped ? { skipped: true } : {}),
     });
     this.missing.set(link.partnerId, true);
+    this.failures.set(link.partnerId, (this.failures.get(link.partnerId) ?? 0) + 1);
   }
 
   /** undefined when the partner took it; otherwise why not. */
@@ -240,6 +245,8 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
 
   private partnerIsBack(partnerId: string, trigger: 'contact' | 'reconnect'): void {
     if (this.missing.get(partnerId) === false || this.resyncs.has(partnerId) || this.stopped) return;
+    // A partner that calls us while its receiver still fails is not pushed to on each of its calls.
+    if (trigger === 'contact' && Date.now() - (this.failedResyncAt.get(partnerId) ?? 0) < RESYNC_PAUSE_MS) return;
     void this.resync(partnerId, trigger).catch((error) =>
       this.logger.error(`resync of ${partnerId} failed: ${(error as Error).message}`),
     );
@@ -263,10 +270,11 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
   private async doResync(partnerId: string, trigger: 'contact' | 'operator' | 'reconnect') {
     const link = await this.partners.get(partnerId);
     if (!link?.endpoint(ModuleID.TOKENS, 'RECEIVER')) return undefined;
-    const state = foldEvents(tokenPushDecider, await this.store.readStream(tokenPushStream(partnerId)));
+    const failuresBefore = this.failures.get(partnerId) ?? 0;
+    const missed = missedTokens(await this.store.readStream(tokenPushStream(partnerId)));
     const pushed: TokenRef[] = [];
     const failed: Array<TokenRef & { reason: string }> = [];
-    for (const ref of state.missed.values()) {
+    for (const ref of missed) {
       const { token } = await this.tokens.state(ref);
       if (!token) continue;
       const failure = await this.attempt(link, { method: 'PUT', ref, body: token });
@@ -277,7 +285,9 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
       await this.record(partnerId, { type: 'RecordResync', partnerId, trigger, pushed, failed });
       this.logger.log(`resync of ${partnerId} (${trigger}): ${pushed.length} tokens pushed, ${failed.length} failed`);
     }
-    this.missing.set(partnerId, failed.length > 0);
+    this.missing.set(partnerId, failed.length > 0 || (this.failures.get(partnerId) ?? 0) !== failuresBefore);
+    if (failed.length > 0) this.failedResyncAt.set(partnerId, Date.now());
+    else this.failedResyncAt.delete(partnerId);
     return { partner_id: partnerId, pushed: pushed.length, failed: failed.length };
   }
 
