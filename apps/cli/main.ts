@@ -1,6 +1,9 @@
 import { runCli } from '@roamledger/credentials';
+import { runTokenCli } from '@roamledger/tokens';
 
-void runCli(process.argv.slice(2)).then((result) => {
+const argv = process.argv.slice(2);
+const run = argv[0] === 'token' ? runTokenCli(argv, process.env, { progress: process.stderr }) : runCli(argv);
+void run.then((result) => {
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;

@@ -30,7 +30,7 @@ const CAPABILITY_LIBS = [
 const COMMAND_APPS: Record<string, string[]> = {
   hub: [],
   audit: ['@roamledger/audit'],
-  cli: ['@roamledger/credentials'],
+  cli: ['@roamledger/credentials', '@roamledger/tokens'],
 };
 
 interface Import {

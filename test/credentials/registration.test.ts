@@ -66,6 +66,9 @@ describe('a partner registers with us (credentials POST, PUT, DELETE)', () => {
         `cdrs RECEIVER ${hub.base}/ocpi/emsp/2.2.1/cdrs`,
         `locations RECEIVER ${hub.base}/ocpi/emsp/2.2.1/locations`,
         `tariffs RECEIVER ${hub.base}/ocpi/emsp/2.2.1/tariffs`,
+        `tokens SENDER ${hub.base}/ocpi/emsp/2.2.1/tokens`,
+        `commands SENDER ${hub.base}/ocpi/emsp/2.2.1/commands`,
+        `hubclientinfo RECEIVER ${hub.base}/ocpi/emsp/2.2.1/clientinfo`,
       ],
     );
     credentialsUrl = endpoints[0].url;

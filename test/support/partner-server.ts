@@ -16,6 +16,19 @@ export interface PartnerServerOptions {
   versions?: string[];
   /** The 2.2.1 modules it lists besides credentials. Default: locations, sessions and cdrs as SENDER. */
   modules?: Array<{ identifier: string; role: 'SENDER' | 'RECEIVER' }>;
+  /**
+   * Answers of its module routes (`/ocpi/cpo/2.2.1/<module>...`) beyond the built-in ones, e.g. a
+   * Tokens or Commands receiver; undefined falls through to the built-in routes.
+   */
+  routes?: (request: ReceivedRequest) => PartnerAnswer | undefined | Promise<PartnerAnswer | undefined>;
+}
+
+/** What a `routes` handler answers: the envelope's data and status code, with an HTTP status. */
+export interface PartnerAnswer {
+  httpStatus?: number;
+  data?: unknown;
+  statusCode?: number;
+  message?: string;
 }
 
 export interface ReceivedRequest {
@@ -49,6 +62,8 @@ export class PartnerServer {
   readonly endpointUrls = new Map<string, string>();
   /** Responses to send instead of the real ones, by path (one each, first in first out). */
   readonly failNext = new Map<string, number[]>();
+  /** While true, every request gets HTTP 503 (the platform is down for maintenance, say). */
+  down = false;
   private server?: Server;
   private baseUrl = '';
   private registeredWithIt = false;
@@ -123,7 +138,8 @@ export class PartnerServer {
     } catch {
       body = text;
     }
-    this.received.push({ method: request.method ?? 'GET', path, token, headers: request.headers, body });
+    const received: ReceivedRequest = { method: request.method ?? 'GET', path, token, headers: request.headers, body };
+    this.received.push(received);
 
     const send = (httpStatus: number, data: unknown, statusCode = 1000, message?: string) => {
       response.writeHead(httpStatus, {
@@ -141,11 +157,14 @@ export class PartnerServer {
       );
     };
 
+    if (this.down) return send(503, undefined, 3000, 'Down for maintenance');
     const failure = this.failNext.get(path.split('?')[0])?.shift();
     if (failure) return send(failure, undefined, 3000, 'Injected failure');
     if (!token || !this.accepted.has(token)) return send(401, undefined, 2000, 'Unknown token');
 
     const route = `${request.method} ${path.split('?')[0]}`;
+    const answer = await this.options.routes?.(received);
+    if (answer) return send(answer.httpStatus ?? 200, answer.data, answer.statusCode ?? 1000, answer.message);
     switch (route) {
       case 'GET /ocpi/versions':
         return send(

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PARTNER_LINKS } from '@roamledger/module-kit';
 import { OcpiTransportModule, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig, readOrCreateSecret } from '@roamledger/service';
 import { ADMIN_API_KEY, AdminKeyGuard, loadAdminApiKey } from './admin/admin-api-key';
@@ -7,6 +8,7 @@ import { CredentialsController } from './credentials.controller';
 import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
 import { PartnerService } from './partner.commands';
 import { PartnerDirectory } from './partner-directory';
+import { PartnerLinksFromDirectory } from './partner-links';
 import { PartnerRejections } from './partner-rejections';
 import { TokenVault } from './token-vault';
 import { VersionsController } from './versions.controller';
@@ -29,6 +31,8 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
       inject: [ROAMLEDGER_CONFIG],
     },
     PartnerDirectory,
+    PartnerLinksFromDirectory,
+    { provide: PARTNER_LINKS, useExisting: PartnerLinksFromDirectory },
     CredentialsTokenAuthenticator,
     { provide: PARTNER_AUTHENTICATOR, useExisting: CredentialsTokenAuthenticator },
     { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
@@ -36,7 +40,15 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
     { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
     AdminKeyGuard,
   ],
-  exports: [TokenVault, PartnerDirectory, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, AdminKeyGuard],
+  exports: [
+    TokenVault,
+    PartnerDirectory,
+    PARTNER_LINKS,
+    PARTNER_AUTHENTICATOR,
+    REJECTED_REQUEST_LOG,
+    ADMIN_API_KEY,
+    AdminKeyGuard,
+  ],
 })
 export class PartnersModule {}
 

@@ -12,6 +12,7 @@ export * from './partner.commands';
 export * from './partner.decider';
 export * from './partner.events';
 export * from './partner-directory';
+export * from './partner-links';
 export * from './partner-rejections';
 export * from './redaction';
 export * from './token-vault';

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
 import type { PartyRole } from '@roamledger/ocpi';
@@ -64,6 +65,7 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private feeding?: Promise<void>;
   private reading: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly contacts = new EventEmitter().setMaxListeners(0);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -211,5 +213,11 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   /** Called when the partner authenticated: last contact, kept in this process only. */
   noteContact(partnerId: string, at = new Date().toISOString()): void {
     this.lastSeen.set(partnerId, at);
+    this.contacts.emit('contact', partnerId);
+  }
+
+  /** Listens for partners authenticating (a partner that was unreachable is back). */
+  onContact(listener: (partnerId: string) => void): void {
+    this.contacts.on('contact', listener);
   }
 }

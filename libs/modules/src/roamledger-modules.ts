@@ -1,12 +1,15 @@
 import { billingDescriptor } from '@roamledger/billing';
 import { catalogDescriptor } from '@roamledger/catalog';
 import { cdrsDescriptor } from '@roamledger/cdrs';
+import { commandsDescriptor } from '@roamledger/commands';
 import { credentialsDescriptor, versionsDescriptor } from '@roamledger/credentials';
+import { hubClientInfoDescriptor } from '@roamledger/hubclientinfo';
 import { locationsDescriptor } from '@roamledger/locations';
 import type { ModuleDescriptor } from '@roamledger/module-kit';
 import { pullDescriptor } from '@roamledger/pull';
 import { sessionsDescriptor } from '@roamledger/sessions';
 import { tariffsDescriptor } from '@roamledger/tariffs';
+import { tokensDescriptor } from '@roamledger/tokens';
 
 /**
  * Every module of Roamledger, in the order version details list them. A new module is one more
@@ -19,6 +22,9 @@ export const ROAMLEDGER_MODULES: readonly ModuleDescriptor[] = [
   cdrsDescriptor,
   locationsDescriptor,
   tariffsDescriptor,
+  tokensDescriptor,
+  commandsDescriptor,
+  hubClientInfoDescriptor,
   pullDescriptor,
   billingDescriptor,
   catalogDescriptor,

@@ -5,13 +5,20 @@ import { KafkaProjectionSourceModule, MessagingModule } from '@roamledger/messag
 import { ModuleKit } from '@roamledger/module-kit';
 import { bootstrapService, type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionFactsModule } from '@roamledger/sessions';
+import { TokenRegisterModule } from '@roamledger/tokens';
 import { moduleNamed, ROAMLEDGER_MODULES } from './roamledger-modules';
 
 type Import = Type<unknown> | DynamicModule;
 
-/** What every process has beside its modules: who is calling (partners), session facts for CDR checks. */
+/** What every process has beside its modules: who is calling (partners), session facts for CDR checks, the token register for commands. */
 function kit(config: RoamledgerConfig): Import[] {
-  return [ServiceModule.forRoot(config), ModuleKit.forRoot(ROAMLEDGER_MODULES), PartnersModule, SessionFactsModule];
+  return [
+    ServiceModule.forRoot(config),
+    ModuleKit.forRoot(ROAMLEDGER_MODULES),
+    PartnersModule,
+    SessionFactsModule,
+    TokenRegisterModule,
+  ];
 }
 
 /** What a module's own service runs: the module, and what it depends on that lives elsewhere. */

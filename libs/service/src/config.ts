@@ -27,6 +27,8 @@ export interface RoamledgerConfig {
   adminApiKey?: string;
   financeApiKey?: string;
   catalogApiKey?: string;
+  /** Driver-app API key (/api); unset: generated into DATA_DIR/app-api-key. */
+  appApiKey?: string;
   /** Key that encrypts the tokens partners give us; unset: generated into DATA_DIR/partner-token-key. */
   partnerTokenKey?: string;
   /** IANA time zone billing periods (statement months, from/to dates) are computed in; stored times stay UTC. */
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
     catalogApiKey: value('CATALOG_API_KEY'),
+    appApiKey: value('APP_API_KEY'),
     partnerTokenKey: value('PARTNER_TOKEN_KEY'),
     billingTimeZone,
     billingCdrDueHours,

@@ -1,3 +1,5 @@
+export * from './admin-api-key';
+export * from './admin-cli';
 export * from './api-documents';
 export * from './api-key';
 export * from './bootstrap';

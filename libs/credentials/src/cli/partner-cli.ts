@@ -1,5 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import {
+  type AdminCall,
+  adminKeyFromEnv,
+  type CliResult,
+  CliUsageError,
+  callAdmin,
+  hubUrl,
+  parseCliArgs,
+  printedResponse,
+} from '@roamledger/service';
 
 /**
  * Operator commands against a running hub's admin API. It never opens the event store itself:
@@ -27,77 +35,37 @@ const USAGE = `Usage: npm run cli -- partner <command>
 Options: --hub <url> (default PUBLIC_URL or http://localhost:$PORT)
 Admin key: ADMIN_API_KEY, else DATA_DIR/admin-api-key (DATA_DIR default ./data)`;
 
-export interface CliResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-class UsageError extends Error {}
-
-interface AdminCall {
-  method: 'GET' | 'POST' | 'PATCH';
-  path: string;
-  body?: unknown;
-}
+export type { CliResult } from '@roamledger/service';
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   let call: AdminCall;
   let options: Record<string, string>;
   try {
-    const parsed = parseArgs(argv);
+    const parsed = parseCliArgs(argv);
     options = parsed.options;
     call = adminCall(parsed.positional, options);
   } catch (error) {
-    if (error instanceof UsageError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };
+    if (error instanceof CliUsageError) return { exitCode: 2, stdout: '', stderr: `${error.message}\n\n${USAGE}\n` };
     throw error;
   }
-
-  const base = (options.hub || env.PUBLIC_URL?.trim() || `http://localhost:${env.PORT?.trim() || '3000'}`).replace(/\/+$/, '');
-  let key: string;
   try {
-    key = adminKey(env);
+    return await printedResponse(await callAdmin(hubUrl(options, env), adminKeyFromEnv(env), call));
   } catch (error) {
     return { exitCode: 1, stdout: '', stderr: `${(error as Error).message}\n` };
   }
-
-  let response: Response;
-  try {
-    response = await fetch(`${base}${call.path}`, {
-      method: call.method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    return {
-      exitCode: 1,
-      stdout: '',
-      stderr: `Cannot reach the hub at ${base} (${cause}). Is it running? Set PUBLIC_URL/PORT or --hub.\n`,
-    };
-  }
-  const text = await response.text();
-  const pretty = prettyJson(text);
-  return response.ok
-    ? { exitCode: 0, stdout: `${pretty}\n`, stderr: '' }
-    : { exitCode: 1, stdout: '', stderr: `HTTP ${response.status}: ${pretty}\n` };
 }
 
 function adminCall(positional: string[], options: Record<string, string>): AdminCall {
   const [group, command, ...rest] = positional;
   if (group !== 'partner' || !command)
-    throw new UsageError(group ? `Unknown command: ${positional.join(' ')}` : 'No command given');
+    throw new CliUsageError(group ? `Unknown command: ${positional.join(' ')}` : 'No command given');
   const id = () => {
-    if (!rest[0]) throw new UsageError(`partner ${command} needs a partner id`);
+    if (!rest[0]) throw new CliUsageError(`partner ${command} needs a partner id`);
     return encodeURIComponent(rest[0]);
   };
   const required = (name: string) => {
     const value = options[name];
-    if (!value) throw new UsageError(`partner ${command} needs --${name}`);
+    if (!value) throw new CliUsageError(`partner ${command} needs --${name}`);
     return value;
   };
   switch (command) {
@@ -131,50 +99,10 @@ function adminCall(positional: string[], options: Record<string, string>): Admin
     case 'allow-plain-token': {
       const partner = id();
       const value = rest[1];
-      if (value !== 'true' && value !== 'false') throw new UsageError('partner allow-plain-token <id> needs true or false');
+      if (value !== 'true' && value !== 'false') throw new CliUsageError('partner allow-plain-token <id> needs true or false');
       return { method: 'PATCH', path: `/admin/partners/${partner}`, body: { allow_plain_token: value === 'true' } };
     }
     default:
-      throw new UsageError(`Unknown command: partner ${command}`);
-  }
-}
-
-/** `--name X` and `--name=X` options; everything else is positional. */
-function parseArgs(argv: string[]): { positional: string[]; options: Record<string, string> } {
-  const positional: string[] = [];
-  const options: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') throw new UsageError('Roamledger operator commands');
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    options[name] = value;
-  }
-  return { positional, options };
-}
-
-function adminKey(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env.ADMIN_API_KEY?.trim();
-  if (fromEnv) return fromEnv;
-  const file = path.join(path.resolve(env.DATA_DIR?.trim() || './data'), 'admin-api-key');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    throw new Error(
-      `No admin API key: set ADMIN_API_KEY, or run where the hub's DATA_DIR holds admin-api-key (looked in ${file})`,
-    );
-  }
-}
-
-function prettyJson(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
+      throw new CliUsageError(`Unknown command: partner ${command}`);
   }
 }

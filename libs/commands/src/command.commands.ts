@@ -1,0 +1,295 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
+import { foldEvents } from '@roamledger/kernel';
+import {
+  PARTNER_LINKS,
+  PARTY_REACHABILITY,
+  type PartnerLink,
+  type PartnerLinksPort,
+  type PartyReachabilityPort,
+  publicRouteUrl,
+  TOKEN_REGISTER,
+  type TokenRegisterPort,
+} from '@roamledger/module-kit';
+import {
+  CancelReservation,
+  CommandResponse,
+  type CommandResult,
+  CommandType,
+  ReserveNow,
+  Role,
+  StartSession,
+  StopSession,
+  UnlockConnector,
+  validateOcpi,
+} from '@roamledger/ocpi';
+import { ModuleID } from '@roamledger/ocpi/values';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
+import type { ClassConstructor } from 'class-transformer';
+import { type CommandCommand, type CommandState, commandDecider, commandStream } from './command.decider';
+import type { CommandEvent } from './command.events';
+
+/** Where CPOs POST their CommandResults: `<route>/<COMMAND>/<command id>`. */
+export const COMMANDS_ROUTE = 'ocpi/emsp/2.2.1/commands';
+
+export type CommandHandled = Handled<CommandEvent, CommandState>;
+
+const REQUEST_CLASSES: Record<CommandType, ClassConstructor<object>> = {
+  [CommandType.START_SESSION]: StartSession,
+  [CommandType.STOP_SESSION]: StopSession,
+  [CommandType.RESERVE_NOW]: ReserveNow,
+  [CommandType.CANCEL_RESERVATION]: CancelReservation,
+  [CommandType.UNLOCK_CONNECTOR]: UnlockConnector,
+};
+
+/** Why a driver app's command could not be requested: an invalid body, or no CPO to send it to. */
+export class CommandRequestError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'unknown_receiver' | 'unknown_token',
+    readonly errors: string[],
+  ) {
+    super(errors.join('; '));
+    this.name = 'CommandRequestError';
+  }
+}
+
+export interface CommandTarget {
+  country_code: string;
+  party_id: string;
+}
+
+/** A driver app's command (POST /api/commands): recorded PENDING, then sent to the CPO. */
+export class SendCommand extends Command<{ id: string; state: CommandState }> {
+  constructor(
+    readonly to: CommandTarget,
+    readonly command: CommandType,
+    readonly body: Record<string, unknown>,
+  ) {
+    super();
+  }
+}
+
+/** The CPO's CommandResult on our response_url. */
+export class ReceiveCommandResult extends Command<CommandHandled> {
+  constructor(
+    readonly commandId: string,
+    readonly result: CommandResult,
+    readonly partnerId: string,
+    readonly options: HandleOptions = {},
+  ) {
+    super();
+  }
+}
+
+/** The CommandResponse's timeout passed. */
+export class TimeOutCommand extends Command<CommandHandled> {
+  constructor(readonly commandId: string) {
+    super();
+  }
+}
+
+/** Commands as the log holds them. */
+@Injectable()
+export class CommandStreams {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  handle(commandId: string, command: CommandCommand, options: HandleOptions = {}): Promise<CommandHandled> {
+    return handleCommand(this.store, commandStream(commandId), commandDecider, command, options);
+  }
+
+  async state(commandId: string): Promise<CommandState> {
+    return foldEvents(commandDecider, await this.store.readStream(commandStream(commandId)));
+  }
+}
+
+export interface CommandTimingOptions {
+  /** Per request to the CPO. */
+  requestTimeoutMs: number;
+}
+
+export const COMMAND_TIMING = Symbol('COMMAND_TIMING');
+
+/**
+ * Sends recorded commands to the CPO's Commands receiver and records its CommandResponse; after
+ * an ACCEPTED one, waits its `timeout` for the CommandResult and records CommandTimedOut when none
+ * came. The timers live in this process: a restart forgets them (see libs/commands/README.md).
+ */
+@Injectable()
+export class CommandDispatcher implements OnApplicationShutdown {
+  private readonly logger = new Logger('commands');
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly streams: CommandStreams,
+    private readonly commands: CommandBus,
+    @Inject(PARTNER_LINKS) private readonly partners: PartnerLinksPort,
+    @Optional() @Inject(PARTY_REACHABILITY) private readonly reachability?: PartyReachabilityPort,
+    @Optional() @Inject(COMMAND_TIMING) private readonly timing: CommandTimingOptions = { requestTimeoutMs: 10_000 },
+  ) {}
+
+  dispatch(commandId: string, link: PartnerLink, state: CommandState): void {
+    const work = this.send(commandId, link, state).catch((error) =>
+      this.logger.error(`command ${commandId}: ${(error as Error).message}`),
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async send(commandId: string, link: PartnerLink, state: CommandState): Promise<void> {
+    const requested = state.requested;
+    if (!requested) return;
+    const to = { countryCode: requested.to.country_code, partyId: requested.to.party_id };
+    const status = await this.reachability?.unreachable(to);
+    if (status) {
+      await this.streams.handle(commandId, {
+        type: 'RecordSkipped',
+        commandId,
+        reason: `the hub reports ${requested.to.country_code}*${requested.to.party_id} ${status}`,
+      });
+      return;
+    }
+    const endpoint = link.endpoint(ModuleID.COMMANDS, 'RECEIVER');
+    let response: CommandResponse;
+    try {
+      if (!endpoint) throw new Error('the partner offers no Commands receiver');
+      const from = requested.token ? { countryCode: requested.token.country_code, partyId: requested.token.party_id } : undefined;
+      const client = await this.partners.client(link.partnerId, {
+        ...(from ? { fromParty: from } : {}),
+        toParty: to,
+        retries: 0,
+        timeoutMs: this.timing.requestTimeoutMs,
+      });
+      const answer = await client.post<unknown>(`${endpoint.replace(/\/+$/, '')}/${requested.command}`, requested.request);
+      const parsed = validateOcpi(CommandResponse, answer);
+      if (!parsed.ok) throw new Error(`the CPO answered no valid CommandResponse: ${parsed.errors.join('; ')}`);
+      response = parsed.value;
+    } catch (error) {
+      await this.streams.handle(commandId, { type: 'RecordSendFailure', commandId, reason: (error as Error).message });
+      return;
+    }
+    const handled = await this.streams.handle(commandId, { type: 'RecordResponse', commandId, response });
+    if (!handled.state.finished && response.result === 'ACCEPTED') this.scheduleTimeout(commandId, response.timeout);
+  }
+
+  private scheduleTimeout(commandId: string, seconds: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const work = this.commands
+        .execute(new TimeOutCommand(commandId))
+        .catch((error) => this.logger.error(`command ${commandId} timeout: ${(error as Error).message}`));
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    }, Math.max(seconds, 0) * 1000);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+/** A reference for a START_SESSION or RESERVE_NOW without one: the session will carry it. */
+function newAuthorizationReference(): string {
+  return `RC${randomBytes(15).toString('base64url').replace(/[-_]/g, 'X').toUpperCase()}`;
+}
+
+@CommandHandler(SendCommand)
+export class SendCommandHandler implements ICommandHandler<SendCommand, { id: string; state: CommandState }> {
+  constructor(
+    private readonly streams: CommandStreams,
+    private readonly dispatcher: CommandDispatcher,
+    @Inject(PARTNER_LINKS) private readonly partners: PartnerLinksPort,
+    @Inject(TOKEN_REGISTER) private readonly tokens: TokenRegisterPort,
+    @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
+  ) {}
+
+  async execute({ to, command, body }: SendCommand): Promise<{ id: string; state: CommandState }> {
+    const link = await this.receiver(to);
+    const id = randomUUID();
+    const request: Record<string, unknown> = {
+      ...body,
+      response_url: publicRouteUrl(this.config.publicUrl, `${COMMANDS_ROUTE}/${command}/${id}`),
+    };
+    let tokenRef: { country_code: string; party_id: string; uid: string; type: string } | undefined;
+    if (command === CommandType.START_SESSION || command === CommandType.RESERVE_NOW) {
+      const token = await this.token(body.token);
+      request.token = token;
+      tokenRef = {
+        country_code: token.country_code as string,
+        party_id: token.party_id as string,
+        uid: token.uid as string,
+        type: token.type as string,
+      };
+      request.authorization_reference ??= newAuthorizationReference();
+    }
+    const parsed = validateOcpi(REQUEST_CLASSES[command], request);
+    if (!parsed.ok) throw new CommandRequestError('invalid', parsed.errors);
+    const handled = await this.streams.handle(id, {
+      type: 'RequestCommand',
+      requested: {
+        command_id: id,
+        command,
+        partner_id: link.partnerId,
+        to: { country_code: to.country_code.toUpperCase(), party_id: to.party_id.toUpperCase() },
+        request,
+        ...(typeof request.authorization_reference === 'string'
+          ? { authorization_reference: request.authorization_reference }
+          : {}),
+        ...(tokenRef ? { token: tokenRef } : {}),
+        requested_at: new Date().toISOString(),
+      },
+    });
+    this.dispatcher.dispatch(id, link, handled.state);
+    return { id, state: handled.state };
+  }
+
+  /** The registered CPO that holds the party and offers a Commands receiver. */
+  private async receiver(to: CommandTarget): Promise<PartnerLink> {
+    const party = (p: { countryCode: string; partyId: string }) =>
+      p.countryCode === to.country_code.toUpperCase() && p.partyId === to.party_id.toUpperCase();
+    const links = await this.partners.list();
+    const link = links.find(
+      (l) => l.parties.some((p) => p.role === Role.CPO && party(p)) && l.endpoint(ModuleID.COMMANDS, 'RECEIVER'),
+    );
+    if (!link) {
+      throw new CommandRequestError('unknown_receiver', [
+        `No registered CPO ${to.country_code}*${to.party_id} with a Commands receiver`,
+      ]);
+    }
+    return link;
+  }
+
+  /** A full Token as given, or `{uid, type}` filled from our register. */
+  private async token(given: unknown): Promise<Record<string, unknown>> {
+    if (!given || typeof given !== 'object') throw new CommandRequestError('invalid', ['body.token is required']);
+    const token = given as Record<string, unknown>;
+    if (token.country_code && token.contract_id) return token;
+    if (typeof token.uid !== 'string') throw new CommandRequestError('invalid', ['body.token needs at least its uid']);
+    const found = await this.tokens.findOurs(token.uid, typeof token.type === 'string' ? token.type.toUpperCase() : 'RFID');
+    if (!found) throw new CommandRequestError('unknown_token', [`No token ${token.type ?? 'RFID'} ${token.uid} in our register`]);
+    return found as unknown as Record<string, unknown>;
+  }
+}
+
+@CommandHandler(ReceiveCommandResult)
+export class ReceiveCommandResultHandler implements ICommandHandler<ReceiveCommandResult, CommandHandled> {
+  constructor(private readonly streams: CommandStreams) {}
+
+  execute({ commandId, result, partnerId, options }: ReceiveCommandResult): Promise<CommandHandled> {
+    return this.streams.handle(commandId, { type: 'ReceiveResult', commandId, result, partnerId }, options);
+  }
+}
+
+@CommandHandler(TimeOutCommand)
+export class TimeOutCommandHandler implements ICommandHandler<TimeOutCommand, CommandHandled> {
+  constructor(private readonly streams: CommandStreams) {}
+
+  execute({ commandId }: TimeOutCommand): Promise<CommandHandled> {
+    return this.streams.handle(commandId, { type: 'TimeOut', commandId });
+  }
+}

@@ -1,0 +1,113 @@
+import type { Decider } from '@roamledger/kernel';
+import type { CommandResponse, CommandResult } from '@roamledger/ocpi';
+import { CommandResponseType } from '@roamledger/ocpi/values';
+import type { CommandEvent, CommandRequested } from './command.events';
+
+export const COMMAND_STREAM_PREFIX = 'command-';
+
+/** One stream per command: the request, the CPO's response, its result (or the timeout). */
+export function commandStream(commandId: string): string {
+  return `${COMMAND_STREAM_PREFIX}${commandId.toUpperCase()}`;
+}
+
+export type CommandCommand =
+  | { type: 'RequestCommand'; requested: CommandRequested['data'] }
+  | { type: 'RecordResponse'; commandId: string; response: CommandResponse }
+  | { type: 'RecordSendFailure'; commandId: string; reason: string }
+  | { type: 'RecordSkipped'; commandId: string; reason: string }
+  | { type: 'ReceiveResult'; commandId: string; result: CommandResult; partnerId: string }
+  | { type: 'TimeOut'; commandId: string };
+
+/**
+ * PENDING until the CPO answers; then the CommandResponse's result; then the CommandResult's, or
+ * TIMEOUT; FAILED or SKIPPED when the request never reached the CPO.
+ */
+export type CommandStatus = 'PENDING' | string;
+
+export interface CommandState {
+  requested?: CommandRequested['data'];
+  response?: CommandResponse;
+  result?: CommandResult;
+  status?: CommandStatus;
+  finished: boolean;
+  /** A result may come before we recorded the response (the CPO is quick): it is the final word. */
+  failure?: string;
+}
+
+export class CommandRejection extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandRejection';
+  }
+}
+
+/** One command's life (mod_commands, we are the Sender): pure, no I/O, no clock. */
+export const commandDecider: Decider<CommandCommand, CommandEvent, CommandState> = {
+  initialState: () => ({ finished: false }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RequestCommand':
+        if (state.requested) throw new CommandRejection(`Command ${command.requested.command_id} exists`);
+        return [{ type: 'CommandRequested', data: command.requested }];
+      case 'RecordResponse':
+        if (!state.requested || state.response) return [];
+        return [{ type: 'CommandResponseReceived', data: { command_id: command.commandId, response: command.response } }];
+      case 'RecordSendFailure':
+        if (!state.requested || state.finished) return [];
+        return [{ type: 'CommandSendFailed', data: { command_id: command.commandId, reason: command.reason } }];
+      case 'RecordSkipped':
+        if (!state.requested || state.finished) return [];
+        return [{ type: 'CommandSkipped', data: { command_id: command.commandId, reason: command.reason } }];
+      case 'ReceiveResult': {
+        const refused = (reason: 'unknown_command' | 'already_finished' | 'not_the_receiver'): CommandEvent[] => [
+          {
+            type: 'CommandResultRefused',
+            data: {
+              command_id: command.commandId,
+              reason,
+              result: command.result.result,
+              partner_id: command.partnerId,
+              ...(command.result.message ? { message: command.result.message } : {}),
+            },
+          },
+        ];
+        if (!state.requested) return refused('unknown_command');
+        if (state.requested.partner_id !== command.partnerId) return refused('not_the_receiver');
+        if (state.finished) return refused('already_finished');
+        return [
+          {
+            type: 'CommandResultReceived',
+            data: { command_id: command.commandId, result: command.result, partner_id: command.partnerId },
+          },
+        ];
+      }
+      case 'TimeOut':
+        if (!state.requested || state.finished || state.response?.result !== CommandResponseType.ACCEPTED) return [];
+        return [{ type: 'CommandTimedOut', data: { command_id: command.commandId, timeout: state.response.timeout } }];
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'CommandRequested':
+        return { ...state, requested: event.data, status: 'PENDING' };
+      case 'CommandResponseReceived': {
+        const accepted = event.data.response.result === CommandResponseType.ACCEPTED;
+        // A result that came first stays the status.
+        if (state.finished) return { ...state, response: event.data.response };
+        return { ...state, response: event.data.response, status: event.data.response.result, finished: !accepted };
+      }
+      case 'CommandSendFailed':
+        return { ...state, status: 'FAILED', finished: true, failure: event.data.reason };
+      case 'CommandSkipped':
+        return { ...state, status: 'SKIPPED', finished: true, failure: event.data.reason };
+      case 'CommandResultReceived':
+        return { ...state, result: event.data.result, status: event.data.result.result, finished: true };
+      case 'CommandTimedOut':
+        return { ...state, status: 'TIMEOUT', finished: true };
+      default:
+        return state;
+    }
+  },
+};

@@ -1,0 +1,57 @@
+import type { Decider } from '@roamledger/kernel';
+import type { ClientInfo } from '@roamledger/ocpi';
+import { type PartyId, parseOcpiDateTime } from '@roamledger/ocpi/values';
+import type { ClientInfoEvent } from './client-info.events';
+
+export const CLIENT_INFO_STREAM_PREFIX = 'clientinfo-';
+
+/** One stream per party a hub reports on. */
+export function clientInfoStream(party: PartyId): string {
+  return `${CLIENT_INFO_STREAM_PREFIX}${party.countryCode.toUpperCase()}-${party.partyId.toUpperCase()}`;
+}
+
+export type ClientInfoCommand = { type: 'PutClientInfo'; info: ClientInfo; partnerId: string };
+
+export interface ClientInfoState {
+  info?: ClientInfo;
+}
+
+const millis = (dateTime: string) => parseOcpiDateTime(dateTime).getTime();
+
+/** The connection status of one party behind a hub: pure, no I/O. */
+export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, ClientInfoState> = {
+  initialState: () => ({}),
+
+  decide({ info, partnerId }, state) {
+    const party = { country_code: info.country_code.toUpperCase(), party_id: info.party_id.toUpperCase() };
+    const held = state.info;
+    if (held && millis(info.last_updated) < millis(held.last_updated)) {
+      return [
+        {
+          type: 'StaleClientInfoReceived',
+          data: { ...party, last_updated: info.last_updated, held_last_updated: held.last_updated, partner_id: partnerId },
+        },
+      ];
+    }
+    if (held && held.status === info.status && held.role === info.role && held.last_updated === info.last_updated) return [];
+    return [
+      {
+        type: 'ClientInfoUpdated',
+        data: {
+          ...party,
+          role: info.role,
+          status: info.status,
+          ...(held ? { previous_status: held.status } : {}),
+          last_updated: info.last_updated,
+          partner_id: partnerId,
+        },
+      },
+    ];
+  },
+
+  evolve(state, event) {
+    if (event.type !== 'ClientInfoUpdated') return state;
+    const { country_code, party_id, role, status, last_updated } = event.data;
+    return { info: { country_code, party_id, role, status, last_updated } as ClientInfo };
+  },
+};

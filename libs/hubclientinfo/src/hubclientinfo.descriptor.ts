@@ -1,0 +1,17 @@
+import { defineModule } from '@roamledger/module-kit';
+import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import { CLIENT_INFO_ROUTE } from './client-info.controller';
+import { CLIENT_INFO_STREAM_PREFIX, clientInfoDecider } from './client-info.decider';
+import { CLIENT_INFO_EVENT_TYPES } from './client-info.events';
+import { HubClientInfoModule } from './hubclientinfo.module';
+
+/** mod_hub_client_info, receiver: which parties behind our hub are reachable. */
+export const hubClientInfoDescriptor = defineModule({
+  name: 'hubclientinfo',
+  description: 'OCPI HubClientInfo receiver: the connection status of the parties behind a hub',
+  nestModule: HubClientInfoModule,
+  routes: [CLIENT_INFO_ROUTE],
+  endpoints: [{ identifier: ModuleID.HUB_CLIENT_INFO, role: InterfaceRole.RECEIVER, route: CLIENT_INFO_ROUTE }],
+  streams: [{ prefix: CLIENT_INFO_STREAM_PREFIX, aggregate: 'Party connection (HubClientInfo)', decider: clientInfoDecider }],
+  eventTypes: CLIENT_INFO_EVENT_TYPES,
+});

@@ -1,0 +1,24 @@
+import { defineModule } from '@roamledger/module-kit';
+import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import { ADMIN_AUTHORIZATIONS_ROUTE, ADMIN_TOKENS_ROUTE } from './admin/admin-tokens.controller';
+import { AUTHORIZATION_STREAM_PREFIX, authorizationDecider } from './authorization.decider';
+import { TOKEN_STREAM_PREFIX, tokenDecider } from './token.decider';
+import { AUTHORIZATION_EVENT_TYPES, TOKEN_EVENT_TYPES, TOKEN_PUSH_EVENT_TYPES } from './token.events';
+import { TOKEN_PUSH_STREAM_PREFIX, tokenPushDecider } from './token-push.decider';
+import { TOKENS_ROUTE } from './tokens.controller';
+import { TokensModule } from './tokens.module';
+
+/** mod_tokens, eMSP side: our token register, pushed to CPOs, pulled by them, and real-time authorization. */
+export const tokensDescriptor = defineModule({
+  name: 'tokens',
+  description: 'OCPI Tokens sender (eMSP): the token register, its push to CPOs, their pulls and real-time authorization',
+  nestModule: TokensModule,
+  routes: [TOKENS_ROUTE, ADMIN_TOKENS_ROUTE, ADMIN_AUTHORIZATIONS_ROUTE],
+  endpoints: [{ identifier: ModuleID.TOKENS, role: InterfaceRole.SENDER, route: TOKENS_ROUTE }],
+  streams: [
+    { prefix: TOKEN_STREAM_PREFIX, aggregate: 'Token', decider: tokenDecider },
+    { prefix: AUTHORIZATION_STREAM_PREFIX, aggregate: 'Authorization', decider: authorizationDecider },
+    { prefix: TOKEN_PUSH_STREAM_PREFIX, aggregate: 'Token pushes to a partner', decider: tokenPushDecider },
+  ],
+  eventTypes: [...TOKEN_EVENT_TYPES, ...AUTHORIZATION_EVENT_TYPES, ...TOKEN_PUSH_EVENT_TYPES],
+});

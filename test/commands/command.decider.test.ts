@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type CommandEvent, CommandRejection, commandDecider, commandStream } from '@roamledger/commands';
+import { deciderSpec } from '@roamledger/kernel';
+
+// Given the events of a command's stream, when a command is decided, then these events follow. Pure.
+
+const id = '7d0c2f4e-1111-4222-8333-944445555666';
+const requested: CommandEvent = {
+  type: 'CommandRequested',
+  data: {
+    command_id: id,
+    command: 'START_SESSION',
+    partner_id: 'p1',
+    to: { country_code: 'DE', party_id: 'ABC' },
+    request: { response_url: `https://emsp.example/ocpi/emsp/2.2.1/commands/START_SESSION/${id}`, location_id: 'LOC1' },
+    authorization_reference: 'RC1',
+    requested_at: '2026-11-30T10:00:00Z',
+  },
+};
+const accepted: CommandEvent = {
+  type: 'CommandResponseReceived',
+  data: { command_id: id, response: { result: 'ACCEPTED', timeout: 30 } as never },
+};
+const resultOk: CommandEvent = {
+  type: 'CommandResultReceived',
+  data: { command_id: id, result: { result: 'ACCEPTED' } as never, partner_id: 'p1' },
+};
+const spec = deciderSpec(commandDecider);
+const receive = (partnerId = 'p1') => ({
+  type: 'ReceiveResult' as const,
+  commandId: id,
+  result: { result: 'ACCEPTED' } as never,
+  partnerId,
+});
+
+describe('command decider', () => {
+  test('one stream per command', () => {
+    assert.equal(commandStream('abc'), 'command-ABC');
+  });
+
+  test('requested: PENDING; a second request with the same id is refused', () => {
+    const when = spec
+      .given([])
+      .when({ type: 'RequestCommand', requested: requested.data as never })
+      .then([requested]);
+    assert.equal(when.after.status, 'PENDING');
+    spec
+      .given([requested])
+      .when({ type: 'RequestCommand', requested: requested.data as never })
+      .then(CommandRejection);
+  });
+
+  test('ACCEPTED, then the CommandResult: status follows each; the command is finished', () => {
+    const responded = spec
+      .given([requested])
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never });
+    assert.deepEqual(responded.events, [accepted]);
+    assert.equal(responded.after.status, 'ACCEPTED');
+    assert.equal(responded.after.finished, false);
+    const done = spec.given([requested, accepted]).when(receive()).then([resultOk]);
+    assert.equal(done.after.status, 'ACCEPTED');
+    assert.equal(done.after.finished, true);
+  });
+
+  test('no result within the timeout: CommandTimedOut; a later result is kept and refused', () => {
+    const timedOut = spec
+      .given([requested, accepted])
+      .when({ type: 'TimeOut', commandId: id })
+      .then([{ type: 'CommandTimedOut', data: { command_id: id, timeout: 30 } }]);
+    assert.equal(timedOut.after.status, 'TIMEOUT');
+    const late = spec.given([requested, accepted, ...timedOut.events]).when(receive());
+    assert.deepEqual(late.types, ['CommandResultRefused']);
+    assert.equal((late.events[0].data as { reason: string }).reason, 'already_finished');
+    // A timeout after the result changes nothing.
+    spec.given([requested, accepted, resultOk]).when({ type: 'TimeOut', commandId: id }).then([]);
+  });
+
+  test('a result for a command we never sent, or from another partner, is refused', () => {
+    assert.equal((spec.given([]).when(receive()).events[0].data as { reason: string }).reason, 'unknown_command');
+    assert.equal(
+      (spec.given([requested, accepted]).when(receive('p2')).events[0].data as { reason: string }).reason,
+      'not_the_receiver',
+    );
+  });
+
+  test('a REJECTED response finishes the command; a result that came before the response stays the final word', () => {
+    const rejected = spec
+      .given([requested])
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'REJECTED', timeout: 0 } as never });
+    assert.equal(rejected.after.status, 'REJECTED');
+    assert.equal(rejected.after.finished, true);
+    const early = spec
+      .given([requested, resultOk])
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never });
+    assert.equal(early.after.status, 'ACCEPTED');
+    assert.equal(early.after.finished, true);
+    spec
+      .given([requested, resultOk, ...early.events])
+      .when({ type: 'TimeOut', commandId: id })
+      .then([]);
+  });
+
+  test('a send that failed ends the command as FAILED', () => {
+    const failed = spec.given([requested]).when({ type: 'RecordSendFailure', commandId: id, reason: 'ECONNREFUSED' });
+    assert.equal(failed.after.status, 'FAILED');
+  });
+});

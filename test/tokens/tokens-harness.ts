@@ -1,0 +1,75 @@
+import { Global, Module } from '@nestjs/common';
+import { CdrsModule } from '@roamledger/cdrs';
+import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
+import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
+import { ModuleKit, PARTNER_LINKS, type PartnerLinksPort } from '@roamledger/module-kit';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
+import { PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
+import { ProjectionHost } from '@roamledger/projections';
+import { ServiceModule } from '@roamledger/service';
+import { SessionsModule } from '@roamledger/sessions';
+import { TokensModule } from '@roamledger/tokens';
+import { PARTNERS } from '../support/receiver-app';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+export const TOKENS_ADMIN_KEY = 'tokens-test-admin-key';
+
+/** No partner to push to: these tests are about the register, authorization and links. */
+const noPartnerLinks: PartnerLinksPort = {
+  list: async () => [],
+  get: async () => undefined,
+  client: async () => {
+    throw new Error('no partners here');
+  },
+  onContact: () => () => undefined,
+};
+
+export type TokensHarness = TestApp & { store: EventStore; projection: ProjectionHost; caughtUp(): Promise<void> };
+
+/** Tokens, sessions and CDRs on a fresh embedded store, with the fixed partners of the receiver tests. */
+export async function startTokensApp(
+  env: Record<string, string> = {},
+  options: { listen?: boolean } = {},
+): Promise<TokensHarness> {
+  @Global()
+  @Module({
+    providers: [
+      {
+        provide: PARTNER_AUTHENTICATOR,
+        useValue: { authenticate: async (token: string, form: string) => (form === 'base64' ? PARTNERS[token] : undefined) },
+      },
+      { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
+      { provide: ADMIN_API_KEY, useValue: TOKENS_ADMIN_KEY },
+      { provide: PARTNER_LINKS, useValue: noPartnerLinks },
+      AdminKeyGuard,
+    ],
+    exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, PARTNER_LINKS, AdminKeyGuard],
+  })
+  class FixedPartnersModule {}
+
+  const harness = await startTestApp(
+    (config) => ({
+      module: class TokensTestModule {},
+      imports: [
+        ServiceModule.forRoot(config),
+        ModuleKit.forRoot(ROAMLEDGER_MODULES),
+        FixedPartnersModule,
+        TokensModule,
+        SessionsModule,
+        CdrsModule,
+      ],
+    }),
+    env,
+    options,
+  );
+  const store = harness.app.get<EventStore>(EVENT_STORE);
+  const projection = harness.app.get(ProjectionHost);
+  return {
+    ...harness,
+    store,
+    projection,
+    async caughtUp() {
+      await projection.waitFor('tokens', await store.headPosition());
+    },
+  };
+}
