@@ -1,14 +1,14 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Connector, EVSE, Location, type PartyId } from '@roamledger/ocpi';
+import { Connector, EVSE, Location } from '@roamledger/ocpi';
 import {
-  assertOwnParty,
   Exchange,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
+  ownPartyOf,
   parseOcpiBody,
   parseOcpiPatch,
 } from '@roamledger/ocpi-transport';
@@ -56,21 +56,21 @@ export class LocationsController {
 
   @Get(LOCATION_PATH)
   async getLocation(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
-    const location = await this.locations.location(ownParty(exchange, params), params.location_id);
+    const location = await this.locations.location(ownPartyOf(exchange, params), params.location_id);
     if (!location) throw OcpiError.notFound(`Unknown location ${describe(params)}`, OcpiStatus.UnknownLocation);
     return ocpiResponse(location);
   }
 
   @Get(EVSE_PATH)
   async getEvse(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
-    const evse = await this.locations.evse(ownParty(exchange, params), params.location_id, params.evse_uid as string);
+    const evse = await this.locations.evse(ownPartyOf(exchange, params), params.location_id, params.evse_uid as string);
     if (!evse) throw OcpiError.notFound(`Unknown EVSE ${describe(params)}`, OcpiStatus.UnknownLocation);
     return ocpiResponse(evse);
   }
 
   @Get(CONNECTOR_PATH)
   async getConnector(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
-    const evse = await this.locations.evse(ownParty(exchange, params), params.location_id, params.evse_uid as string);
+    const evse = await this.locations.evse(ownPartyOf(exchange, params), params.location_id, params.evse_uid as string);
     const connector = evse?.connectors.find((c) => c.id.toUpperCase() === params.connector_id?.toUpperCase());
     if (!connector) throw OcpiError.notFound(`Unknown connector ${describe(params)}`, OcpiStatus.UnknownLocation);
     return ocpiResponse(connector);
@@ -83,7 +83,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const location = parseOcpiBody(Location, body);
     assertSameIdentity(params, location);
     return this.answer(reply, new PutLocation(location, causeOf(exchange)));
@@ -96,7 +96,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const evse = parseOcpiBody(EVSE, body);
     sameId('uid', params.evse_uid, evse.uid);
     return this.answer(reply, new PutEvse(evseRef(params), evse, causeOf(exchange)));
@@ -109,7 +109,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const connector = parseOcpiBody(Connector, body);
     sameId('id', params.connector_id, connector.id);
     return this.answer(reply, new PutConnector(evseRef(params), connector, causeOf(exchange)));
@@ -122,7 +122,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Location, body) as LocationPatch;
     assertSameIdentity(params, patch);
     return this.answer(reply, new PatchLocation(locationRef(params), patch, causeOf(exchange)));
@@ -135,7 +135,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(EVSE, body) as EvsePatch;
     sameId('uid', params.evse_uid, patch.uid);
     return this.answer(reply, new PatchEvse(evseRef(params), patch, causeOf(exchange)));
@@ -148,7 +148,7 @@ export class LocationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Connector, body) as ConnectorPatch;
     sameId('id', params.connector_id, patch.id);
     return this.answer(reply, new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)));
@@ -203,12 +203,6 @@ export class LocationsController {
 
 function causeOf(exchange: OcpiExchange) {
   return { cause: exchange.requestEvent(), metadata: exchange.metadata() };
-}
-
-function ownParty(exchange: OcpiExchange, params: Params): PartyId {
-  const party = { countryCode: params.country_code, partyId: params.party_id };
-  assertOwnParty(exchange, party);
-  return party;
 }
 
 function locationRef(params: Params): LocationRef {

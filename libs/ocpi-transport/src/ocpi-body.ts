@@ -27,3 +27,10 @@ export function parseOcpiPatch<T extends object>(cls: ClassConstructor<T>, body:
 export function assertOwnParty(exchange: OcpiExchange, party: PartyId): void {
   if (!exchange.holdsParty(party)) throw OcpiError.notYourParty(party.countryCode, party.partyId);
 }
+
+/** The party of an object URL (`{country_code}/{party_id}/…`), once checked to be one of the caller's own. */
+export function ownPartyOf(exchange: OcpiExchange, params: { country_code: string; party_id: string }): PartyId {
+  const party = { countryCode: params.country_code, partyId: params.party_id };
+  assertOwnParty(exchange, party);
+  return party;
+}

@@ -1,14 +1,14 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { type PartyId, Session } from '@roamledger/ocpi';
+import { Session } from '@roamledger/ocpi';
 import {
-  assertOwnParty,
   Exchange,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
+  ownPartyOf,
   parseOcpiBody,
   parseOcpiPatch,
 } from '@roamledger/ocpi-transport';
@@ -37,7 +37,7 @@ export class SessionsController {
 
   @Get(OBJECT_PATH)
   async get(@Exchange() exchange: OcpiExchange, @Param() params: SessionParams) {
-    const party = ownParty(exchange, params);
+    const party = ownPartyOf(exchange, params);
     const session = await this.sessions.current(party, params.session_id);
     if (!session) throw OcpiError.notFound(`Unknown session ${describe(params)}`);
     return ocpiResponse(session);
@@ -50,7 +50,7 @@ export class SessionsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const session = parseOcpiBody(Session, body);
     assertSameIdentity(params, session);
     const handled = await this.commands.execute(
@@ -68,7 +68,7 @@ export class SessionsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const party = ownParty(exchange, params);
+    const party = ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Session, body) as SessionPatch;
     assertSameIdentity(params, patch);
     const handled = await this.commands.execute(
@@ -98,12 +98,6 @@ export class SessionsController {
   delete(): never {
     throw OcpiError.methodNotAllowed('DELETE is not part of the Sessions Receiver interface: sessions are never deleted');
   }
-}
-
-function ownParty(exchange: OcpiExchange, params: SessionParams): PartyId {
-  const party = { countryCode: params.country_code, partyId: params.party_id };
-  assertOwnParty(exchange, party);
-  return party;
 }
 
 /** The ids in the URL and in the body name the same session (transport_and_format: otherwise 2001). */

@@ -1,14 +1,14 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { type PartyId, Tariff } from '@roamledger/ocpi';
+import { Tariff } from '@roamledger/ocpi';
 import {
-  assertOwnParty,
   Exchange,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
+  ownPartyOf,
   parseOcpiBody,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
@@ -33,7 +33,7 @@ export class TariffsController {
 
   @Get(OBJECT_PATH)
   async get(@Exchange() exchange: OcpiExchange, @Param() params: TariffParams) {
-    const tariff = await this.tariffs.current(ownParty(exchange, params), params.tariff_id);
+    const tariff = await this.tariffs.current(ownPartyOf(exchange, params), params.tariff_id);
     if (!tariff) throw OcpiError.notFound(`Unknown tariff ${describe(params)}`);
     return ocpiResponse(tariff);
   }
@@ -45,7 +45,7 @@ export class TariffsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const tariff = parseOcpiBody(Tariff, body);
     assertSameIdentity(params, tariff);
     const handled = await this.commands.execute(
@@ -64,7 +64,7 @@ export class TariffsController {
 
   @Delete(OBJECT_PATH)
   async delete(@Exchange() exchange: OcpiExchange, @Param() params: TariffParams) {
-    ownParty(exchange, params);
+    ownPartyOf(exchange, params);
     const ref = { country_code: params.country_code, party_id: params.party_id, tariff_id: params.tariff_id };
     try {
       await this.commands.execute(
@@ -87,12 +87,6 @@ export class TariffsController {
   post(): never {
     throw OcpiError.methodNotAllowed('POST is not part of the Tariffs Receiver interface; use PUT');
   }
-}
-
-function ownParty(exchange: OcpiExchange, params: TariffParams): PartyId {
-  const party = { countryCode: params.country_code, partyId: params.party_id };
-  assertOwnParty(exchange, party);
-  return party;
 }
 
 /** The ids in the URL and in the body name the same tariff (transport_and_format: otherwise 2001). */
