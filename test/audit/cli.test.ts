@@ -105,9 +105,9 @@ describe('npm run audit', () => {
       new Date(Date.parse(session[0].recordedAt) - 1).toISOString(),
     ]);
     assert.match(before.stdout, /0 of \d+ events folded .*the stream did not exist yet/);
-    const raw = JSON.parse((await audit(store, ['state', 'token-NL-RLG-25', '--at', '999999', '--json'])).stdout);
+    const raw = JSON.parse((await audit(store, ['state', 'note-NL-RLG-25', '--at', '999999', '--json'])).stdout);
     assert.equal(raw.aggregate, 'last data per type');
-    assert.deepEqual(Object.keys(raw.state), ['TokenRegistered']);
+    assert.deepEqual(Object.keys(raw.state), ['NoteRecorded']);
   });
 
   test('seal, then digest: the head to keep', async () => {

@@ -31,13 +31,13 @@ export async function buildLog(store: EventStore, options: FixtureOptions): Prom
   let sinceSeal = 0;
   let round = 0;
   while (appended < options.events) {
-    // Now and then a short stream of one event (a token), whose end no later event links to.
-    const stream = round % 50 === 25 ? `token-NL-RLG-${round}` : streams[(round * 7919) % streamCount];
+    // Now and then a short stream of one event (a note no module claims), whose end no later event links to.
+    const stream = round % 50 === 25 ? `note-NL-RLG-${round}` : streams[(round * 7919) % streamCount];
     const size = Math.min(1 + (round % 4), options.events - appended);
     const partner = PARTNERS[round % PARTNERS.length];
     const requestId = randomUUID();
     const events: NewEvent[] = Array.from({ length: size }, (_, i) => ({
-      type: stream.startsWith('token-') ? 'TokenRegistered' : i === 0 ? 'OcpiRequestReceived' : 'MeterValueRecorded',
+      type: stream.startsWith('note-') ? 'NoteRecorded' : i === 0 ? 'OcpiRequestReceived' : 'MeterValueRecorded',
       data: { kwh: appended + i, status: 'ACTIVE', note: `round ${round}` },
       metadata: { requestId, partner, receivedAt: new Date().toISOString() },
     }));
