@@ -13,6 +13,8 @@ import { after, before, test } from 'node:test';
 import { Module } from '@nestjs/common';
 import { CredentialsModule, VersionsModule } from '@roamledger/credentials';
 import { eventTopics } from '@roamledger/messaging';
+import { ModuleKit } from '@roamledger/module-kit';
+import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { ServiceModule } from '@roamledger/service';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -75,7 +77,10 @@ test('a session and its CDR posted to two services show up in the billing projec
   @Module({})
   class CredentialsDesk {}
   desk = await startTestApp(
-    (config) => ({ module: CredentialsDesk, imports: [ServiceModule.forRoot(config), VersionsModule, CredentialsModule] }),
+    (config) => ({
+      module: CredentialsDesk,
+      imports: [ServiceModule.forRoot(config), ModuleKit.forRoot(ROAMLEDGER_MODULES), VersionsModule, CredentialsModule],
+    }),
     { ...storeEnv(), ADMIN_API_KEY: ADMIN_KEY },
     { listen: true },
   );
