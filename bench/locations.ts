@@ -126,7 +126,8 @@ async function timed(
 
 async function run(name: string, env: Record<string, string>): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'roamledger-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
+  // The bench measures throughput: the per-partner rate limit (issue 15) would cap it.
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', PARTNER_RATE_LIMIT: '0', ...env });
   const app = await createService(
     (c) => ({
       module: class BenchLocations {},
