@@ -2,6 +2,7 @@ import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { Connector, EVSE, Location } from '@roamledger/ocpi';
 import {
+  assertBodyMatchesUrl,
   Exchange,
   OcpiController,
   OcpiError,
@@ -85,7 +86,11 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const location = parseOcpiBody(Location, body);
-    assertSameIdentity(params, location);
+    assertBodyMatchesUrl(
+      ['country_code', params.country_code, location.country_code],
+      ['party_id', params.party_id, location.party_id],
+      ['id', params.location_id, location.id],
+    );
     return this.answer(reply, new PutLocation(location, causeOf(exchange)));
   }
 
@@ -98,7 +103,7 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const evse = parseOcpiBody(EVSE, body);
-    sameId('uid', params.evse_uid, evse.uid);
+    assertBodyMatchesUrl(['uid', params.evse_uid, evse.uid]);
     return this.answer(reply, new PutEvse(evseRef(params), evse, causeOf(exchange)));
   }
 
@@ -111,7 +116,7 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const connector = parseOcpiBody(Connector, body);
-    sameId('id', params.connector_id, connector.id);
+    assertBodyMatchesUrl(['id', params.connector_id, connector.id]);
     return this.answer(reply, new PutConnector(evseRef(params), connector, causeOf(exchange)));
   }
 
@@ -124,7 +129,11 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Location, body) as LocationPatch;
-    assertSameIdentity(params, patch);
+    assertBodyMatchesUrl(
+      ['country_code', params.country_code, patch.country_code],
+      ['party_id', params.party_id, patch.party_id],
+      ['id', params.location_id, patch.id],
+    );
     return this.answer(reply, new PatchLocation(locationRef(params), patch, causeOf(exchange)));
   }
 
@@ -137,7 +146,7 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(EVSE, body) as EvsePatch;
-    sameId('uid', params.evse_uid, patch.uid);
+    assertBodyMatchesUrl(['uid', params.evse_uid, patch.uid]);
     return this.answer(reply, new PatchEvse(evseRef(params), patch, causeOf(exchange)));
   }
 
@@ -150,7 +159,7 @@ export class LocationsController {
   ) {
     ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Connector, body) as ConnectorPatch;
-    sameId('id', params.connector_id, patch.id);
+    assertBodyMatchesUrl(['id', params.connector_id, patch.id]);
     return this.answer(reply, new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)));
   }
 
@@ -211,19 +220,6 @@ function locationRef(params: Params): LocationRef {
 
 function evseRef(params: Params): EvseRef {
   return { ...locationRef(params), evse_uid: params.evse_uid as string };
-}
-
-/** The ids in the URL and in the body name the same object (transport_and_format: otherwise 2001). */
-function assertSameIdentity(params: Params, body: Partial<Location>): void {
-  sameId('country_code', params.country_code, body.country_code);
-  sameId('party_id', params.party_id, body.party_id);
-  sameId('id', params.location_id, body.id);
-}
-
-function sameId(field: string, url: string | undefined, sent: string | undefined): void {
-  if (sent !== undefined && url !== undefined && url.toUpperCase() !== sent.toUpperCase()) {
-    throw OcpiError.invalidParameters(`The body does not match the URL: ${field} "${sent}" where the URL has "${url}"`);
-  }
 }
 
 /** Tells the CPO what became of an accepted update that did not apply. */

@@ -34,3 +34,18 @@ export function ownPartyOf(exchange: OcpiExchange, params: { country_code: strin
   assertOwnParty(exchange, party);
   return party;
 }
+
+/** One id as the URL names it and as the body sends it (absent in a PATCH that leaves it out). */
+export type IdInUrlAndBody = [field: string, url: string | undefined, sent: string | undefined];
+
+/** The ids in an object's URL and in its body name the same object (transport_and_format: otherwise 2001). */
+export function assertBodyMatchesUrl(...ids: IdInUrlAndBody[]): void {
+  const mismatched = ids.filter(
+    ([, url, sent]) => sent !== undefined && url !== undefined && url.toUpperCase() !== sent.toUpperCase(),
+  );
+  if (mismatched.length > 0) {
+    throw OcpiError.invalidParameters(
+      `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
+    );
+  }
+}

@@ -2,6 +2,7 @@ import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { Session } from '@roamledger/ocpi';
 import {
+  assertBodyMatchesUrl,
   Exchange,
   OcpiController,
   OcpiError,
@@ -52,7 +53,11 @@ export class SessionsController {
   ) {
     ownPartyOf(exchange, params);
     const session = parseOcpiBody(Session, body);
-    assertSameIdentity(params, session);
+    assertBodyMatchesUrl(
+      ['country_code', params.country_code, session.country_code],
+      ['party_id', params.party_id, session.party_id],
+      ['id', params.session_id, session.id],
+    );
     const handled = await this.commands.execute(
       new PutSession(session, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
     );
@@ -70,7 +75,11 @@ export class SessionsController {
   ) {
     const party = ownPartyOf(exchange, params);
     const patch = parseOcpiPatch(Session, body) as SessionPatch;
-    assertSameIdentity(params, patch);
+    assertBodyMatchesUrl(
+      ['country_code', params.country_code, patch.country_code],
+      ['party_id', params.party_id, patch.party_id],
+      ['id', params.session_id, patch.id],
+    );
     const handled = await this.commands.execute(
       new PatchSession(party, params.session_id, patch, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
     );
@@ -97,21 +106,6 @@ export class SessionsController {
   @Delete(OBJECT_PATH)
   delete(): never {
     throw OcpiError.methodNotAllowed('DELETE is not part of the Sessions Receiver interface: sessions are never deleted');
-  }
-}
-
-/** The ids in the URL and in the body name the same session (transport_and_format: otherwise 2001). */
-function assertSameIdentity(params: SessionParams, body: Partial<Session>): void {
-  const pairs: Array<[string, string, string | undefined]> = [
-    ['country_code', params.country_code, body.country_code],
-    ['party_id', params.party_id, body.party_id],
-    ['id', params.session_id, body.id],
-  ];
-  const mismatched = pairs.filter(([, url, sent]) => sent !== undefined && url.toUpperCase() !== sent.toUpperCase());
-  if (mismatched.length > 0) {
-    throw OcpiError.invalidParameters(
-      `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { Tariff } from '@roamledger/ocpi';
 import {
+  assertBodyMatchesUrl,
   Exchange,
   OcpiController,
   OcpiError,
@@ -47,7 +48,11 @@ export class TariffsController {
   ) {
     ownPartyOf(exchange, params);
     const tariff = parseOcpiBody(Tariff, body);
-    assertSameIdentity(params, tariff);
+    assertBodyMatchesUrl(
+      ['country_code', params.country_code, tariff.country_code],
+      ['party_id', params.party_id, tariff.party_id],
+      ['id', params.tariff_id, tariff.id],
+    );
     const handled = await this.commands.execute(
       new PutTariff(tariff, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
     );
@@ -86,21 +91,6 @@ export class TariffsController {
   @Post(OBJECT_PATH)
   post(): never {
     throw OcpiError.methodNotAllowed('POST is not part of the Tariffs Receiver interface; use PUT');
-  }
-}
-
-/** The ids in the URL and in the body name the same tariff (transport_and_format: otherwise 2001). */
-function assertSameIdentity(params: TariffParams, body: Tariff): void {
-  const pairs: Array<[string, string, string]> = [
-    ['country_code', params.country_code, body.country_code],
-    ['party_id', params.party_id, body.party_id],
-    ['id', params.tariff_id, body.id],
-  ];
-  const mismatched = pairs.filter(([, url, sent]) => url.toUpperCase() !== sent.toUpperCase());
-  if (mismatched.length > 0) {
-    throw OcpiError.invalidParameters(
-      `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
-    );
   }
 }
 
