@@ -14,6 +14,7 @@ const root = projectRoot();
 /** Libraries that are capabilities, not modules: they have no descriptor. */
 const CAPABILITY_LIBS = [
   'audit',
+  'console',
   'event-store',
   'kernel',
   'messaging',

@@ -1,5 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { AuditModule } from '@roamledger/audit';
+import { ConsoleModule } from '@roamledger/console';
 import { PartnersModule } from '@roamledger/credentials';
 import { KafkaProjectionSourceModule, MessagingModule } from '@roamledger/messaging';
 import { ModuleKit } from '@roamledger/module-kit';
@@ -28,8 +29,9 @@ function serviceImports(name: string): Import[] {
     // The pull runs the commands of every module it pulls for.
     case 'pull':
       return [module.nestModule, ...ROAMLEDGER_MODULES.filter((m) => m.pull).map((m) => m.nestModule)];
-    // With KAFKA_BROKERS their projections follow the event topics.
+    // With KAFKA_BROKERS their projections follow the event topics; the console goes where /finance is.
     case 'billing':
+      return [KafkaProjectionSourceModule, module.nestModule, ConsoleModule];
     case 'catalog':
       return [KafkaProjectionSourceModule, module.nestModule];
     default:
@@ -56,6 +58,8 @@ export function hubModule(config: RoamledgerConfig): DynamicModule {
     imports: [
       ...kit(config),
       ...ROAMLEDGER_MODULES.map((module) => module.nestModule),
+      // The finance and audit console beside the finance API (billing).
+      ConsoleModule,
       AuditModule.forRoot(),
       // Publishes the log to Kafka only when KAFKA_BROKERS is set; the hub needs no broker.
       MessagingModule,

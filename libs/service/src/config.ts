@@ -26,6 +26,8 @@ export interface RoamledgerConfig {
   ocpiParties: OcpiPartyId[];
   adminApiKey?: string;
   financeApiKey?: string;
+  /** Read-only audit API key (/audit); unset: generated into DATA_DIR/audit-api-key. */
+  auditApiKey?: string;
   catalogApiKey?: string;
   /** Driver-app API key (/api); unset: generated into DATA_DIR/app-api-key. */
   appApiKey?: string;
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     ocpiParties,
     adminApiKey: value('ADMIN_API_KEY'),
     financeApiKey: value('FINANCE_API_KEY'),
+    auditApiKey: value('AUDIT_API_KEY'),
     catalogApiKey: value('CATALOG_API_KEY'),
     appApiKey: value('APP_API_KEY'),
     partnerTokenKey: value('PARTNER_TOKEN_KEY'),

@@ -1,0 +1,117 @@
+import htm from 'htm';
+import { h } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { compareValues, count, when } from './format.js';
+
+export const html = htm.bind(h);
+
+/** Every figure says the log position it was computed at. */
+export function Position({ position, label = 'computed at log position' }) {
+  if (position === null || position === undefined) return null;
+  return html`<p class="position" data-position=${position}>${label} <strong>${count(position)}</strong></p>`;
+}
+
+export function Time({ iso }) {
+  const shown = when(iso);
+  return shown.iso ? html`<time datetime=${shown.iso} title=${shown.title}>${shown.text}</time>` : '–';
+}
+
+export function ErrorText({ error }) {
+  if (!error) return null;
+  return html`<p class="error" role="alert">${error.message ?? String(error)}</p>`;
+}
+
+export function Hash({ value }) {
+  if (!value) return '–';
+  return html`<span class="hash" title=${value}>${value.slice(0, 12)}…</span>`;
+}
+
+/**
+ * A table that sorts by any column (a button in each header, aria-sort says the order) and keeps
+ * a footer. Columns: { key, label, num?, render?(row), value?(row) }.
+ */
+export function SortableTable({ caption, columns, rows, footer, rowKey, initialSort }) {
+  const [sort, setSort] = useState(initialSort ?? { key: columns[0].key, direction: 'ascending' });
+  const sorted = useMemo(() => {
+    const column = columns.find((c) => c.key === sort.key) ?? columns[0];
+    const value = column.value ?? ((row) => row[column.key]);
+    const ordered = [...rows].sort((a, b) => compareValues(value(a), value(b)));
+    return sort.direction === 'descending' ? ordered.reverse() : ordered;
+  }, [rows, sort, columns]);
+  const toggle = (key) =>
+    setSort((current) => ({
+      key,
+      direction: current.key === key && current.direction === 'ascending' ? 'descending' : 'ascending',
+    }));
+  return html`<div class="table-wrap">
+    <table>
+      <caption>${caption}</caption>
+      <thead>
+        <tr>
+          ${columns.map(
+            (
+              column,
+            ) => html`<th scope="col" class=${column.num ? 'num' : ''} aria-sort=${sort.key === column.key ? sort.direction : 'none'}>
+              <button type="button" class="sort" onClick=${() => toggle(column.key)}>
+                ${column.label}${sort.key === column.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+              </button>
+            </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${sorted.map(
+          (row) => html`<tr key=${rowKey(row)} data-key=${rowKey(row)}>
+            ${columns.map((column) => html`<td class=${column.num ? 'num' : ''} data-column=${column.key}>${column.render ? column.render(row) : row[column.key]}</td>`)}
+          </tr>`,
+        )}
+        ${sorted.length === 0 ? html`<tr><td colspan=${columns.length}>Nothing matches.</td></tr>` : null}
+      </tbody>
+      ${footer ? html`<tfoot>${footer}</tfoot>` : null}
+    </table>
+  </div>`;
+}
+
+/**
+ * A Chart.js chart (the UMD build, window.Chart) on a canvas with a text label; the data is
+ * also in a table under a disclosure for screen readers and for copying.
+ */
+export function ChartBox({ id, label, config, className = 'chart', table }) {
+  const canvas = useRef(null);
+  useEffect(() => {
+    if (!canvas.current || !window.Chart) return undefined;
+    const chart = new window.Chart(canvas.current, config);
+    return () => chart.destroy();
+  }, [config]);
+  return html`<figure class="chart-figure">
+    <div class=${className}><canvas id=${id} ref=${canvas} role="img" aria-label=${label}></canvas></div>
+    <figcaption class="sr-only">${label}</figcaption>
+    ${table ? html`<details><summary>${label}: the figures</summary>${table}</details>` : null}
+  </figure>`;
+}
+
+/** Waits for the deferred Chart.js script (it runs before DOMContentLoaded; modules may run first). */
+export function useChartLibrary() {
+  const [ready, setReady] = useState(Boolean(window.Chart));
+  useEffect(() => {
+    if (ready) return undefined;
+    const done = () => setReady(true);
+    window.addEventListener('DOMContentLoaded', done, { once: true });
+    if (window.Chart) done();
+    return () => window.removeEventListener('DOMContentLoaded', done);
+  }, [ready]);
+  return ready;
+}
+
+/** Hash-route parameters: `#/cdrs?partner=DE*ABC` → { partner: 'DE*ABC' }. */
+export function routeParams(hash) {
+  const query = hash.split('?')[1] ?? '';
+  return Object.fromEntries(new URLSearchParams(query));
+}
+
+export function routeTo(path, params = {}) {
+  const query = new URLSearchParams(
+    Object.entries(params).filter(([, v]) => v !== '' && v !== undefined && v !== null),
+  ).toString();
+  return `#${path}${query ? `?${query}` : ''}`;
+}
