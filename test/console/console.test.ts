@@ -4,6 +4,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { hubModule } from '@roamledger/modules';
 import { ProjectionHost } from '@roamledger/projections';
+import type { Locator } from 'playwright-core';
 import { cdr as cdrFixture } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -18,6 +19,12 @@ const FINANCE_KEY = 'console-finance-key-0123456789';
 const AUDIT_KEY = 'console-audit-key-0123456789';
 
 type Json = Record<string, unknown>;
+// biome-ignore lint/suspicious/noExplicitAny: tests read the JSON they asked for
+type Answer = { status: number; body: any; text: string };
+
+/** What the user reads in an element (rendered text: cells apart, hidden parts out). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), which is the point
+const shown = (locator: Locator) => locator.innerText();
 type ChartData = { labels: string[]; datasets: Array<{ label: string; data: number[] }> };
 
 interface Cpo {
@@ -73,13 +80,7 @@ describe('the finance and audit console in Chromium', () => {
   let xyz: Cpo;
   let browser: ConsoleBrowser;
 
-  // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON they asked for
-  const call = async (
-    method: string,
-    url: string,
-    key: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: any; text: string }> => {
+  const call = async (method: string, url: string, key: string, body?: unknown): Promise<Answer> => {
     const response = await fetch(`${base}${url}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -302,7 +303,7 @@ describe('the finance and audit console in Chromium', () => {
     const { page } = browser;
     await signIn({ finance: 'not-the-finance-key' });
     await page.locator('#signin-error').waitFor();
-    assert.match(await page.locator('#signin-error').innerText(), /finance key was refused/);
+    assert.match(await shown(page.locator('#signin-error')), /finance key was refused/);
     assert.equal(await page.evaluate('sessionStorage.length'), 0);
     assert.equal(await page.getByRole('navigation').count(), 0);
     await browser.screenshot('signin-refused');
@@ -329,8 +330,7 @@ describe('the finance and audit console in Chromium', () => {
     assert.ok(!page.url().includes(FINANCE_KEY) && !page.url().includes(AUDIT_KEY), 'no key in the URL');
     await page.goto(`${base}/console#/statements?month=2026-11`);
     const row = (key: string) => page.locator(`tbody tr[data-key="${key}"]`);
-    const cell = async (key: string, column: string) =>
-      (await row(key).locator(`td[data-column="${column}"]`).innerText()).trim();
+    const cell = async (key: string, column: string) => (await shown(row(key).locator(`td[data-column="${column}"]`))).trim();
     await row('BE*BEC/EUR').waitFor();
     assert.equal(await page.locator('tbody tr[data-key]').count(), 3);
     // BE*BEC EUR: 12.34 + 7.66 - 7.66 (credit) = 12.34; 14.68 + 9.12 - 9.12 = 14.68; 20.5 + 10.25 - 10.25 kWh.
@@ -345,17 +345,19 @@ describe('the finance and audit console in Chromium', () => {
     assert.equal(digits(await cell('DE*XYZ/JPY', 'amount_excl_vat')), '1,200');
     assert.equal(digits(await cell('DE*XYZ/JPY', 'amount_incl_vat')), '1,320');
     const euroTotal = page.locator('tfoot tr[data-total="EUR"] td[data-column="amount_excl_vat"]');
-    assert.equal(digits(await euroTotal.innerText()), '12.34');
+    assert.equal(digits(await shown(euroTotal)), '12.34');
 
     const api = await call('GET', '/finance/statements?month=2026-11', FINANCE_KEY);
-    const shown = await page.locator('section[aria-labelledby="statements-title"] .position').getAttribute('data-position');
-    assert.equal(Number(shown), api.body.position, 'the position the figures were computed at');
+    const positionShown = await page
+      .locator('section[aria-labelledby="statements-title"] .position')
+      .getAttribute('data-position');
+    assert.equal(Number(positionShown), api.body.position, 'the position the figures were computed at');
 
     // Sorting by amount, descending: JPY's 1200 first, then 12.34, then 5.50.
     const amountHeader = page.getByRole('button', { name: /^Amount excl\. VAT/ });
     await amountHeader.click();
     await amountHeader.click();
-    assert.equal(await page.locator('th[aria-sort="descending"]').innerText(), 'Amount excl. VAT ▼');
+    assert.equal(await shown(page.locator('th[aria-sort="descending"]')), 'Amount excl. VAT ▼');
     assert.deepEqual(
       await page.locator('tbody tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))),
       ['DE*XYZ/JPY', 'BE*BEC/EUR', 'DE*XYZ/GBP'],
@@ -411,7 +413,7 @@ describe('the finance and audit console in Chromium', () => {
     // Times in the user's zone (Berlin), the UTC value on hover.
     const time = page.locator('dl.facts time').first();
     assert.equal(await time.getAttribute('title'), 'UTC: 2026-11-03T08:00:00.000Z');
-    assert.match(await time.innerText(), /09:00/);
+    assert.match(await shown(time), /09:00/);
     await browser.screenshot('cdr');
 
     // The inclusion proof of its CdrReceived event, downloaded.
@@ -430,7 +432,7 @@ describe('the finance and audit console in Chromium', () => {
     await page.goto(`${base}/console#/cdrs?kind=sessions&cdr_overdue=true`);
     await page.locator('tbody tr[data-key="BE*BEC/S-OVERDUE"]').waitFor();
     assert.equal(await page.locator('tbody tr[data-key]').count(), 1);
-    assert.match(await page.locator('tbody tr[data-key="BE*BEC/S-OVERDUE"]').innerText(), /completed without cdr/);
+    assert.match(await shown(page.locator('tbody tr[data-key="BE*BEC/S-OVERDUE"]')), /completed without cdr/);
     await page.goto(`${base}/console#/cdrs?kind=cdrs&credit=true`);
     await page.locator('tbody tr[data-key="BE*BEC/EUR-2-CR"]').waitFor();
     assert.equal(await page.locator('tbody tr[data-key]').count(), 1);
@@ -457,7 +459,7 @@ describe('the finance and audit console in Chromium', () => {
       .map((line) => line.split(',')[3]);
     assert.deepEqual(ids, ['EUR-1', 'EUR-2', 'EUR-2-CR']);
     await page.locator('#export-result').waitFor();
-    assert.match(await page.locator('#export-result').innerText(), /3 rows/);
+    assert.match(await shown(page.locator('#export-result')), /3 rows/);
     await browser.screenshot('exports');
   });
 
@@ -467,7 +469,7 @@ describe('the finance and audit console in Chromium', () => {
     await page.locator('#log-head').waitFor();
     await page.getByRole('button', { name: 'Verify now' }).click();
     await page.locator('#verify-report').waitFor();
-    assert.match(await page.locator('#verify-report').innerText(), /The log verifies/);
+    assert.match(await shown(page.locator('#verify-report')), /The log verifies/);
     assert.equal(await page.locator('#verify-progress').getAttribute('value'), '1');
     await page.locator('#partner-timeline tbody tr').first().waitFor();
     const types = await page
@@ -476,7 +478,7 @@ describe('the finance and audit console in Chromium', () => {
     assert.equal(types.filter((t) => t === 'PartnerInvited').length, 2);
     assert.equal(types.filter((t) => t === 'PartnerRegistered').length, 2);
     assert.ok(types.includes('PartnerSuspended') && types.includes('PartnerResumed'), types.join());
-    assert.match(await page.locator('#partner-timeline').innerText(), /CPO XYZ \(DE\*XYZ\)\s+suspended/);
+    assert.match(await shown(page.locator('#partner-timeline')), /CPO XYZ \(DE\*XYZ\)\s+suspended/);
     await browser.screenshot('audit');
   });
 
@@ -484,8 +486,8 @@ describe('the finance and audit console in Chromium', () => {
     const { page } = browser;
     await page.goto(`${base}/console#/health`);
     await page.locator('#health-status').waitFor();
-    assert.match(await page.locator('#health-status').innerText(), /^(ok|degraded)$/);
-    assert.match(await page.locator('main').innerText(), /billing/);
+    assert.match(await shown(page.locator('#health-status')), /^(ok|degraded)$/);
+    assert.match(await shown(page.locator('main')), /billing/);
     await browser.screenshot('health');
   });
 
