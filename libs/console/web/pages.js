@@ -269,7 +269,7 @@ export function SearchPage({ params, navigate }) {
   const setCursors = (next) => setPaging({ searchKey, cursors: next });
   const cursor = cursors[cursors.length - 1];
   const apiQuery = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== ''));
-  apiQuery.set('limit', '50');
+  if (!apiQuery.has('limit')) apiQuery.set('limit', '50');
   if (cursor) apiQuery.set('cursor', cursor);
   const state = useLoad(() => getJson('finance', `/finance/${kind}?${apiQuery}`), [kind, apiQuery.toString()]);
   const submit = (event) => {
