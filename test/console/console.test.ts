@@ -370,7 +370,7 @@ describe('the finance and audit console in Chromium', () => {
     await page.getByLabel('Filter rows').fill('');
 
     // The charts: one stacked series per partner, the months before November included.
-    await page.locator('canvas#chart-energy').waitFor();
+    await page.locator('canvas#chart-energy[data-ready]').waitFor();
     const charts = await page.evaluate<{ energy: ChartData; amount: ChartData }>(
       "({ energy: Chart.getChart('chart-energy').data, amount: Chart.getChart('chart-amount').data })",
     );
@@ -410,6 +410,7 @@ describe('the finance and audit console in Chromium', () => {
     assert.equal(hashTitle, events[0].hash);
     assert.match(rows[0].cells[3] ?? '', /POST/);
     assert.equal(rows[0].cells[4], events[0].metadata.requestId);
+    await page.locator('canvas#chart-periods[data-ready]').waitFor();
     const timeline = await page.evaluate("Chart.getChart('chart-periods')?.data.datasets[0].data.length");
     assert.equal(timeline, 2, 'two charging periods on the time line');
     // Times in the user's zone (Berlin), the UTC value on hover.
@@ -517,7 +518,7 @@ describe('the finance and audit console in Chromium', () => {
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.goto(`${base}/console#/statements?month=2026-11`);
     await page.locator('tbody tr[data-key="BE*BEC/EUR"]').waitFor();
-    await page.locator('canvas#chart-amount').waitFor();
+    await page.locator('canvas#chart-amount[data-ready]').waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
     await browser.screenshot('statements-tablet');

@@ -153,6 +153,9 @@ test('a session and its CDR posted to two services show up in the billing projec
   assert.equal(ledger.status, 200);
   assert.equal(ledger.body.cdr.session_id, 'SVC-1');
   assert.equal(ledger.body.cdr.currency, 'EUR');
+  // The console and its audit API run where /finance runs.
+  assert.equal((await fetch(`${billing.url}/console`)).status, 200);
+  assert.equal((await fetch(`${billing.url}/audit/head`)).status, 401);
 
   // The projection was fed from Kafka: its consumer group committed offsets on the topics.
   // (They are committed in the background after each projection checkpoint.)

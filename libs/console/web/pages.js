@@ -234,11 +234,6 @@ function StatementCharts({ statements, partner, currency }) {
       },
     };
   }, [statements, partner, currency]);
-  useEffect(() => {
-    if (performance.getEntriesByName('roamledger:charts').length === 0) {
-      requestAnimationFrame(() => performance.mark('roamledger:charts'));
-    }
-  }, [configs]);
   const figures = (config, unit) => html`<table>
     <thead><tr><th scope="col">Partner</th>${months.map((m) => html`<th scope="col" class="num">${m}</th>`)}</tr></thead>
     <tbody>${config.data.datasets.map((d) => html`<tr><th scope="row">${d.label}</th>${d.data.map((v) => html`<td class="num">${unit(v)}</td>`)}</tr>`)}</tbody>

@@ -72,35 +72,54 @@ export function SortableTable({ caption, columns, rows, footer, rowKey, initialS
   </div>`;
 }
 
+let chartLibrary;
+
+/** Chart.js (its UMD build, window.Chart), loaded the first time a chart is drawn: tables first. */
+export function loadChartLibrary() {
+  chartLibrary ??= new Promise((resolve, reject) => {
+    if (window.Chart) return resolve(window.Chart);
+    const script = document.createElement('script');
+    script.src = '/console/vendor/chart.umd.min.js';
+    script.onload = () => resolve(window.Chart);
+    script.onerror = () => reject(new Error('Chart.js could not be loaded'));
+    document.head.append(script);
+  });
+  return chartLibrary;
+}
+
 /**
- * A Chart.js chart (the UMD build, window.Chart) on a canvas with a text label; the data is
- * also in a table under a disclosure for screen readers and for copying.
+ * A Chart.js chart on a canvas with a text label; the data is also in a table under a disclosure
+ * for screen readers and for copying. The canvas says data-ready once the chart is drawn.
  */
 export function ChartBox({ id, label, config, className = 'chart', table }) {
   const canvas = useRef(null);
+  const [error, setError] = useState(null);
   useEffect(() => {
-    if (!canvas.current || !window.Chart) return undefined;
-    const chart = new window.Chart(canvas.current, config);
-    return () => chart.destroy();
+    let chart;
+    let live = true;
+    loadChartLibrary().then(
+      (Chart) => {
+        if (!live || !canvas.current) return;
+        chart = new Chart(canvas.current, config);
+        canvas.current.dataset.ready = 'true';
+        // For bench/console.ts: when the first chart was drawn.
+        if (performance.getEntriesByName('roamledger:charts').length === 0) {
+          requestAnimationFrame(() => performance.mark('roamledger:charts'));
+        }
+      },
+      (failure) => live && setError(failure),
+    );
+    return () => {
+      live = false;
+      chart?.destroy();
+    };
   }, [config]);
   return html`<figure class="chart-figure">
     <div class=${className}><canvas id=${id} ref=${canvas} role="img" aria-label=${label}></canvas></div>
     <figcaption class="sr-only">${label}</figcaption>
+    <${ErrorText} error=${error} />
     ${table ? html`<details><summary>${label}: the figures</summary>${table}</details>` : null}
   </figure>`;
-}
-
-/** Waits for the deferred Chart.js script (it runs before DOMContentLoaded; modules may run first). */
-export function useChartLibrary() {
-  const [ready, setReady] = useState(Boolean(window.Chart));
-  useEffect(() => {
-    if (ready) return undefined;
-    const done = () => setReady(true);
-    window.addEventListener('DOMContentLoaded', done, { once: true });
-    if (window.Chart) done();
-    return () => window.removeEventListener('DOMContentLoaded', done);
-  }, [ready]);
-  return ready;
 }
 
 /** Hash-route parameters: `#/cdrs?partner=DE*ABC` → { partner: 'DE*ABC' }. */
