@@ -1,10 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../support/project-root';
 
 /** Debian's Chromium (apt-get install chromium); CHROMIUM_PATH overrides. No browser download. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser tests cannot run here, or undefined. Outside CI a machine without Chromium skips
+ * them with this reason; CI (.ci/run installs Chromium) runs them or fails.
+ */
+export function browserMissing(): string | undefined {
+  if (existsSync(CHROMIUM_PATH) || process.env.CI === 'true') return undefined;
+  return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+}
 
 /** Screenshots of the console, kept out of git (.gitignore): the CI run's artifacts. */
 export const ARTIFACTS = path.join(projectRoot(), 'test-artifacts', 'console');

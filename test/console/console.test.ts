@@ -8,7 +8,7 @@ import type { Locator } from 'playwright-core';
 import { cdr as cdrFixture } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { type ConsoleBrowser, openConsoleBrowser } from './console-browser';
+import { browserMissing, type ConsoleBrowser, openConsoleBrowser } from './console-browser';
 
 // The console in a real Chromium against the hub as `npm start` runs it: two CPOs register through
 // the credentials handshake and push sessions and CDRs in three currencies, a credit CDR, and a
@@ -72,7 +72,7 @@ function cdrOf(
 /** The text of a money cell without its currency sign: the digits and separators the locale wrote. */
 const digits = (text: string) => text.replace(/[^\d.,-]/g, '');
 
-describe('the finance and audit console in Chromium', () => {
+describe('the finance and audit console in Chromium', { skip: browserMissing() }, () => {
   let hub: TestApp;
   let store: EventStore;
   let base: string;
