@@ -10,7 +10,7 @@ export function partnerDirectorySource(directory: PartnerDirectory, ourParty?: P
   const usable = (view: PartnerView | undefined): view is PartnerView => view?.status === 'registered' && !view.suspended;
   const toPullPartner = (view: PartnerView): PullPartner => ({
     partnerId: view.id,
-    parties: view.roles.map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
+    parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
     senderUrl: (module: PullModuleId) =>
       view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,
     client: () => directory.client(view.id, ourParty ? { fromParty: ourParty } : {}),

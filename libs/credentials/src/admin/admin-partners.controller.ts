@@ -75,6 +75,11 @@ export class AdminPartnersController {
         countryCode: request.country_code.toUpperCase(),
         partyId: request.party_id.toUpperCase(),
         roles: request.roles,
+        moreParties: request.parties?.map((party) => ({
+          countryCode: party.country_code.toUpperCase(),
+          partyId: party.party_id.toUpperCase(),
+          roles: party.roles,
+        })),
       }),
     );
   }
@@ -160,6 +165,11 @@ export function adminJson(view: PartnerView) {
             country_code: view.invitation.countryCode,
             party_id: view.invitation.partyId,
             roles: view.invitation.roles,
+            parties: view.invitation.parties.map((party) => ({
+              country_code: party.countryCode,
+              party_id: party.partyId,
+              roles: party.roles,
+            })),
           },
         }
       : {}),
