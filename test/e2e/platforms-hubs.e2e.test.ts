@@ -14,7 +14,12 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const ADMIN_KEY = 'e2e-admin-key-parties-0123456789';
 const FINANCE_KEY = 'e2e-finance-key-parties-0123456789';
 const APP_KEY = 'e2e-app-key-parties-0123456789';
-const ENV = { ADMIN_API_KEY: ADMIN_KEY, FINANCE_API_KEY: FINANCE_KEY, APP_API_KEY: APP_KEY, OCPI_PARTIES: 'NL*RLG,BE*RLB' };
+const ENV = {
+  ADMIN_API_KEY: ADMIN_KEY,
+  FINANCE_API_KEY: FINANCE_KEY,
+  APP_API_KEY: APP_KEY,
+  OCPI_PARTIES: 'NL*RLG=Roamledger NL,BE*RLB=Roamledger BE',
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON they asked for
 type Json = any;
@@ -41,9 +46,19 @@ const role = (r: string, party: Party, name = `${party.countryCode}*${party.part
   business_details: { name },
 });
 
-/** A completed session and its CDRs of one party: ABD sends two CDRs, so the statements differ per party. */
+/**
+ * A completed session and its CDRs of one party: ABD sends two CDRs, so the statements differ per
+ * party. ABC's drivers hold our NL*RLG tokens, ABD's our BE*RLB ones.
+ */
 function trafficOf(party: Party): Array<{ method: string; path: string; body: Json }> {
-  const owned = (object: Json, id: string) => ({ ...object, country_code: party.countryCode, party_id: party.partyId, id });
+  const ours = party.partyId === 'ABD' ? { country_code: 'BE', party_id: 'RLB' } : { country_code: 'NL', party_id: 'RLG' };
+  const owned = (object: Json, id: string) => ({
+    ...object,
+    country_code: party.countryCode,
+    party_id: party.partyId,
+    id,
+    cdr_token: { ...object.cdr_token, ...ours },
+  });
   const session = owned(finishedSession(), `S-${party.partyId}`);
   const cdrOf = (id: string): Json => {
     const one = owned(cdr(), id);
@@ -65,7 +80,7 @@ interface Hub {
   /** Invites, then registers `server` with the credentials roles given; answers our token C for it. */
   register(server: PartnerServer, invitation: Json, roles: Json[]): Promise<string>;
   /** Statement items of February 2026 once `cdrs` CDRs are in, without their log positions. */
-  statements(cdrs: number): Promise<Json[]>;
+  statements(cdrs: number, emspParty?: string): Promise<Json[]>;
 }
 
 async function startHub(): Promise<Hub> {
@@ -97,9 +112,9 @@ async function startHub(): Promise<Hub> {
       assert.equal(registered.body.status_code, 1000, registered.body.status_message);
       return registered.body.data?.token ?? '';
     },
-    async statements(cdrs) {
+    async statements(cdrs, emspParty) {
       const items = await eventually(`${cdrs} CDRs in the statements`, async () => {
-        const got = await finance('GET', '/finance/statements?month=2026-02');
+        const got = await finance('GET', `/finance/statements?month=2026-02${emspParty ? `&emsp_party=${emspParty}` : ''}`);
         const count = (got.body.items ?? []).reduce((sum: number, item: Json) => sum + item.cdr_count, 0);
         return count === cdrs ? (got.body.items as Json[]) : undefined;
       });
@@ -215,6 +230,11 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
         ['EMSP NL*RLG', 'EMSP BE*RLB'],
         'our credentials: one EMSP role per hosted party',
       );
+      assert.deepEqual(
+        registered.body.data?.roles.map((r: Json) => r.business_details.name),
+        ['Roamledger NL', 'Roamledger BE'],
+        'each with its own business details',
+      );
       const shown = await hub.admin('GET', `/admin/partners/${invitation.id}`);
       assert.deepEqual(
         shown.body.roles.map((r: Json) => [r.country_code, r.party_id, r.name]),
@@ -260,6 +280,9 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       assert.equal((await send(hub.base, token, theirs)).body.status_code, 2000);
 
       assert.deepEqual(await hub.statements(3), direct, 'the same statements as the two direct CPOs');
+      // Finance per party of ours: NL*RLG's drivers charged at DE*ABC only, BE*RLB's at DE*ABD.
+      assert.deepEqual(await hub.statements(1, 'nl*rlg'), [direct[0]]);
+      assert.deepEqual(await hub.statements(2, 'BE*RLB'), [direct[1]]);
     });
   });
 
@@ -317,6 +340,13 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       for (const party of [ABC, ABD]) assert.equal((await clientInfo(party)).body.status_code, 1000);
       // The hub also reports us: that gives it nothing of ours.
       assert.equal((await clientInfo(ourParty, 'EMSP')).body.status_code, 1000);
+      const shown = await hub.admin('GET', '/admin/partners');
+      assert.deepEqual(
+        shown.body
+          .find((partner: Json) => partner.name === 'The Hub')
+          .behind.map((p: Json) => `${p.role} ${p.country_code}*${p.party_id}`),
+        ['CPO DE*ABC', 'CPO DE*ABD'],
+      );
 
       const [abcSession, ...abcCdrs] = trafficOf(ABC);
       const answered = await send(hub.base, token, abcSession, routing(ABC, ourParty));
@@ -398,6 +428,14 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
         headers: routing(ABC, { countryCode: 'BE', partyId: 'RLB' }),
       });
       assert.deepEqual(listed.body.data, [], 'GET tokens addressed to BE*RLB lists its tokens only');
+      const all = await ocpiCall<Json[]>('GET', `${hub.base}/ocpi/emsp/2.2.1/tokens`, token, undefined, {
+        headers: routing(ABC),
+      });
+      assert.deepEqual(
+        all.body.data?.map((t: Json) => `${t.country_code}*${t.party_id} ${t.uid}`),
+        ['NL*RLG RFID-H1'],
+        'without a to-party: every party of ours',
+      );
     });
   });
 });

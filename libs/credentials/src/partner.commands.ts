@@ -74,7 +74,7 @@ export class PartnerService {
     private readonly directory: PartnerDirectory,
   ) {}
 
-  /** The credentials object we hand out: the token, our versions URL and one EMSP role per hosted party. */
+  /** The credentials object we hand out: the token, our versions URL and one EMSP role (and name) per hosted party. */
   ourCredentials(token: string): Credentials {
     return {
       token,
@@ -83,7 +83,7 @@ export class PartnerService {
         role: Role.EMSP,
         country_code: party.countryCode,
         party_id: party.partyId,
-        business_details: { name: OUR_BUSINESS_NAME },
+        business_details: { name: party.name ?? OUR_BUSINESS_NAME },
       })),
     };
   }

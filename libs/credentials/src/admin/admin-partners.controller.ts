@@ -179,6 +179,7 @@ export function adminJson(view: PartnerView) {
       party_id: role.partyId,
       name: role.name,
     })),
+    behind: view.behind.map((party) => ({ role: party.role, country_code: party.countryCode, party_id: party.partyId })),
     versions_url: view.versionsUrl ?? null,
     version: view.version ?? null,
     endpoints: view.endpoints,

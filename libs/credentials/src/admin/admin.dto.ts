@@ -116,6 +116,12 @@ export class AdminInvitedParty extends AdminInvitedPartyRoles {
   parties: AdminInvitedPartyRoles[];
 }
 
+export class AdminBehindParty {
+  @ApiProperty({ enum: Role }) role: string;
+  @ApiProperty() country_code: string;
+  @ApiProperty() party_id: string;
+}
+
 export class AdminPartnerEndpoint {
   @ApiProperty() identifier: string;
   @ApiProperty({ enum: ['SENDER', 'RECEIVER'] }) role: string;
@@ -136,6 +142,11 @@ export class AdminPartner implements Record<keyof ReturnType<typeof adminJson>, 
   initiated_by: string;
   @ApiProperty({ required: false, type: AdminInvitedParty }) invitation: AdminInvitedParty | undefined;
   @ApiProperty({ type: [AdminPartyRole], description: 'The parties of its current credentials.' }) roles: AdminPartyRole[];
+  @ApiProperty({
+    type: [AdminBehindParty],
+    description: 'A hub: the parties it reported behind it (HubClientInfo) that it may act for.',
+  })
+  behind: AdminBehindParty[];
   @ApiProperty({ type: 'string', format: 'uri', nullable: true }) versions_url: string | null;
   @ApiProperty({ type: 'string', nullable: true }) version: string | null;
   @ApiProperty({ type: [AdminPartnerEndpoint] }) endpoints: AdminPartnerEndpoint[];
