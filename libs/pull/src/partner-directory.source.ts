@@ -13,7 +13,11 @@ export function partnerDirectorySource(directory: PartnerDirectory, ourParty?: P
     parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
     senderUrl: (module: PullModuleId) =>
       view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,
-    client: () => directory.client(view.id, ourParty ? { fromParty: ourParty } : {}),
+    // GET All via a hub: addressed to the hub's own party, which gathers its parties' objects.
+    client: () => {
+      const hub = view.roles.find((role) => role.role === 'HUB');
+      return directory.client(view.id, { ...(ourParty ? { fromParty: ourParty } : {}), ...(hub ? { toParty: hub } : {}) });
+    },
   });
   return {
     async list() {
