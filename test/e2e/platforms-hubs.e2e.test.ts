@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '@roamledger/credentials';
 import { hubModule } from '@roamledger/modules';
 import { cdr, finishedSession } from '../support/ocpi-fixtures';
 import { type OcpiCallResult, ocpiCall, PartnerServer, type ReceivedRequest } from '../support/partner-server';
@@ -208,6 +209,21 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       });
       assert.equal(taken.status, 409);
       assert.equal(taken.body.reason, 'party_taken');
+
+      // The CLI names a platform's further parties the same way.
+      const cli = await runCli(
+        ['partner', 'invite', '--name', 'CLI Platform', '--country-code', 'FR', '--party-id', 'CLA', '--roles', 'CPO'].concat([
+          '--parties',
+          'FR*CLB:CPO+EMSP',
+        ]),
+        { ADMIN_API_KEY: ADMIN_KEY, PUBLIC_URL: hub.base },
+      );
+      assert.equal(cli.exitCode, 0, cli.stderr);
+      const cliShown = await hub.admin('GET', `/admin/partners/${JSON.parse(cli.stdout).id}`);
+      assert.deepEqual(cliShown.body.invitation.parties, [
+        { country_code: 'FR', party_id: 'CLA', roles: ['CPO'] },
+        { country_code: 'FR', party_id: 'CLB', roles: ['CPO', 'EMSP'] },
+      ]);
     });
 
     test('registration refuses a role the invitation does not name, then takes both parties in one credentials object', async () => {
@@ -276,6 +292,8 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       // The platform's own from-header may only name its own parties.
       const spoofed = await send(hub.base, token, trafficOf(ABC)[0], routing({ countryCode: 'FR', partyId: 'XYA' }));
       assert.equal(spoofed.body.status_code, 2001);
+      const crossed = await send(hub.base, token, trafficOf(ABD)[0], routing(ABC));
+      assert.equal(crossed.body.status_code, 2001, 'sent as DE*ABC, an object of DE*ABD');
       const theirs = trafficOf({ countryCode: 'FR', partyId: 'XYB' })[0];
       assert.equal((await send(hub.base, token, theirs)).body.status_code, 2000);
 
@@ -357,6 +375,8 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       // DE*ABD's traffic as Broadcast Push: from the hub, to no party of ours in particular.
       for (const step of trafficOf(ABD)) assertAccepted(await send(hub.base, token, step, routing(HUB)), step.path);
 
+      const crossed = await send(hub.base, token, trafficOf(ABD)[0], routing(ABC, ourParty));
+      assert.equal(crossed.body.status_code, 2001, 'sent as DE*ABC, an object of DE*ABD: only the hub itself relays');
       const notOurs = await send(hub.base, token, trafficOf(ABC)[0], routing(ABC, { countryCode: 'FR', partyId: 'EMS' }));
       assert.equal(notOurs.body.status_code, 4001, 'to-party that is not hosted here');
       const asUs = trafficOf(ourParty)[0];
