@@ -62,7 +62,12 @@ describe('admin API', () => {
     );
     const shown = await hub.admin('GET', `/admin/partners/${response.body.id}`);
     assert.equal(shown.body.name, 'Alpha');
-    assert.deepEqual(shown.body.invitation, { country_code: 'DE', party_id: 'ALP', roles: ['CPO'] });
+    assert.deepEqual(shown.body.invitation, {
+      country_code: 'DE',
+      party_id: 'ALP',
+      roles: ['CPO'],
+      parties: [{ country_code: 'DE', party_id: 'ALP', roles: ['CPO'] }],
+    });
     assert.equal(shown.body.suspended, false);
     assert.equal(shown.body.registered_at, null);
 

@@ -114,6 +114,38 @@ describe('Partner decider', () => {
     assert.equal(when([invited], credentials('RegisterPartner', 'hash-c1', [{ ...cpo, party_id: 'abc' }])).length, 1);
   });
 
+  test('a platform invitation names several parties: credentials may hold any of them, in the roles named', () => {
+    const [platform] = when([], {
+      type: 'InvitePartner',
+      partnerId: 'p1',
+      name: 'Platform',
+      countryCode: 'DE',
+      partyId: 'ABC',
+      roles: ['CPO'],
+      moreParties: [
+        { countryCode: 'de', partyId: 'abd', roles: ['CPO', 'EMSP'] },
+        { countryCode: 'DE', partyId: 'ABC', roles: ['EMSP'] },
+      ],
+      tokenAHash: 'hash-a',
+      at,
+    });
+    assert.deepEqual((platform.data as { parties: unknown }).parties, [
+      { country_code: 'DE', party_id: 'ABC', roles: ['CPO', 'EMSP'] },
+      { country_code: 'DE', party_id: 'ABD', roles: ['CPO', 'EMSP'] },
+    ]);
+    const state = foldEvents(partnerDecider, [platform]);
+    assert.equal(state.invitation?.parties.length, 2);
+    const abd = { ...cpo, party_id: 'ABD' };
+    assert.equal(when([platform], credentials('RegisterPartner', 'hash-c1', [cpo, abd, { ...abd, role: 'EMSP' }])).length, 1);
+    rejected([platform], credentials('RegisterPartner', 'hash-c1', [cpo, { ...cpo, party_id: 'ABE' }]), 'roles_not_permitted');
+    rejected([platform], credentials('RegisterPartner', 'hash-c1', [{ ...abd, role: 'HUB' }]), 'roles_not_permitted');
+    // An invitation of one party stays as it always was recorded.
+    assert.equal('parties' in invited.data, false);
+    assert.deepEqual(foldEvents(partnerDecider, [invited]).invitation?.parties, [
+      { countryCode: 'DE', partyId: 'ABC', roles: ['CPO'] },
+    ]);
+  });
+
   test('rotation replaces Token C; unregistration retires it', () => {
     const [rotated] = when([invited, registered], credentials('UpdateCredentials', 'hash-c2'));
     assert.equal(rotated.type, 'CredentialsRotated');

@@ -112,7 +112,9 @@ describe('OpenAPI documents of the hub', () => {
   });
 
   test('the admin document describes its requests and answers from the DTOs', () => {
-    const admin = documents['/admin/docs'] as OpenApi & { components: { schemas: Record<string, { properties: object }> } };
+    const admin = documents['/admin/docs'] as OpenApi & {
+      components: { schemas: Record<string, { properties: object; required?: string[] }> };
+    };
     const invite = admin.paths['/admin/partners'].post as { requestBody: unknown; responses: Record<string, unknown> };
     assert.deepEqual(invite.requestBody, {
       required: true,
@@ -123,7 +125,9 @@ describe('OpenAPI documents of the hub', () => {
       'country_code',
       'party_id',
       'roles',
+      'parties',
     ]);
+    assert.deepEqual(admin.components.schemas.InvitePartnerRequest.required, ['name', 'country_code', 'party_id', 'roles']);
     assert.ok(invite.responses['201'] && invite.responses['400'] && invite.responses['401'] && invite.responses['409']);
     assert.ok(admin.components.schemas.AdminPartner.properties);
     assert.ok(admin.components.schemas.PullReports.properties);

@@ -29,6 +29,16 @@ test('every problem is reported at once, naming the variable', () => {
   assert.throws(() => loadConfig({ EVENT_STORE: 'kurrentdb' }), /KURRENTDB_URL/);
 });
 
+test('OCPI_PARTIES: several parties of ours, each with its business name or none', () => {
+  const config = loadConfig({ OCPI_PARTIES: 'NL*RLG=Roamledger Netherlands, BE*RLB' });
+  assert.deepEqual(config.ocpiParties, [
+    { countryCode: 'NL', partyId: 'RLG', name: 'Roamledger Netherlands' },
+    { countryCode: 'BE', partyId: 'RLB' },
+  ]);
+  assert.throws(() => loadConfig({ OCPI_PARTIES: 'NL*RLG,NL*RLG=Again' }), /each once/);
+  assert.throws(() => loadConfig({ OCPI_PARTIES: 'NL*RLG=' }), /OCPI_PARTIES/);
+});
+
 test('Kafka settings: brokers list, client id and topic prefix defaults', () => {
   const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19094' });
   assert.deepEqual(config.kafka, {

@@ -76,12 +76,12 @@ const sessionKeyOf = (row: { country_code: string; party_id: string; session_key
 
 /**
  * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
- * needs its session, a session its CDRs, a statement its CDRs). Version 1.
+ * needs its session, a session its CDRs, a statement its CDRs). Version 2: the ledger's emsp_party.
  */
 export function billingProjection(settings: BillingProjectionSettings): Projection {
   return {
     name: BILLING_PROJECTION,
-    version: 1,
+    version: 2,
     settings: { timeZone: settings.timeZone },
     tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
     filter: { eventTypes: [...BILLING_EVENT_TYPES] },

@@ -25,6 +25,8 @@ export const CDR_LEDGER: ProjectionTable = {
     { name: 'token_uid', type: 'text', required: true },
     { name: 'token_type', type: 'text', required: true },
     { name: 'contract_id', type: 'text', required: true },
+    // Our party the CDR bills (its token's issuer, `NL*RLG`): statements per eMSP party of ours.
+    { name: 'emsp_party', type: 'text', required: true },
     { name: 'auth_method', type: 'text', required: true },
     { name: 'authorization_reference', type: 'text' },
     { name: 'location_id', type: 'text', required: true },
@@ -81,6 +83,7 @@ export interface CdrLedgerRow extends Row {
   credited_by: string[];
   session_id: string | null;
   session_key: string | null;
+  emsp_party: string;
   currency: string;
   amount_excl_vat: string;
   amount_incl_vat: string | null;
@@ -130,6 +133,7 @@ export function cdrLedgerRow(
     token_uid: cdr.cdr_token.uid,
     token_type: cdr.cdr_token.type,
     contract_id: cdr.cdr_token.contract_id,
+    emsp_party: `${upper(cdr.cdr_token.country_code)}*${upper(cdr.cdr_token.party_id)}`,
     auth_method: cdr.auth_method,
     authorization_reference: cdr.authorization_reference ?? null,
     location_id: cdr.cdr_location.id,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Role } from '@roamledger/ocpi';
 import type { AuthenticatedPartner, PartnerAuthenticator } from '@roamledger/ocpi-transport';
 import { credentialsTokenHash } from './credentials-token';
 import { credentialsTokenKind } from './partner.decider';
@@ -22,12 +23,16 @@ export class CredentialsTokenAuthenticator implements PartnerAuthenticator {
     const kind = credentialsTokenKind(state, hash);
     if (!kind || (form === 'plain' && !state.allowPlainToken)) return undefined;
     this.directory.noteContact(partnerId);
+    const roles =
+      kind === 'C' ? state.permittedRoles.filter((permitted) => state.roles.some((role) => sameRole(role, permitted))) : [];
+    // A hub acts for the parties behind it; the report of a new one may have just been appended elsewhere.
+    const hub = roles.some((role) => role.role === Role.HUB);
+    if (hub) await this.directory.caughtUp();
     return {
       partnerId,
       name: state.name ?? partnerId,
       tokenKind: kind,
-      roles:
-        kind === 'C' ? state.permittedRoles.filter((permitted) => state.roles.some((role) => sameRole(role, permitted))) : [],
+      roles: hub ? [...roles, ...this.directory.behind(partnerId)] : roles,
       suspended: state.suspended,
     };
   }

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
-import type { PartyRole } from '@roamledger/ocpi';
+import { type PartyId, type PartyRole, Role, sameParty } from '@roamledger/ocpi';
 import { OcpiClient, type OcpiClientOptions } from '@roamledger/ocpi-transport';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import {
   CREDENTIALS_TOKEN_STREAM_PREFIX,
   type IssuedTokenEvent,
@@ -29,14 +30,36 @@ export interface PartnerView {
   version?: string;
   /** Its endpoints for our version, as its version details listed them. */
   endpoints: PartnerEndpoint[];
+  /**
+   * A hub's: the parties it reported behind it (HubClientInfo), less any that another partner holds
+   * directly or that is ours. The hub may write under them and route our calls to them.
+   */
+  behind: PartyRole[];
   invitedAt?: string;
   registeredAt?: string;
   /** The last time it called us (authenticated) or something was recorded in its stream. */
   lastContactAt?: string;
 }
 
-/** The streams the directory folds: partners, and the index of the tokens we issued. */
-const FEED: EventFilter = { streamPrefixes: [partnerStream(''), CREDENTIALS_TOKEN_STREAM_PREFIX] };
+/**
+ * What the hubclientinfo module records when a hub reports a party behind it: read here from the log
+ * (modules never import each other), so that every process knows a hub's parties.
+ */
+const CLIENT_INFO_STREAM_PREFIX = 'clientinfo-';
+interface ClientInfoUpdatedData {
+  country_code: string;
+  party_id: string;
+  role: string;
+  partner_id: string;
+}
+
+/** The streams the directory folds: partners, the index of the tokens we issued, and hubs' client info. */
+const FEED: EventFilter = {
+  streamPrefixes: [partnerStream(''), CREDENTIALS_TOKEN_STREAM_PREFIX, CLIENT_INFO_STREAM_PREFIX],
+};
+
+/** Partners whose parties are theirs: not (any more) those that unregistered or never connected. */
+const ACTIVE = new Set<PartnerStatus>(['invited', 'connecting', 'registered']);
 
 interface PartnerFold {
   state: PartnerState;
@@ -58,6 +81,8 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly lastSeen = new Map<string, string>();
   private readonly folds = new Map<string, PartnerFold>();
   private readonly tokens = new Map<string, IssuedTokenState>();
+  /** The last hub report of each party (by `CC*PID`): which hub, and the role it gave. */
+  private readonly reported = new Map<string, PartyRole & { partnerId: string }>();
   /** Position of the last event folded in. */
   private applied = -1;
   private started?: Promise<void>;
@@ -70,6 +95,7 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: TokenVault,
+    @Optional() @Inject(ROAMLEDGER_CONFIG) private readonly config?: RoamledgerConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -106,6 +132,11 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
     await this.feeding;
   }
 
+  /** Resolves once every partner event the log holds now is folded in (a hub's report made by another module, say). */
+  async caughtUp(): Promise<void> {
+    await this.reached(await this.store.headPosition());
+  }
+
   /** Resolves once every partner event up to `position` is folded in (after this process's own appends). */
   async reached(position: number): Promise<void> {
     await this.ready();
@@ -126,6 +157,17 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private apply(event: RecordedEvent): void {
     if (event.position <= this.applied) return;
     this.applied = event.position;
+    if (event.stream.startsWith(CLIENT_INFO_STREAM_PREFIX)) {
+      if (event.type !== 'ClientInfoUpdated') return;
+      const data = event.data as ClientInfoUpdatedData;
+      const party = { countryCode: data.country_code.toUpperCase(), partyId: data.party_id.toUpperCase() };
+      this.reported.set(`${party.countryCode}*${party.partyId}`, {
+        ...party,
+        role: data.role as PartyRole['role'],
+        partnerId: data.partner_id,
+      });
+      return;
+    }
     if (event.stream.startsWith(CREDENTIALS_TOKEN_STREAM_PREFIX)) {
       const hash = event.stream.slice(CREDENTIALS_TOKEN_STREAM_PREFIX.length);
       this.tokens.set(
@@ -142,6 +184,28 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
       revision: event.revision,
       lastEventAt: event.recordedAt,
     });
+  }
+
+  /**
+   * The parties a registered hub reported behind it (HubClientInfo), as it may act for them: none
+   * that another active partner holds or was invited for, and none of ours. Empty for other partners.
+   */
+  behind(partnerId: string): PartyRole[] {
+    const { state } = this.known(partnerId);
+    if (state.status !== 'registered' || !state.roles.some((role) => role.role === Role.HUB)) return [];
+    const others = [...this.folds.values()]
+      .map((fold) => fold.state)
+      .filter((other) => other.id !== partnerId && ACTIVE.has(other.status));
+    const heldElsewhere = (party: PartyId) =>
+      others.some(
+        (other) =>
+          other.permittedRoles.some((role) => sameParty(role, party)) ||
+          other.roles.some((role) => sameParty({ countryCode: role.country_code, partyId: role.party_id }, party)),
+      );
+    const ours = (party: PartyId) => this.config?.ocpiParties.some((mine) => sameParty(mine, party)) ?? false;
+    return [...this.reported.values()]
+      .filter((party) => party.partnerId === partnerId && !ours(party) && !heldElsewhere(party))
+      .map(({ role, countryCode, partyId }) => ({ role, countryCode, partyId }));
   }
 
   /** Which partner a credentials token we issued belongs to, unless it was revoked (by its sha256 hash). */
@@ -181,6 +245,7 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
       versionsUrl: state.versionsUrl,
       version: state.version,
       endpoints: state.endpoints,
+      behind: this.behind(partnerId),
       invitedAt: state.invitedAt,
       registeredAt: state.registeredAt,
       lastContactAt,

@@ -39,7 +39,12 @@ function link(view: PartnerView): PartnerLink {
   return {
     partnerId: view.id,
     name: view.name,
-    parties: view.roles.map((role) => ({ countryCode: role.countryCode, partyId: role.partyId, role: role.role })),
+    // A hub's parties are its own and those behind it: calls to them go through the hub.
+    parties: [...view.roles, ...view.behind].map((role) => ({
+      countryCode: role.countryCode,
+      partyId: role.partyId,
+      role: role.role,
+    })),
     endpoint: (module, role) => view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === role)?.url,
   };
 }

@@ -47,6 +47,8 @@ export interface Invite {
   countryCode: string;
   partyId: string;
   roles: Role[];
+  /** A platform's further parties, each with the roles it may hold. */
+  moreParties?: Array<{ countryCode: string; partyId: string; roles: Role[] }>;
 }
 
 /** What the operator hands the partner: all it needs to start registering with us. */
@@ -72,7 +74,7 @@ export class PartnerService {
     private readonly directory: PartnerDirectory,
   ) {}
 
-  /** The credentials object we hand out: the token, our versions URL and one EMSP role per hosted party. */
+  /** The credentials object we hand out: the token, our versions URL and one EMSP role (and name) per hosted party. */
   ourCredentials(token: string): Credentials {
     return {
       token,
@@ -81,7 +83,7 @@ export class PartnerService {
         role: Role.EMSP,
         country_code: party.countryCode,
         party_id: party.partyId,
-        business_details: { name: OUR_BUSINESS_NAME },
+        business_details: { name: party.name ?? OUR_BUSINESS_NAME },
       })),
     };
   }
@@ -89,7 +91,7 @@ export class PartnerService {
   // ---- operator ----
 
   async invite(invite: Invite): Promise<InvitationTicket> {
-    await this.assertPartiesFree([{ countryCode: invite.countryCode, partyId: invite.partyId }]);
+    await this.assertPartiesFree([invite, ...(invite.moreParties ?? [])]);
     const id = randomUUID();
     const tokenA = generateCredentialsToken();
     const tokenAHash = credentialsTokenHash(tokenA);
@@ -102,6 +104,7 @@ export class PartnerService {
       countryCode: invite.countryCode,
       partyId: invite.partyId,
       roles: invite.roles,
+      ...(invite.moreParties?.length ? { moreParties: invite.moreParties } : {}),
       tokenAHash,
       at: now(),
     });
@@ -343,7 +346,8 @@ export class PartnerService {
     for (const party of parties) {
       const holder = active.find(
         (partner) =>
-          (partner.invitation && sameParty(partner.invitation, party)) || partner.roles.some((role) => sameParty(role, party)),
+          partner.invitation?.parties.some((invited) => sameParty(invited, party)) ||
+          partner.roles.some((role) => sameParty(role, party)),
       );
       if (holder) {
         throw new PartnerRejection(

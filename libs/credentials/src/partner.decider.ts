@@ -1,6 +1,12 @@
 import type { Decider } from '@roamledger/kernel';
 import type { PartyRole } from '@roamledger/ocpi';
-import type { CredentialsEventData, PartnerCredentialsRole, PartnerEndpoint, PartnerEvent } from './partner.events';
+import type {
+  CredentialsEventData,
+  InvitedPartyData,
+  PartnerCredentialsRole,
+  PartnerEndpoint,
+  PartnerEvent,
+} from './partner.events';
 import type { SealedToken } from './token-vault';
 
 /**
@@ -21,10 +27,15 @@ export const PARTNER_STREAM_PREFIX = 'partner-';
 
 export type PartnerStatus = 'none' | 'invited' | 'connecting' | 'registered' | 'unregistered' | 'connection_failed';
 
-export interface Invitation {
+export interface InvitedParty {
   countryCode: string;
   partyId: string;
   roles: PartyRole['role'][];
+}
+
+/** The first party (as invitations always named one), and every party it names (a platform's several). */
+export interface Invitation extends InvitedParty {
+  parties: InvitedParty[];
 }
 
 export interface PartnerState {
@@ -62,6 +73,8 @@ export type PartnerCommand =
       countryCode: string;
       partyId: string;
       roles: PartyRole['role'][];
+      /** Further parties of a platform, with their roles. */
+      moreParties?: InvitedParty[];
       tokenAHash: string;
       at: string;
     }
@@ -179,6 +192,21 @@ function credentialsData(update: CredentialsUpdate, revoked: string | undefined)
 
 const upper = (value: string) => value.toUpperCase();
 
+/** The invitation's parties, the first one first, each once (a party named twice gets the roles of both). */
+function invitedParties(command: Extract<PartnerCommand, { type: 'InvitePartner' }>): InvitedPartyData[] {
+  const parties: InvitedPartyData[] = [];
+  for (const party of [
+    { countryCode: command.countryCode, partyId: command.partyId, roles: command.roles },
+    ...(command.moreParties ?? []),
+  ]) {
+    const known = parties.find((p) => p.country_code === upper(party.countryCode) && p.party_id === upper(party.partyId));
+    if (known) known.roles = [...new Set([...known.roles, ...party.roles])];
+    else
+      parties.push({ country_code: upper(party.countryCode), party_id: upper(party.partyId), roles: [...new Set(party.roles)] });
+  }
+  return parties;
+}
+
 export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState> = {
   initialState: () => ({
     status: 'none',
@@ -191,8 +219,9 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
 
   decide(command, state) {
     switch (command.type) {
-      case 'InvitePartner':
+      case 'InvitePartner': {
         if (state.status !== 'none') throw new PartnerRejection('already_exists', `Partner ${command.partnerId} already exists`);
+        const parties = invitedParties(command);
         return [
           {
             type: 'PartnerInvited',
@@ -202,11 +231,13 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
               country_code: upper(command.countryCode),
               party_id: upper(command.partyId),
               roles: command.roles,
+              ...(parties.length > 1 ? { parties } : {}),
               token_a_sha256: command.tokenAHash,
               invited_at: command.at,
             },
           },
         ];
+      }
       case 'RegisterPartner':
         assertCanRegister(state, command.roles);
         return [
@@ -287,14 +318,21 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
     switch (event.type) {
       case 'PartnerInvited': {
         const { data } = event;
+        const parties = (data.parties ?? [data]).map((party) => ({
+          countryCode: party.country_code,
+          partyId: party.party_id,
+          roles: party.roles,
+        }));
         return {
           ...state,
           status: 'invited',
           id: data.partner_id,
           name: data.name,
           initiatedBy: 'partner',
-          invitation: { countryCode: data.country_code, partyId: data.party_id, roles: data.roles },
-          permittedRoles: data.roles.map((role) => ({ role, countryCode: data.country_code, partyId: data.party_id })),
+          invitation: { countryCode: data.country_code, partyId: data.party_id, roles: data.roles, parties },
+          permittedRoles: parties.flatMap((party) =>
+            party.roles.map((role) => ({ role, countryCode: party.countryCode, partyId: party.partyId })),
+          ),
           tokenAHash: data.token_a_sha256,
           invitedAt: data.invited_at,
         };

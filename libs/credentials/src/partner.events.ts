@@ -10,6 +10,13 @@ export interface PartnerCredentialsRole {
   business_details: { name: string; website?: string; logo?: unknown };
 }
 
+/** One party of an invitation and the roles it may hold under it. */
+export interface InvitedPartyData {
+  country_code: string;
+  party_id: string;
+  roles: PartyRole['role'][];
+}
+
 export interface PartnerEndpoint {
   identifier: string;
   role: 'SENDER' | 'RECEIVER';
@@ -26,6 +33,8 @@ export type PartnerEvent =
         country_code: string;
         party_id: string;
         roles: PartyRole['role'][];
+        /** A platform's invitation: every party it may hold (the one above first); absent for one party. */
+        parties?: InvitedPartyData[];
         token_a_sha256: string;
         invited_at: string;
       }

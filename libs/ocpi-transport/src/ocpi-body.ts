@@ -1,5 +1,4 @@
-import type { PartyId } from '@roamledger/ocpi';
-import { validateOcpi, validateOcpiPatch } from '@roamledger/ocpi';
+import { type PartyId, Role, sameParty, validateOcpi, validateOcpiPatch } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
 import { OcpiError } from './ocpi-error';
 import type { OcpiExchange } from './ocpi-exchange';
@@ -23,9 +22,19 @@ export function parseOcpiPatch<T extends object>(cls: ClassConstructor<T>, body:
   return result.value;
 }
 
-/** A partner writes only under a country_code/party_id its credentials hold. */
+/**
+ * A partner writes only under a country_code/party_id its credentials hold as CPO (the objects an
+ * eMSP receives are CPOs'): a platform under any of its CPO parties, a hub under those behind it.
+ */
 export function assertOwnParty(exchange: OcpiExchange, party: PartyId): void {
-  if (!exchange.holdsParty(party)) throw OcpiError.notYourParty(party.countryCode, party.partyId);
+  if (!exchange.holdsParty(party, Role.CPO)) throw OcpiError.notYourParty(party.countryCode, party.partyId);
+  // The sender the routing headers name owns the object, unless a hub relays it (Broadcast Push).
+  const from = exchange.from;
+  if (from && !sameParty(from, party) && !exchange.holdsParty(from, Role.HUB)) {
+    throw OcpiError.invalidParameters(
+      `OCPI-from-country-code/OCPI-from-party-id ${from.countryCode}*${from.partyId} is not the party of the object (${party.countryCode}*${party.partyId})`,
+    );
+  }
 }
 
 /** The party of an object URL (`{country_code}/{party_id}/…`), once checked to be one of the caller's own. */

@@ -67,9 +67,9 @@ export class OcpiExchange {
     return this.method === 'POST' || this.method === 'PUT' || this.method === 'PATCH' || this.method === 'DELETE';
   }
 
-  /** True when the authenticated partner's credentials hold this party. */
-  holdsParty(party: PartyId): boolean {
-    return this.partner?.roles.some((role) => sameParty(role, party)) ?? false;
+  /** True when the authenticated partner's credentials hold this party (in this role, when one is given). */
+  holdsParty(party: PartyId, role?: string): boolean {
+    return this.partner?.roles.some((held) => sameParty(held, party) && (!role || held.role === role)) ?? false;
   }
 
   /** The request itself as an event, appended with (and before) the domain events it causes. */

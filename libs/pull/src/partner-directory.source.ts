@@ -10,10 +10,14 @@ export function partnerDirectorySource(directory: PartnerDirectory, ourParty?: P
   const usable = (view: PartnerView | undefined): view is PartnerView => view?.status === 'registered' && !view.suspended;
   const toPullPartner = (view: PartnerView): PullPartner => ({
     partnerId: view.id,
-    parties: view.roles.map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
+    parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
     senderUrl: (module: PullModuleId) =>
       view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,
-    client: () => directory.client(view.id, ourParty ? { fromParty: ourParty } : {}),
+    // GET All via a hub: addressed to the hub's own party, which gathers its parties' objects.
+    client: () => {
+      const hub = view.roles.find((role) => role.role === 'HUB');
+      return directory.client(view.id, { ...(ourParty ? { fromParty: ourParty } : {}), ...(hub ? { toParty: hub } : {}) });
+    },
   });
   return {
     async list() {

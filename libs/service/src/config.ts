@@ -11,6 +11,8 @@ export interface KafkaConfig {
 export interface OcpiPartyId {
   countryCode: string;
   partyId: string;
+  /** The name in this party's business details (`NL*RLG=Roamledger NL`); unset: Roamledger. */
+  name?: string;
 }
 
 /** Everything a Roamledger process reads from its environment, checked once at start. */
@@ -120,9 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
 
   const ocpiParties: OcpiPartyId[] = [];
   for (const party of (value('OCPI_PARTIES') ?? 'NL*RLG').split(',').map((p) => p.trim())) {
-    const match = /^([A-Z]{2})\*([A-Z0-9]{3})$/.exec(party);
-    if (match) ocpiParties.push({ countryCode: match[1], partyId: match[2] });
-    else problems.push(`OCPI_PARTIES entries must look like NL*RLG (country code * party id), got "${party}"`);
+    const match = /^([A-Z]{2})\*([A-Z0-9]{3})(?:=([^=]{1,100}))?$/.exec(party);
+    const name = match?.[3]?.trim();
+    if (match && !ocpiParties.some((known) => known.countryCode === match[1] && known.partyId === match[2]))
+      ocpiParties.push({ countryCode: match[1], partyId: match[2], ...(name ? { name } : {}) });
+    else
+      problems.push(
+        `OCPI_PARTIES entries must look like NL*RLG or NL*RLG=<business name> (country code * party id, each once), got "${party}"`,
+      );
   }
 
   const logLevel = (value('LOG_LEVEL') ?? 'log') as LogLevelName;

@@ -217,8 +217,10 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
   private async attempt(link: PartnerLink, push: TokenPush): Promise<{ reason: string; skipped?: boolean } | undefined> {
     const endpoint = link.endpoint(ModuleID.TOKENS, 'RECEIVER');
     if (!endpoint) return { reason: 'the partner no longer offers a Tokens receiver' };
-    const cpo = link.parties.find((party) => party.role === Role.CPO) ?? link.parties[0];
-    if (this.reachability && cpo) {
+    // Through a hub, one Broadcast Push (to: the hub's party) reaches every CPO behind it.
+    const hub = link.parties.find((party) => party.role === Role.HUB);
+    const cpo = hub ?? link.parties.find((party) => party.role === Role.CPO) ?? link.parties[0];
+    if (this.reachability && cpo && !hub) {
       const status = await this.reachability.unreachable(cpo);
       if (status) return { reason: `the hub reports ${cpo.countryCode}*${cpo.partyId} ${status}`, skipped: true };
     }

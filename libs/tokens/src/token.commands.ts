@@ -4,7 +4,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import { foldEvents } from '@roamledger/kernel';
 import type { TokenRegisterPort } from '@roamledger/module-kit';
-import type { LocationReferences, Token } from '@roamledger/ocpi';
+import type { LocationReferences, PartyId, Token } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { authorizationDecider, authorizationStream, type DecideAuthorization, type RuleVerdict } from './authorization.decider';
 import { AUTHORIZATION_RULES, type AuthorizationRule } from './authorization-rules';
@@ -89,9 +89,16 @@ export class TokenStreams implements TokenRegisterPort {
     return undefined;
   }
 
-  /** The token of one of our parties a CPO asks about by uid and type (the request names no party). */
-  async findOursWithState(uid: string, type: string): Promise<{ ref: TokenRef; state: TokenState } | undefined> {
-    for (const party of this.config.ocpiParties) {
+  /**
+   * The token of one of our parties a CPO asks about by uid and type (the request names no party;
+   * its OCPI-to headers may: then only that party's).
+   */
+  async findOursWithState(
+    uid: string,
+    type: string,
+    parties: PartyId[] = this.config.ocpiParties,
+  ): Promise<{ ref: TokenRef; state: TokenState } | undefined> {
+    for (const party of parties) {
       const ref = { country_code: party.countryCode, party_id: party.partyId, uid, type };
       const state = await this.state(ref);
       if (state.token) return { ref, state };
@@ -143,7 +150,11 @@ export class AuthorizeTokenHandler implements ICommandHandler<AuthorizeToken, Au
   ) {}
 
   async execute({ ref, partnerId, partner, location, options }: AuthorizeToken): Promise<AuthorizationOutcome> {
-    const found = await this.tokens.findOursWithState(ref.uid, ref.type);
+    const found = await this.tokens.findOursWithState(
+      ref.uid,
+      ref.type,
+      ref.country_code ? [{ countryCode: ref.country_code, partyId: ref.party_id }] : undefined,
+    );
     const state: TokenState = found?.state ?? tokenDecider.initialState();
     let verdict: RuleVerdict | undefined;
     if (state.token?.valid && !state.expired) {

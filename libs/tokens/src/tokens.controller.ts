@@ -40,7 +40,8 @@ export class TokensController {
   ) {
     const page = parsePageRequest(query);
     const { tokens, total } = await this.tokens.page(
-      { parties: this.config.ocpiParties, dateFrom: page.dateFrom, dateTo: page.dateTo },
+      // OCPI-to names one of our parties (the guard checked it): that party's tokens only.
+      { parties: exchange.to ? [exchange.to] : this.config.ocpiParties, dateFrom: page.dateFrom, dateTo: page.dateTo },
       page.offset,
       page.limit,
     );
@@ -69,7 +70,7 @@ export class TokensController {
     const party = exchange.from ?? exchange.partner?.roles[0];
     const outcome = await this.commands.execute(
       new AuthorizeToken(
-        { country_code: '', party_id: '', uid, type: tokenType },
+        { country_code: exchange.to?.countryCode ?? '', party_id: exchange.to?.partyId ?? '', uid, type: tokenType },
         exchange.partner?.partnerId ?? 'unknown',
         party ? formatParty(party) : undefined,
         location,

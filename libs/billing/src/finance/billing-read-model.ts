@@ -1,8 +1,8 @@
 import type { SqlClient } from '@roamledger/event-store';
 import { projectionPosition, type Row, type SqlQuery, selectList } from '@roamledger/projections';
 import { BILLING_PROJECTION } from '../billing.projection';
-import { CDR_LEDGER } from '../cdr-ledger';
-import { PARTNER_STATEMENTS } from '../partner-statement';
+import { CDR_LEDGER, type CdrLedgerRow } from '../cdr-ledger';
+import { addToStatement, emptyStatement, PARTNER_STATEMENTS, type PartnerStatementRow, statementKey } from '../partner-statement';
 import { SESSION_VIEW } from '../session-view';
 
 export interface CdrFilter {
@@ -14,6 +14,8 @@ export interface CdrFilter {
   to?: Date;
   currency?: string;
   contract_id?: string;
+  /** Our party the CDR bills (`NL*RLG`). */
+  emsp_party?: string;
   finding?: string;
   credit?: boolean;
 }
@@ -70,6 +72,7 @@ export class BillingReadModel {
     if (filter.to) where.push(`t.end_at < ${param(filter.to.toISOString())}::timestamptz`);
     if (filter.currency) where.push(`t.currency = ${param(filter.currency)}`);
     if (filter.contract_id) where.push(`upper(t.contract_id) = upper(${param(filter.contract_id)})`);
+    if (filter.emsp_party) where.push(`t.emsp_party = ${param(filter.emsp_party)}`);
     if (filter.finding) {
       const finding = param(filter.finding);
       where.push(`(${finding} = ANY (t.findings) OR ${finding} = ANY (t.receipt_findings))`);
@@ -160,7 +163,8 @@ export class BillingReadModel {
     });
   }
 
-  async statements(month: string, filter: { country_code?: string; party_id?: string; currency?: string }) {
+  async statements(month: string, filter: { country_code?: string; party_id?: string; currency?: string; emsp_party?: string }) {
+    if (filter.emsp_party) return this.statementsOf(filter.emsp_party, month, filter);
     return this.snapshot((tx) => {
       const where = ['t.month = $1'];
       const params: unknown[] = [month];
@@ -177,6 +181,42 @@ export class BillingReadModel {
       );
     });
   }
+
+  /** One of our parties' statements: computed from its ledger rows of the month, in one snapshot. */
+  private statementsOf(
+    emspParty: string,
+    month: string,
+    filter: { country_code?: string; party_id?: string; currency?: string },
+  ) {
+    return this.snapshot(async (tx) => {
+      const where = ['t.statement_month = $1', 't.emsp_party = $2'];
+      const params: unknown[] = [month, emspParty];
+      for (const column of ['country_code', 'party_id', 'currency'] as const) {
+        if (filter[column]) {
+          params.push(filter[column]);
+          where.push(`t.${column} = $${params.length}`);
+        }
+      }
+      const rows = await tx.query<Row>(
+        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE ${where.join(' AND ')} ORDER BY t.position`,
+        params,
+      );
+      return statementsFromLedger(rows);
+    });
+  }
+}
+
+/** Statements of one of our parties, from its ledger rows by the statements' own rule (addToStatement). */
+function statementsFromLedger(rows: Row[]): Row[] {
+  const statements = new Map<string, PartnerStatementRow>();
+  for (const row of rows) {
+    const cdr = row as CdrLedgerRow;
+    const key = statementKey({ ...cdr, month: cdr.statement_month });
+    const statement = statements.get(key) ?? emptyStatement(cdr);
+    statements.set(key, statement);
+    addToStatement(statement, cdr, Number(cdr.position));
+  }
+  return [...statements.values()].sort((a, b) => statementKey(a).localeCompare(statementKey(b)));
 }
 
 function paged(rows: Row[], limit: number, order: string[], position: number): Page<Row> {

@@ -53,6 +53,10 @@ const PARTNER = queryParam('partner', 'The CPO, `COUNTRY*PARTY` (e.g. `DE*ABC`).
   type: 'string',
   pattern: '^[A-Za-z]{2}\\*[A-Za-z0-9]{3}$',
 });
+const EMSP_PARTY = queryParam('emsp_party', 'One of our eMSP parties (OCPI_PARTIES), `COUNTRY*PARTY` (e.g. `NL*RLG`).', {
+  type: 'string',
+  pattern: '^[A-Za-z]{2}\\*[A-Za-z0-9]{3}$',
+});
 const FROM = queryParam(
   'from',
   'Inclusive lower bound on the CDR end time: a date (`2026-11-01`, local midnight in the billing time zone) or a date-time with `Z` or an offset.',
@@ -91,6 +95,7 @@ export class FinanceController {
   @TO
   @CURRENCY
   @queryParam('contract_id', 'The token contract id (case-insensitive).')
+  @EMSP_PARTY
   @queryParam('finding', 'Only rows with this finding (current or on receipt).')
   @queryParam('credit', 'true: only credit CDRs; false: only CDRs.', { type: 'boolean' })
   @CURSOR
@@ -183,6 +188,7 @@ export class FinanceController {
     schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
   })
   @PARTNER
+  @EMSP_PARTY
   @CURRENCY
   @ApiOkResponse({ type: FinanceStatements, description: 'Statements' })
   async statements(@Query() query: QueryParams) {
@@ -196,6 +202,7 @@ export class FinanceController {
     const { result, position } = await this.model.statements(query.month, {
       ...partyOf(query.partner),
       currency: currencyOf(query.currency),
+      emsp_party: emspPartyOf(query.emsp_party),
     });
     return {
       month: query.month,
@@ -214,6 +221,7 @@ export class FinanceController {
       'Header row, then one record per ledger row in end-time order; comma-separated, CRLF, RFC 4180 quoting, ISO 8601 UTC times, dot decimals; lists joined with `;`.',
   })
   @PARTNER
+  @EMSP_PARTY
   @FROM
   @TO
   @CURRENCY
@@ -226,6 +234,7 @@ export class FinanceController {
   @Get('export/cdrs.ndjson')
   @ApiOperation({ summary: 'The CDR ledger as NDJSON (one FinanceCdr object per line), streamed' })
   @PARTNER
+  @EMSP_PARTY
   @FROM
   @TO
   @CURRENCY
@@ -273,6 +282,7 @@ export class FinanceController {
       throw new BadRequestException((error as Error).message);
     }
     if (query.contract_id) filter.contract_id = query.contract_id;
+    filter.emsp_party = emspPartyOf(query.emsp_party);
     if (query.finding) {
       if (!/^[a-z0-9_]{1,64}$/.test(query.finding))
         throw new BadRequestException('finding is a finding code, e.g. cdr_without_session');
@@ -291,6 +301,13 @@ function partyOf(partner: string | undefined): { country_code?: string; party_id
   const match = /^([A-Za-z]{2})\*([A-Za-z0-9]{3})$/.exec(partner);
   if (!match) throw new BadRequestException(`partner must look like DE*ABC (country code * party id), got "${partner}"`);
   return { country_code: match[1].toUpperCase(), party_id: match[2].toUpperCase() };
+}
+
+function emspPartyOf(party: string | undefined): string | undefined {
+  if (!party) return undefined;
+  if (!/^[A-Za-z]{2}\*[A-Za-z0-9]{3}$/.test(party))
+    throw new BadRequestException(`emsp_party must look like NL*RLG (country code * party id), got "${party}"`);
+  return party.toUpperCase();
 }
 
 function currencyOf(currency: string | undefined): string | undefined {

@@ -33,6 +33,7 @@ export class FinanceCdr implements CdrItem {
   @text() token_uid: string;
   @text() token_type: string;
   @text() contract_id: string;
+  @text({ description: 'Our eMSP party the CDR bills: its token issuer, `COUNTRY*PARTY`.' }) emsp_party: string;
   @text() auth_method: string;
   @nullableText() authorization_reference: string | null;
   @text() location_id: string;

@@ -75,6 +75,11 @@ export class AdminPartnersController {
         countryCode: request.country_code.toUpperCase(),
         partyId: request.party_id.toUpperCase(),
         roles: request.roles,
+        moreParties: request.parties?.map((party) => ({
+          countryCode: party.country_code.toUpperCase(),
+          partyId: party.party_id.toUpperCase(),
+          roles: party.roles,
+        })),
       }),
     );
   }
@@ -160,6 +165,11 @@ export function adminJson(view: PartnerView) {
             country_code: view.invitation.countryCode,
             party_id: view.invitation.partyId,
             roles: view.invitation.roles,
+            parties: view.invitation.parties.map((party) => ({
+              country_code: party.countryCode,
+              party_id: party.partyId,
+              roles: party.roles,
+            })),
           },
         }
       : {}),
@@ -169,6 +179,7 @@ export function adminJson(view: PartnerView) {
       party_id: role.partyId,
       name: role.name,
     })),
+    behind: view.behind.map((party) => ({ role: party.role, country_code: party.countryCode, party_id: party.partyId })),
     versions_url: view.versionsUrl ?? null,
     version: view.version ?? null,
     endpoints: view.endpoints,

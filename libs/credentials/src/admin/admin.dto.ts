@@ -1,8 +1,39 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsOcpiUrl, Role } from '@roamledger/ocpi';
-import { ArrayMinSize, IsArray, IsBoolean, IsEnum, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import type { InvitationTicket } from '../partner.commands';
 import type { adminJson } from './admin-partners.controller';
+
+/** One further party of a platform's invitation. */
+export class InvitedPartyRequest {
+  @IsString()
+  @ApiProperty({ pattern: '^[A-Za-z]{2}$', example: 'DE' })
+  @Matches(/^[A-Za-z]{2}$/, { message: 'country_code must be an ISO 3166 alpha-2 code, e.g. DE' })
+  country_code: string;
+
+  @IsString()
+  @ApiProperty({ pattern: '^[A-Za-z0-9]{3}$', example: 'ALQ' })
+  @Matches(/^[A-Za-z0-9]{3}$/, { message: 'party_id must be 3 letters or digits, e.g. ABC' })
+  party_id: string;
+
+  @ApiProperty({ enum: Role, isArray: true, minItems: 1, example: ['CPO'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsEnum(Role, { each: true })
+  roles: Role[];
+}
 
 /** POST /admin/partners */
 export class InvitePartnerRequest {
@@ -26,6 +57,18 @@ export class InvitePartnerRequest {
   @ArrayMinSize(1)
   @IsEnum(Role, { each: true })
   roles: Role[];
+
+  @ApiProperty({
+    required: false,
+    type: [InvitedPartyRequest],
+    description: 'A platform: the further parties (and their roles) the same connection may hold besides the one above.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => InvitedPartyRequest)
+  parties?: InvitedPartyRequest[];
 }
 
 /** POST /admin/partners/connect */
@@ -62,10 +105,21 @@ export class AdminPartyRole {
   @ApiProperty({ description: 'From its business details.' }) name: string;
 }
 
-export class AdminInvitedParty {
+export class AdminInvitedPartyRoles {
   @ApiProperty() country_code: string;
   @ApiProperty() party_id: string;
   @ApiProperty({ enum: Role, isArray: true }) roles: string[];
+}
+
+export class AdminInvitedParty extends AdminInvitedPartyRoles {
+  @ApiProperty({ type: [AdminInvitedPartyRoles], description: 'Every party the invitation names, the one above first.' })
+  parties: AdminInvitedPartyRoles[];
+}
+
+export class AdminBehindParty {
+  @ApiProperty({ enum: Role }) role: string;
+  @ApiProperty() country_code: string;
+  @ApiProperty() party_id: string;
 }
 
 export class AdminPartnerEndpoint {
@@ -88,6 +142,11 @@ export class AdminPartner implements Record<keyof ReturnType<typeof adminJson>, 
   initiated_by: string;
   @ApiProperty({ required: false, type: AdminInvitedParty }) invitation: AdminInvitedParty | undefined;
   @ApiProperty({ type: [AdminPartyRole], description: 'The parties of its current credentials.' }) roles: AdminPartyRole[];
+  @ApiProperty({
+    type: [AdminBehindParty],
+    description: 'A hub: the parties it reported behind it (HubClientInfo) that it may act for.',
+  })
+  behind: AdminBehindParty[];
   @ApiProperty({ type: 'string', format: 'uri', nullable: true }) versions_url: string | null;
   @ApiProperty({ type: 'string', nullable: true }) version: string | null;
   @ApiProperty({ type: [AdminPartnerEndpoint] }) endpoints: AdminPartnerEndpoint[];

@@ -13,7 +13,7 @@ import {
  * Operator commands against a running hub's admin API. It never opens the event store itself:
  * the embedded PGlite folder must not be opened by two processes.
  *
- *   npm run cli -- partner invite --name X --country-code DE --party-id ABC --roles CPO
+ *   npm run cli -- partner invite --name X --country-code DE --party-id ABC --roles CPO [--parties DE*ABD:CPO,FR*ABF:CPO]
  *   npm run cli -- partner connect --versions-url https://cpo.example/ocpi/versions --token-a T
  *   npm run cli -- partner list | show <id> | suspend <id> | resume <id>
  *   npm run cli -- partner allow-plain-token <id> true|false
@@ -25,6 +25,7 @@ import {
 const USAGE = `Usage: npm run cli -- partner <command>
 
   invite --name <name> --country-code <CC> --party-id <PID> --roles <CPO[,EMSP...]>
+         [--parties <CC*PID:ROLE[+ROLE],...>]   a platform's further parties
   connect --versions-url <url> --token-a <token>
   list
   show <id>
@@ -81,6 +82,7 @@ function adminCall(positional: string[], options: Record<string, string>): Admin
             .split(',')
             .map((role) => role.trim().toUpperCase())
             .filter(Boolean),
+          ...(options.parties ? { parties: furtherParties(options.parties) } : {}),
         },
       };
     case 'connect':
@@ -105,4 +107,21 @@ function adminCall(positional: string[], options: Record<string, string>): Admin
     default:
       throw new CliUsageError(`Unknown command: partner ${command}`);
   }
+}
+
+/** `DE*ABD:CPO,FR*ABF:CPO+EMSP`: a platform's further parties; the hub checks each. */
+function furtherParties(text: string): Array<{ country_code: string; party_id: string; roles: string[] }> {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = /^([^*:]+)\*([^*:]+):(.+)$/.exec(entry);
+      if (!match) throw new CliUsageError(`--parties entries look like DE*ABD:CPO (or :CPO+EMSP), got "${entry}"`);
+      return {
+        country_code: match[1].toUpperCase(),
+        party_id: match[2].toUpperCase(),
+        roles: match[3].split('+').map((role) => role.trim().toUpperCase()),
+      };
+    });
 }
