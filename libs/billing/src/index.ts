@@ -4,6 +4,7 @@ export * from './billing.projection';
 export * from './billing-period';
 export * from './billing-settings';
 export * from './cdr-ledger';
+export * from './cdr-pricing.projection';
 export * from './finance/billing-read-model';
 export * from './finance/finance.controller';
 export * from './finance/finance.dto';

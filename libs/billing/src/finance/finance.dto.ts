@@ -51,9 +51,27 @@ export class FinanceCdr implements CdrItem {
   @texts() tariff_ids: string[];
   @nullableText() invoice_reference_id: string | null;
   @time() last_updated: string;
-  @texts('Current ledger findings: cdr_without_session, credit_without_original, credited_more_than_once.')
+  @texts(
+    'Current findings: cdr_without_session, credit_without_original, credited_more_than_once, and cdr_cost_mismatch (CdrCostMismatch: total_cost differs from the price of its tariff by more than PRICING_TOLERANCE minor units).',
+  )
   findings: string[];
   @texts('Finding codes the CDRs module recorded on receipt (see libs/cdrs cdr.events.ts).') receipt_findings: string[];
+  @ApiProperty({
+    type: 'string',
+    enum: ['priced', 'unpriced'],
+    nullable: true,
+    description:
+      'The cost check: priced from its tariff, or unpriced (the CDR detail says why); null until the pricing projection reached it.',
+  })
+  pricing_status: string | null;
+  @decimal('Our price of the CDR from the tariff versions in force at its start, excl. VAT.', true)
+  priced_excl_vat: string | null;
+  @decimal('Our price incl. VAT.', true) priced_incl_vat: string | null;
+  @decimal('amount_excl_vat - priced_excl_vat: positive when the CPO bills more than its tariff gives.', true)
+  cost_difference_excl_vat: string | null;
+  @decimal('amount_incl_vat - priced_incl_vat.', true) cost_difference_incl_vat: string | null;
+  @texts('The tariff versions priced with: `id@v<n>` (Tariffs module history) or `id@cdr` (embedded in the CDR).')
+  priced_with: string[];
   @text({ description: 'The event stream of this CDR in the log.' }) stream: string;
   @position() received_position: number;
   @time() recorded_at: string;
@@ -104,6 +122,11 @@ export class FinanceStatement implements Record<keyof ReturnType<typeof statemen
   @decimal('As amount_excl_vat, over the rows that state incl_vat.') amount_incl_vat: string;
   @ApiProperty({ type: 'integer', description: 'Rows without total_cost.incl_vat (left out of amount_incl_vat).' })
   incl_vat_missing: number;
+  @ApiProperty({ type: 'integer', description: 'CDRs of this statement with a cdr_cost_mismatch finding.' })
+  disputed_cdr_count: number;
+  @decimal('Sum of cost_difference_excl_vat over those CDRs: what the CPO billed beyond its tariffs.')
+  disputed_excl_vat: string;
+  @decimal('Sum of cost_difference_incl_vat over those CDRs (that state incl_vat).') disputed_incl_vat: string;
   @position('Position of the last event that changed this statement.') position: number;
 }
 
@@ -127,8 +150,33 @@ export class FinanceCdrPage {
   @position() position: number;
 }
 
+export class FinanceAmounts {
+  @decimal() excl_vat: string;
+  @decimal(undefined, true) incl_vat: string | null;
+}
+
+/** How the CDR was priced, line by line: the explanation to give a CPO or a driver. */
+export class FinanceCostCheck {
+  @text({ enum: ['priced', 'unpriced'] }) status: string;
+  @nullableText('Why it was not priced.') reason: string | null;
+  @nullableText('cdr_cost_mismatch, or null.') finding: string | null;
+  @ApiProperty({ type: FinanceAmounts }) stated: FinanceAmounts;
+  @ApiProperty({ type: FinanceAmounts, nullable: true }) priced: FinanceAmounts | null;
+  @ApiProperty({ type: FinanceAmounts, nullable: true, description: 'stated - priced.' }) difference: FinanceAmounts | null;
+  @nullableText('IANA zone of the location restrictions were read in (null: unknown, read in UTC).') time_zone: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'tariffs (id, version, source), costs per dimension, subtotal, total, limits, periods with their lines (element, component, quantity, billed_quantity, cost), notes.',
+  })
+  breakdown: Record<string, unknown> | null;
+}
+
 export class FinanceCdrDetail {
   @ApiProperty() cdr: FinanceCdr;
+  @ApiProperty({ type: FinanceCostCheck, nullable: true }) cost_check: FinanceCostCheck | null;
   @ApiProperty({ type: [FinanceCdr] }) credits: FinanceCdr[];
   @ApiProperty({ type: FinanceCdr, nullable: true }) original: FinanceCdr | null;
   @ApiProperty({ type: [FinanceEvent] }) events: FinanceEvent[];

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Module } from '@nestjs/common';
+import { BillingModule, FINANCE_API_KEY_FILE, pricingProjection } from '@roamledger/billing';
+import { EVENT_STORE, type EventStore, openPostgresClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
+import type { Tariff } from '@roamledger/ocpi';
+import { PRICING_ENGINE_VERSION } from '@roamledger/pricing';
+import { activeBuild, ProjectionHost } from '@roamledger/projections';
+import { ServiceModule } from '@roamledger/service';
+import { TariffStreams } from '@roamledger/tariffs';
+import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { cdr, writers } from './billing-fixture';
+
+@Module({})
+class PricingTestRoot {}
+
+/** 0.30 EUR/kWh excl. VAT, 20% VAT, per Wh (step_size 1): 10 kWh is 3.00 / 3.60. */
+function tariff(id: string, pricePerKwh: number, lastUpdated: string): Tariff {
+  return {
+    country_code: 'DE',
+    party_id: 'ABC',
+    id,
+    currency: 'EUR',
+    elements: [{ price_components: [{ type: 'ENERGY', price: pricePerKwh, vat: 20, step_size: 1 }] }],
+    last_updated: lastUpdated,
+  } as unknown as Tariff;
+}
+
+const NOV = (day: number, hour: number) => `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`;
+
+/** A 10 kWh CDR on tariff `tariffId`, billed at `excl`/`incl`. */
+function tenKwh(id: string, day: number, excl: number, incl: number, tariffId = 'T1') {
+  return cdr('DE*ABC', id, { start: NOV(day, 8), end: NOV(day, 9), kwh: 10, excl, incl, currency: 'EUR', tariffId });
+}
+
+async function writeCdrs(store: EventStore): Promise<number> {
+  const tariffs = new TariffStreams(store);
+  const { cdrs } = writers(store);
+  await tariffs.put(tariff('T1', 0.3, '2026-10-01T00:00:00Z'), {});
+  await cdrs.receive(tenKwh('EXACT', 2, 3.0, 3.6));
+  await cdrs.receive(tenKwh('ONE-CENT', 3, 3.01, 3.61)); // one minor unit: within the default tolerance
+  await cdrs.receive(tenKwh('TWO-CENTS', 4, 3.02, 3.62)); // beyond it
+  // A new price from 10 November: CDRs that started before keep the old one.
+  await tariffs.put(tariff('T1', 0.4, '2026-11-10T00:00:00Z'), {});
+  await cdrs.receive(tenKwh('OLD-PRICE', 9, 3.0, 3.6));
+  await cdrs.receive(tenKwh('NEW-PRICE', 11, 3.0, 3.6)); // 4.00 under version 2: the CPO billed 1.00 less
+  // A tariff we never received, embedded by the CPO in its CDR.
+  await cdrs.receive({ ...tenKwh('EMBEDDED', 12, 6.0, 7.2, 'T9'), tariffs: [tariff('T9', 0.5, '2026-10-01T00:00:00Z')] });
+  await cdrs.receive(tenKwh('NO-TARIFF', 13, 1.0, 1.2, 'T-UNKNOWN'));
+  return store.headPosition();
+}
+
+describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
+  let testApp: TestApp;
+  let key: string;
+  const get = (url: string) => testApp.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+
+  before(async () => {
+    testApp = await startTestApp((config) => ({
+      module: PricingTestRoot,
+      imports: [ServiceModule.forRoot(config), BillingModule],
+    }));
+    key = readFileSync(path.join(testApp.config.dataDir, FINANCE_API_KEY_FILE), 'utf8').trim();
+    const head = await writeCdrs(testApp.app.get<EventStore>(EVENT_STORE));
+    const host = testApp.app.get(ProjectionHost);
+    await host.waitFor('billing', head, 60_000);
+    await host.waitFor('pricing', head, 60_000);
+  });
+  after(() => testApp?.close());
+
+  test('only the CDRs beyond the tolerance carry the finding, in both spellings of the filter', async () => {
+    for (const finding of ['cdr_cost_mismatch', 'CdrCostMismatch']) {
+      const response = await get(`/finance/cdrs?finding=${finding}`);
+      assert.equal(response.statusCode, 200, response.body);
+      const items = response.json().items as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        items.map((item) => item.cdr_id),
+        ['TWO-CENTS', 'NEW-PRICE', 'EMBEDDED'],
+      );
+      assert.ok(items.every((item) => (item.findings as string[]).includes('cdr_cost_mismatch')));
+    }
+    const all = (await get('/finance/cdrs')).json().items as Array<Record<string, unknown>>;
+    const byId: Record<string, Record<string, unknown>> = Object.fromEntries(all.map((item) => [item.cdr_id, item]));
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(byId).map(([id, item]) => [
+          id,
+          [
+            item.pricing_status,
+            item.priced_excl_vat,
+            item.cost_difference_excl_vat,
+            item.cost_difference_incl_vat,
+            item.priced_with,
+          ],
+        ]),
+      ),
+      {
+        EXACT: ['priced', '3.00', '0.00', '0.00', ['T1@v1']],
+        'ONE-CENT': ['priced', '3.00', '0.01', '0.01', ['T1@v1']],
+        'TWO-CENTS': ['priced', '3.00', '0.02', '0.02', ['T1@v1']],
+        'OLD-PRICE': ['priced', '3.00', '0.00', '0.00', ['T1@v1']],
+        'NEW-PRICE': ['priced', '4.00', '-1.00', '-1.20', ['T1@v2']],
+        EMBEDDED: ['priced', '5.00', '1.00', '1.20', ['T9@cdr']],
+        'NO-TARIFF': ['unpriced', null, null, null, []],
+      },
+    );
+    assert.ok(!(byId['ONE-CENT'].findings as string[]).includes('cdr_cost_mismatch'), 'one minor unit is within the tolerance');
+  });
+
+  test('the CDR detail explains the price line by line', async () => {
+    const response = await get('/finance/cdrs/DE/ABC/TWO-CENTS');
+    assert.equal(response.statusCode, 200, response.body);
+    const check = response.json().cost_check;
+    assert.equal(check.finding, 'cdr_cost_mismatch');
+    assert.deepEqual(check.stated, { excl_vat: '3.02', incl_vat: '3.62' });
+    assert.deepEqual(check.priced, { excl_vat: '3.00', incl_vat: '3.60' });
+    assert.deepEqual(check.breakdown.tariffs, [{ id: 'T1', version: 1, source: 'tariffs' }]);
+    assert.deepEqual(check.breakdown.costs.ENERGY, { excl_vat: '3.00', incl_vat: '3.60' });
+    const [line] = check.breakdown.periods[0].lines;
+    assert.deepEqual([line.dimension, line.element, line.component, line.quantity], ['ENERGY', 0, 0, '10000']);
+    const unpriced = (await get('/finance/cdrs/DE/ABC/NO-TARIFF')).json().cost_check;
+    assert.equal(unpriced.status, 'unpriced');
+    assert.match(unpriced.reason, /T-UNKNOWN/);
+  });
+
+  test('the statement shows the disputed amount per partner (sum of the mismatch differences)', async () => {
+    const response = await get('/finance/statements?month=2026-11');
+    assert.equal(response.statusCode, 200, response.body);
+    const [statement] = response.json().items;
+    assert.equal(statement.partner, 'DE*ABC');
+    assert.equal(statement.disputed_cdr_count, 3);
+    assert.equal(statement.disputed_excl_vat, '0.02'); // 0.02 - 1.00 + 1.00
+    assert.equal(statement.disputed_incl_vat, '0.02');
+  });
+
+  test('the exports take the same finding filter', async () => {
+    const csv = await get('/finance/export/cdrs.csv?finding=cdr_cost_mismatch');
+    assert.equal(csv.statusCode, 200);
+    const lines = csv.body.trim().split('\r\n');
+    assert.equal(lines.length, 4, 'header and three CDRs');
+    assert.ok(lines[0].includes('cost_difference_excl_vat'));
+    const ndjson = await get('/finance/export/cdrs.ndjson?finding=CdrCostMismatch');
+    assert.deepEqual(
+      ndjson.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).cdr_id),
+      ['TWO-CENTS', 'NEW-PRICE', 'EMBEDDED'],
+    );
+    assert.equal((await get('/finance/cdrs?finding=no%20such')).statusCode, 400);
+  });
+});
+
+describe('a tolerance of 2 minor units, on PostgreSQL', () => {
+  const schema = freshSchemaName('rl_pricing');
+  let store: SqlEventStore;
+  let db: SqlClient;
+
+  before(async () => {
+    store = await SqlEventStore.open('postgres', await openPostgresClient({ connectionString: TEST_DATABASE_URL, schema }));
+    db = await openPostgresClient({ connectionString: TEST_DATABASE_URL, schema: `${schema}_p` });
+    await writeCdrs(store);
+  });
+  after(async () => {
+    await db?.close();
+    await store?.close();
+    await dropSchema(schema);
+    await dropSchema(`${schema}_p`);
+  });
+
+  const findings = async () =>
+    (
+      await db.query<{ cdr_id: string; engine_version: number }>(
+        'SELECT cdr_id, engine_version FROM cdr_pricing WHERE finding IS NOT NULL ORDER BY cdr_id',
+      )
+    ).map((row) => `${row.cdr_id}@${row.engine_version}`);
+
+  test('two cents is within it; a new engine version rebuilds the findings beside the live ones and switches', async () => {
+    const head = await store.headPosition();
+    const live = new ProjectionHost(store, db, [pricingProjection({ toleranceMinorUnits: 2 })], { batchSize: 2, maxWaitMs: 2 });
+    await live.start();
+    await live.waitFor('pricing', head, 60_000);
+    const before = await activeBuild(db, 'pricing');
+    assert.deepEqual(await findings(), [`EMBEDDED@${PRICING_ENGINE_VERSION}`, `NEW-PRICE@${PRICING_ENGINE_VERSION}`]);
+    await live.stop();
+
+    const next = PRICING_ENGINE_VERSION + 1;
+    const rebuilt = new ProjectionHost(store, db, [pricingProjection({ toleranceMinorUnits: 2, engineVersion: next })], {
+      batchSize: 2,
+      maxWaitMs: 2,
+    });
+    await rebuilt.start();
+    await rebuilt.waitFor('pricing', head, 60_000);
+    const after = await activeBuild(db, 'pricing');
+    await rebuilt.stop();
+    assert.notEqual(after?.build, before?.build, 'a new build serves');
+    assert.deepEqual(await findings(), [`EMBEDDED@${next}`, `NEW-PRICE@${next}`]);
+  });
+});
