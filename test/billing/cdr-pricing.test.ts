@@ -12,7 +12,7 @@ import { ServiceModule } from '@roamledger/service';
 import { TariffStreams } from '@roamledger/tariffs';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { cdr, writers } from './billing-fixture';
+import { cdr, session, writers } from './billing-fixture';
 
 @Module({})
 class PricingTestRoot {}
@@ -50,6 +50,17 @@ async function writeCdrs(store: EventStore): Promise<number> {
   // A tariff we never received, embedded by the CPO in its CDR.
   await cdrs.receive({ ...tenKwh('EMBEDDED', 12, 6.0, 7.2, 'T9'), tariffs: [tariff('T9', 0.5, '2026-10-01T00:00:00Z')] });
   await cdrs.receive(tenKwh('NO-TARIFF', 13, 1.0, 1.2, 'T-UNKNOWN'));
+  // An active session: 5 kWh, then 2 kWh more (a PATCH appends a period).
+  const { sessions } = writers(store);
+  await sessions.put({
+    ...session('DE*ABC', 'LIVE', { start: NOV(5, 8), kwh: 5, status: 'ACTIVE', lastUpdated: NOV(5, 9) }),
+    charging_periods: [{ start_date_time: NOV(5, 8), dimensions: [{ type: 'ENERGY', volume: 5 }], tariff_id: 'T1' }],
+  } as never);
+  await sessions.patch({ countryCode: 'DE', partyId: 'ABC' }, 'LIVE', {
+    kwh: 7,
+    charging_periods: [{ start_date_time: NOV(5, 9), dimensions: [{ type: 'ENERGY', volume: 2 }], tariff_id: 'T1' }],
+    last_updated: NOV(5, 10),
+  } as never);
   return store.headPosition();
 }
 
@@ -136,6 +147,16 @@ describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
     assert.equal(statement.disputed_incl_vat, '0.02');
   });
 
+  test('an active session shows its cost so far', async () => {
+    const response = await get('/finance/sessions?status=ACTIVE');
+    assert.equal(response.statusCode, 200, response.body);
+    const [live] = response.json().items;
+    assert.equal(live.session_id, 'LIVE');
+    // 7 kWh at 0.30 (version 1, in force on 5 November) + 20% VAT.
+    assert.deepEqual(live.cost_so_far, { excl_vat: '2.10', incl_vat: '2.52' });
+    assert.deepEqual(live.cost_so_far_tariffs, ['T1@v1']);
+  });
+
   test('the exports take the same finding filter', async () => {
     const csv = await get('/finance/export/cdrs.csv?finding=cdr_cost_mismatch');
     assert.equal(csv.statusCode, 200);
@@ -151,6 +172,124 @@ describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
       ['TWO-CENTS', 'NEW-PRICE', 'EMBEDDED'],
     );
     assert.equal((await get('/finance/cdrs?finding=no%20such')).statusCode, 400);
+  });
+});
+
+describe('POST /finance/price', () => {
+  let testApp: TestApp;
+  let key: string;
+  const post = (body: unknown, authorization = `Bearer ${key}`) =>
+    testApp.app.inject({
+      method: 'POST',
+      url: '/finance/price',
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+
+  // 2.00 EUR per started hour (step_size 3600 s, 10% VAT) from 20:00 to 06:00 Amsterdam time, 1.00 otherwise.
+  const nightTariff = {
+    ...tariff('NIGHT', 0, '2026-10-01T00:00:00Z'),
+    elements: [
+      {
+        price_components: [{ type: 'TIME', price: 2, vat: 10, step_size: 3600 }],
+        restrictions: { start_time: '20:00', end_time: '06:00' },
+      },
+      { price_components: [{ type: 'TIME', price: 1, vat: 10, step_size: 3600 }] },
+    ],
+  };
+  const periods = [
+    { start_date_time: '2026-11-03T18:30:00Z', dimensions: [{ type: 'TIME', volume: 0.5 }] }, // 19:30 local
+    { start_date_time: '2026-11-03T19:00:00Z', dimensions: [{ type: 'TIME', volume: 0.25 }] }, // 20:00 local
+  ];
+
+  before(async () => {
+    testApp = await startTestApp((config) => ({
+      module: PricingTestRoot,
+      imports: [ServiceModule.forRoot(config), BillingModule],
+    }));
+    key = readFileSync(path.join(testApp.config.dataDir, FINANCE_API_KEY_FILE), 'utf8').trim();
+  });
+  after(() => testApp?.close());
+
+  test('charging periods in the location time zone: each period names its element, step_size on the total', async () => {
+    const response = await post({
+      tariff: nightTariff,
+      charging_periods: periods,
+      start_date_time: '2026-11-03T18:30:00Z',
+      time_zone: 'Europe/Amsterdam',
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json();
+    // 30 min at 1.00/h = 0.50 (19:30 local); 15 min from 20:00 at 2.00/h, and the 45 min time total rounded up
+    // to the started hour (the last line's step) adds 15 min to that line: 30 min at 2.00/h = 1.00.
+    assert.deepEqual(body.total_cost, { excl_vat: 1.5, incl_vat: 1.65 });
+    assert.deepEqual(body.total_time_cost, { excl_vat: 1.5, incl_vat: 1.65 });
+    for (const field of ['total_energy_cost', 'total_parking_cost', 'total_fixed_cost']) {
+      assert.deepEqual(body[field], { excl_vat: 0, incl_vat: 0 }, field);
+    }
+    assert.deepEqual(
+      body.periods.map((period: { lines: Array<Record<string, unknown>> }) =>
+        period.lines.map((line) => [line.tariff_element, line.quantity, line.billed_quantity, line.unit, line.cost]),
+      ),
+      [[[1, '1800', '1800', 's', { excl_vat: 0.5, incl_vat: 0.55 }]], [[0, '900', '1800', 's', { excl_vat: 1, incl_vat: 1.1 }]]],
+    );
+  });
+
+  test('a CDR: its own periods, start and totals', async () => {
+    const response = await post({ tariff: tariff('T1', 0.3, '2026-10-01T00:00:00Z'), cdr: tenKwh('ANY', 2, 9.99, 9.99) });
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json();
+    assert.deepEqual(body.total_cost, { excl_vat: 3, incl_vat: 3.6 });
+    assert.deepEqual(body.total_energy_cost, { excl_vat: 3, incl_vat: 3.6 });
+    assert.deepEqual(body.notes, ['time_zone not given: read in UTC']);
+  });
+
+  test('bad bodies are clear 400s, every problem at once; the finance key is required', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [[], /JSON object/],
+      [
+        { charging_periods: periods, start_date_time: '2026-11-03T18:30:00Z', time_zone: 'Europe/Amsterdam' },
+        /tariff is required/,
+      ],
+      [{ tariff: nightTariff }, /either cdr, or charging_periods/],
+      [{ tariff: nightTariff, cdr: {}, charging_periods: periods }, /either cdr, or charging_periods/],
+      [{ tariff: { ...nightTariff, currency: 12 } }, /tariff: currency/],
+      [
+        { tariff: nightTariff, charging_periods: periods, start_date_time: 'yesterday', time_zone: 'Mars/Olympus' },
+        /start_date_time.*time_zone|time_zone.*start_date_time/s,
+      ],
+      [
+        {
+          tariff: nightTariff,
+          charging_periods: [{ start_date_time: 'x', dimensions: [] }],
+          start_date_time: '2026-11-03T18:30:00Z',
+          time_zone: 'UTC',
+        },
+        /charging_periods\[0\]/,
+      ],
+      [{ tariff: nightTariff, cdr: { id: 'X' } }, /cdr: /],
+    ];
+    for (const [body, message] of cases) {
+      const response = await post(body);
+      assert.equal(response.statusCode, 400, `${JSON.stringify(body)} ${response.body}`);
+      const text = JSON.stringify(response.json().message);
+      assert.match(text, message, text);
+    }
+    assert.equal((await post({ tariff: nightTariff, cdr: tenKwh('A', 2, 1, 1) }, 'Bearer wrong')).statusCode, 401);
+  });
+
+  test('documented in the finance OpenAPI document', async () => {
+    const doc = (await testApp.app.inject({ method: 'GET', url: '/finance/docs' })).json();
+    const operation = doc.paths['/finance/price']?.post;
+    assert.ok(operation, 'POST /finance/price');
+    assert.ok(operation.requestBody.content['application/json'].schema.$ref.endsWith('FinancePriceRequest'));
+    assert.deepEqual(Object.keys(doc.components.schemas.FinancePriceAnswer.properties).slice(0, 5), [
+      'total_cost',
+      'total_energy_cost',
+      'total_time_cost',
+      'total_parking_cost',
+      'total_fixed_cost',
+    ]);
   });
 });
 

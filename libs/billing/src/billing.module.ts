@@ -8,6 +8,7 @@ import { pricingProjection } from './cdr-pricing.projection';
 import { BillingReadModel } from './finance/billing-read-model';
 import { FinanceController } from './finance/finance.controller';
 import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/finance-api-key';
+import { PriceController } from './finance/price.controller';
 
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
 export const PROJECTION_DB = Symbol('PROJECTION_DB');
@@ -58,7 +59,7 @@ class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
  * from the event log in this process, and the finance API under /finance.
  */
 @Module({
-  controllers: [FinanceController],
+  controllers: [FinanceController, PriceController],
   providers: [
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {

@@ -1,7 +1,7 @@
 import type { CdrReceived } from '@roamledger/cdrs';
 import type { RecordedEvent } from '@roamledger/event-store';
 import type { LocationPublished, LocationUpdated } from '@roamledger/locations';
-import { type CDR, Money, minorUnits, OcpiDecimal, type Tariff } from '@roamledger/ocpi';
+import { type CDR, type ChargingPeriod, Money, minorUnits, OcpiDecimal, type Tariff } from '@roamledger/ocpi';
 import {
   COST_DIMENSIONS,
   type Cost,
@@ -20,6 +20,7 @@ import {
   upsertSql,
   writeAll,
 } from '@roamledger/projections';
+import type { ChargingPeriodsAdded, SessionEnded, SessionStarted, SessionUpdated } from '@roamledger/sessions';
 import type { TariffPublished, TariffRemoved } from '@roamledger/tariffs';
 import { upper, utc } from './cdr-ledger';
 
@@ -97,15 +98,57 @@ export const CDR_PRICING: ProjectionTable = {
   indexes: [['finding', 'country_code', 'party_id']],
 };
 
+/**
+ * Each session's cost so far: its charging periods priced with the tariff versions in force at its
+ * start (the tariff_id its periods name), re-priced whenever periods are added. The session view shows it.
+ */
+export const SESSION_PRICING: ProjectionTable = {
+  name: 'session_pricing',
+  columns: [
+    { name: 'country_code', type: 'text', required: true },
+    { name: 'party_id', type: 'text', required: true },
+    { name: 'session_key', type: 'text', required: true },
+    { name: 'start_at', type: 'timestamptz', required: true },
+    { name: 'location_key', type: 'text', required: true },
+    { name: 'currency', type: 'text', required: true },
+    { name: 'end_at', type: 'timestamptz' },
+    { name: 'kwh', type: 'numeric' },
+    { name: 'charging_periods', type: 'text', required: true },
+    { name: 'status', type: 'text', required: true },
+    { name: 'reason', type: 'text' },
+    { name: 'cost_excl_vat', type: 'numeric' },
+    { name: 'cost_incl_vat', type: 'numeric' },
+    { name: 'tariffs', type: 'text[]', required: true },
+    { name: 'engine_version', type: 'integer', required: true },
+    { name: 'position', type: 'bigint', required: true },
+  ],
+  primaryKey: ['session_key', 'country_code', 'party_id'],
+};
+
 export const PRICING_EVENT_TYPES = [
   'TariffPublished',
   'TariffRemoved',
   'LocationPublished',
   'LocationUpdated',
   'CdrReceived',
+  'SessionStarted',
+  'SessionUpdated',
+  'ChargingPeriodsAdded',
+  'SessionEnded',
 ] as const;
 
-type PricingEvent = RecordedEvent & (TariffPublished | TariffRemoved | LocationPublished | LocationUpdated | CdrReceived);
+type PricingEvent = RecordedEvent &
+  (
+    | TariffPublished
+    | TariffRemoved
+    | LocationPublished
+    | LocationUpdated
+    | CdrReceived
+    | SessionStarted
+    | SessionUpdated
+    | ChargingPeriodsAdded
+    | SessionEnded
+  );
 
 const key = (...parts: string[]) => parts.join('\u0000');
 
@@ -119,7 +162,7 @@ export function pricingProjection(options: PricingProjectionSettings): Projectio
     name: PRICING_PROJECTION,
     version: 1,
     settings: { engineVersion: settings.engineVersion, toleranceMinorUnits: settings.toleranceMinorUnits },
-    tables: [PRICING_TARIFFS, PRICING_LOCATIONS, CDR_PRICING],
+    tables: [PRICING_TARIFFS, PRICING_LOCATIONS, CDR_PRICING, SESSION_PRICING],
     filter: { eventTypes: [...PRICING_EVENT_TYPES] },
     apply: (events, context) => new PricingBatch(context, settings).apply(events as PricingEvent[]),
   };
@@ -153,6 +196,9 @@ class PricingBatch {
   private readonly dirtyVersions = new Map<string, Row>();
   private readonly dirtyZones = new Set<string>();
   private readonly cdrRows: Row[] = [];
+  private readonly sessions = new Map<string, Row>();
+  private readonly dirtySessions = new Set<string>();
+  private readonly sessionTable: string;
   private readonly tariffTable: string;
   private readonly locationTable: string;
   private readonly cdrTable: string;
@@ -164,6 +210,7 @@ class PricingBatch {
     this.tariffTable = context.table(PRICING_TARIFFS.name);
     this.locationTable = context.table(PRICING_LOCATIONS.name);
     this.cdrTable = context.table(CDR_PRICING.name);
+    this.sessionTable = context.table(SESSION_PRICING.name);
   }
 
   async apply(events: readonly PricingEvent[]): Promise<void> {
@@ -187,9 +234,31 @@ class PricingBatch {
         party_id: upper(party),
         location_key: upper(id),
       });
+    const sessionKeys = new Map<string, Row>();
     for (const event of events) {
       const data = event.data;
-      if (event.type === 'TariffPublished' || event.type === 'TariffRemoved') {
+      if (
+        event.type === 'SessionStarted' ||
+        event.type === 'SessionUpdated' ||
+        event.type === 'ChargingPeriodsAdded' ||
+        event.type === 'SessionEnded'
+      ) {
+        const ref = {
+          country_code: upper(data.country_code),
+          party_id: upper(data.party_id),
+          session_key: upper(event.data.session_id),
+        };
+        sessionKeys.set(key(ref.country_code, ref.party_id, ref.session_key), ref);
+        if (event.type === 'SessionStarted' && event.data.session?.location_id) {
+          addLocation(data.country_code, data.party_id, event.data.session.location_id);
+          for (const period of event.data.session.charging_periods ?? [])
+            if (period.tariff_id) addTariff(data.country_code, data.party_id, period.tariff_id);
+        }
+        if (event.type === 'ChargingPeriodsAdded') {
+          for (const period of event.data.charging_periods)
+            if (period.tariff_id) addTariff(data.country_code, data.party_id, period.tariff_id);
+        }
+      } else if (event.type === 'TariffPublished' || event.type === 'TariffRemoved') {
         addTariff(data.country_code, data.party_id, event.data.tariff_id);
       } else if (event.type === 'LocationPublished' || event.type === 'LocationUpdated') {
         addLocation(data.country_code, data.party_id, event.data.location_id);
@@ -198,6 +267,16 @@ class PricingBatch {
         for (const id of tariffIdsOf(cdr)) addTariff(cdr.country_code, cdr.party_id, id);
         addLocation(cdr.country_code, cdr.party_id, cdr.cdr_location.id);
       }
+    }
+    const [sessionRows] = await loadRowSets(this.context.db, [
+      { table: SESSION_PRICING, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
+    ]);
+    // A session's tariffs and zone are needed to re-price it, whichever event of the batch touches it.
+    for (const row of sessionRows) {
+      this.sessions.set(key(String(row.country_code), String(row.party_id), String(row.session_key)), row);
+      addLocation(String(row.country_code), String(row.party_id), String(row.location_key));
+      for (const period of JSON.parse(String(row.charging_periods)) as ChargingPeriod[])
+        if (period.tariff_id) addTariff(String(row.country_code), String(row.party_id), period.tariff_id);
     }
     const [tariffRows, locationRows] = await loadRowSets(this.context.db, [
       {
@@ -236,6 +315,107 @@ class PricingBatch {
       case 'CdrReceived':
         this.cdrRows.push(this.priceCdr(event, event.data.cdr));
         return;
+      default:
+        this.updateSession(event);
+    }
+  }
+
+  private updateSession(event: PricingEvent & (SessionStarted | SessionUpdated | ChargingPeriodsAdded | SessionEnded)): void {
+    const data = event.data;
+    const rowKey = key(upper(data.country_code), upper(data.party_id), upper(data.session_id));
+    let row = this.sessions.get(rowKey);
+    if (event.type === 'SessionStarted') {
+      const session = event.data.session;
+      if (!session?.start_date_time || !session.location_id || !session.currency) return; // not a session this can price
+      row = {
+        country_code: upper(data.country_code),
+        party_id: upper(data.party_id),
+        session_key: upper(data.session_id),
+        start_at: utc(session.start_date_time),
+        location_key: upper(session.location_id),
+        currency: upper(session.currency),
+        end_at: session.end_date_time ? utc(session.end_date_time) : null,
+        kwh: String(session.kwh),
+        charging_periods: JSON.stringify(session.charging_periods ?? []),
+        status: 'unpriced',
+        reason: null,
+        cost_excl_vat: null,
+        cost_incl_vat: null,
+        tariffs: [],
+        engine_version: this.settings.engineVersion,
+        position: String(event.position),
+      };
+    } else if (!row) {
+      return; // updates only follow a SessionStarted
+    } else if (event.type === 'ChargingPeriodsAdded') {
+      row.charging_periods = JSON.stringify([...JSON.parse(String(row.charging_periods)), ...event.data.charging_periods]);
+    } else if (event.type === 'SessionUpdated') {
+      const changes = event.data.changes;
+      if (Array.isArray(changes.charging_periods)) row.charging_periods = JSON.stringify(changes.charging_periods);
+      if (typeof changes.end_date_time === 'string') row.end_at = utc(changes.end_date_time);
+      if (typeof changes.kwh === 'number') row.kwh = String(changes.kwh);
+      if (typeof changes.currency === 'string') row.currency = upper(changes.currency);
+      if (typeof changes.start_date_time === 'string') row.start_at = utc(changes.start_date_time);
+      if (typeof changes.location_id === 'string') row.location_key = upper(changes.location_id);
+    } else {
+      if (event.data.end_date_time) row.end_at = utc(event.data.end_date_time);
+      row.kwh = String(event.data.kwh);
+    }
+    this.sessions.set(rowKey, { ...row, ...this.priceSession(row), position: String(event.position) });
+    this.dirtySessions.add(rowKey);
+  }
+
+  /** The cost so far of a session's charging periods, with the tariff versions in force at its start. */
+  private priceSession(row: Row): Partial<Row> {
+    const periods = JSON.parse(String(row.charging_periods)) as ChargingPeriod[];
+    const unpriced = (reason: string, tariffs: string[] = []) => ({
+      status: 'unpriced',
+      reason,
+      cost_excl_vat: null,
+      cost_incl_vat: null,
+      tariffs,
+    });
+    const ids = [
+      ...new Map(periods.filter((p) => p.tariff_id).map((p) => [upper(p.tariff_id as string), p.tariff_id as string])).values(),
+    ];
+    if (periods.length === 0) return unpriced('no charging periods yet');
+    if (ids.length === 0) return unpriced('no tariff: the charging periods name none');
+    if (ids.length > 1 && periods.some((p) => !p.tariff_id))
+      return unpriced(`several tariffs (${ids.join(', ')}) and a period that names none`);
+    const start = String(row.start_at);
+    const party = { country_code: String(row.country_code), party_id: String(row.party_id) };
+    const chosen: TariffChoice[] = [];
+    for (const id of ids) {
+      const held = this.versionAt(party, id, start);
+      if (!held) return unpriced(`tariff ${id} was not in force at ${start}`);
+      chosen.push({ id, tariff: tariffOf(held), version: Number(held.version) });
+    }
+    const tariffs = chosen.map((t) => `${t.id}@v${t.version}`);
+    const currency = String(row.currency);
+    const foreign = chosen.find((t) => upper(t.tariff.currency) !== currency);
+    if (foreign) return unpriced(`tariff ${foreign.id} is in ${foreign.tariff.currency}, the session in ${currency}`, tariffs);
+    const zone = this.zones.get(key(party.country_code, party.party_id, String(row.location_key)))?.time_zone;
+    try {
+      const total = sumCosts(
+        chosen.map(
+          (t) =>
+            price(t.tariff, periods, {
+              startDateTime: start,
+              ...(row.end_at ? { endDateTime: String(row.end_at) } : {}),
+              timeZone: typeof zone === 'string' ? zone : 'UTC',
+            }).total,
+        ),
+        currency,
+      );
+      return {
+        status: 'priced',
+        reason: typeof zone === 'string' ? null : 'location time zone unknown: restrictions read in UTC',
+        cost_excl_vat: total.exclVat.rounded().toString(),
+        cost_incl_vat: total.inclVat.rounded().toString(),
+        tariffs,
+      };
+    } catch (error) {
+      return unpriced(`not priced: ${(error as Error).message}`, tariffs);
     }
   }
 
@@ -297,8 +477,8 @@ class PricingBatch {
   }
 
   /** The version of a tariff in force at `at` (ISO UTC), from the Tariffs module's history. */
-  private versionAt(cdr: CDR, tariffId: string, at: string): Row | undefined {
-    const list = this.versions.get(key(upper(cdr.country_code), upper(cdr.party_id), upper(tariffId))) ?? [];
+  private versionAt(party: { country_code: string; party_id: string }, tariffId: string, at: string): Row | undefined {
+    const list = this.versions.get(key(upper(party.country_code), upper(party.party_id), upper(tariffId))) ?? [];
     for (let i = list.length - 1; i >= 0; i--) {
       const row = list[i];
       if (String(row.valid_from) <= at && (row.valid_to === null || at < String(row.valid_to))) return row;
@@ -424,6 +604,12 @@ class PricingBatch {
         [...this.dirtyZones].map((rowKey) => this.zones.get(rowKey) as Row),
       ),
       upsertSql(CDR_PRICING, this.cdrTable, params, dedupeLast(this.cdrRows)),
+      upsertSql(
+        SESSION_PRICING,
+        this.sessionTable,
+        params,
+        [...this.dirtySessions].map((rowKey) => this.sessions.get(rowKey) as Row),
+      ),
     ]);
   }
 }

@@ -10,5 +10,6 @@ export * from './finance/finance.controller';
 export * from './finance/finance.dto';
 export * from './finance/finance-api-key';
 export * from './finance/finance-items';
+export * from './finance/price.controller';
 export * from './partner-statement';
 export * from './session-view';

@@ -2,7 +2,7 @@ import type { SqlClient } from '@roamledger/event-store';
 import { projectionPosition, type Row, type SqlQuery, selectList } from '@roamledger/projections';
 import { BILLING_PROJECTION } from '../billing.projection';
 import { CDR_LEDGER } from '../cdr-ledger';
-import { CDR_PRICING } from '../cdr-pricing.projection';
+import { CDR_PRICING, SESSION_PRICING } from '../cdr-pricing.projection';
 import { PARTNER_STATEMENTS } from '../partner-statement';
 import { SESSION_VIEW } from '../session-view';
 
@@ -56,6 +56,14 @@ const PRICED_COLUMNS = [
   'p.difference_incl_vat::text AS cost_difference_incl_vat',
   'p.tariffs AS priced_with',
 ].join(', ');
+/** A session view row with its cost so far (the pricing projection's session_pricing row). */
+const PRICED_SESSIONS = `${SESSION_VIEW.name} t LEFT JOIN ${SESSION_PRICING.name} sp
+  ON sp.session_key = t.session_key AND sp.country_code = t.country_code AND sp.party_id = t.party_id`;
+const sessionSelect = () =>
+  `SELECT ${selectList(SESSION_VIEW)}, sp.status AS cost_so_far_status, sp.reason AS cost_so_far_reason,
+          sp.cost_excl_vat::text AS cost_so_far_excl_vat, sp.cost_incl_vat::text AS cost_so_far_incl_vat,
+          sp.tariffs AS cost_so_far_tariffs
+     FROM ${PRICED_SESSIONS}`;
 const cdrSelect = (withBreakdown = false) =>
   `SELECT ${selectList(CDR_LEDGER)}, ${PRICED_COLUMNS}${withBreakdown ? ', p.breakdown AS pricing_breakdown, p.time_zone AS pricing_time_zone' : ''} FROM ${PRICED_CDRS}`;
 const SESSION_ORDER = ['start_at', 'country_code', 'party_id', 'session_key'];
@@ -156,7 +164,7 @@ export class BillingReadModel {
         );
       }
       return tx.query<Row>(
-        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t
+        `${sessionSelect()}
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY ${SESSION_ORDER.map((c) => `t.${c}`).join(', ')} LIMIT ${Math.floor(limit + 1)}`,
         params,
@@ -170,7 +178,7 @@ export class BillingReadModel {
     return this.snapshot(async (tx) => {
       const key = [countryCode.toUpperCase(), partyId.toUpperCase(), sessionId.toUpperCase()];
       const [row] = await tx.query<Row>(
-        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3`,
+        `${sessionSelect()} WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3`,
         key,
       );
       if (!row) return undefined;

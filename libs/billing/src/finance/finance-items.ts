@@ -145,6 +145,11 @@ export function sessionItem(row: Row, asOf: Date, dueHours: number) {
     connector_id: row.connector_id,
     last_updated: row.last_updated,
     cdr_ids: cdrIds,
+    cost_so_far: row.cost_so_far_excl_vat
+      ? { excl_vat: row.cost_so_far_excl_vat as string, incl_vat: row.cost_so_far_incl_vat as string }
+      : null,
+    cost_so_far_tariffs: (row.cost_so_far_tariffs as string[] | null | undefined) ?? [],
+    cost_so_far_note: (row.cost_so_far_reason as string | null | undefined) ?? null,
     cdr_overdue: overdue,
     findings: overdue ? [...(row.findings as string[]), 'completed_without_cdr'].sort() : row.findings,
     stream: row.stream,
