@@ -168,17 +168,18 @@ export function pricingProjection(options: PricingProjectionSettings): Projectio
   };
 }
 
-// Parsed tariffs by row identity: the engine compiles a tariff once per object (a WeakMap), so the
-// same object must come back for every CDR priced with that version. Deterministic: only a cache.
+// Parsed tariffs by their stored text: the engine compiles a tariff once per object (a WeakMap), so
+// the same object must come back for every CDR priced with that version. Keyed by the text itself,
+// not by id and version, so two stores in one process (a rebuild beside the live build) never mix.
 const TARIFF_CACHE_LIMIT = 10_000;
 const tariffCache = new Map<string, Tariff>();
 function tariffOf(row: Row): Tariff {
-  const cacheKey = key(String(row.country_code), String(row.party_id), String(row.tariff_key), String(row.version));
-  let tariff = tariffCache.get(cacheKey);
+  const text = String(row.tariff);
+  let tariff = tariffCache.get(text);
   if (!tariff) {
     if (tariffCache.size >= TARIFF_CACHE_LIMIT) tariffCache.clear();
-    tariff = JSON.parse(String(row.tariff)) as Tariff;
-    tariffCache.set(cacheKey, tariff);
+    tariff = JSON.parse(text) as Tariff;
+    tariffCache.set(text, tariff);
   }
   return tariff;
 }
