@@ -50,6 +50,9 @@ async function writeCdrs(store: EventStore): Promise<number> {
   // A tariff we never received, embedded by the CPO in its CDR.
   await cdrs.receive({ ...tenKwh('EMBEDDED', 12, 6.0, 7.2, 'T9'), tariffs: [tariff('T9', 0.5, '2026-10-01T00:00:00Z')] });
   await cdrs.receive(tenKwh('NO-TARIFF', 13, 1.0, 1.2, 'T-UNKNOWN'));
+  // A CDR before its tariff (a pull brings CDRs first): priced once the tariff arrives.
+  await cdrs.receive(tenKwh('TARIFF-LATER', 14, 5.0, 6.0, 'T2'));
+  await tariffs.put(tariff('T2', 0.5, '2026-10-01T00:00:00Z'), {});
   // An active session: 5 kWh, then 2 kWh more (a PATCH appends a period).
   const { sessions } = writers(store);
   await sessions.put({
@@ -116,6 +119,7 @@ describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
         'NEW-PRICE': ['priced', '4.00', '-1.00', '-1.20', ['T1@v2']],
         EMBEDDED: ['priced', '5.00', '1.00', '1.20', ['T9@cdr']],
         'NO-TARIFF': ['unpriced', null, null, null, []],
+        'TARIFF-LATER': ['priced', '5.00', '0.00', '0.00', ['T2@v1']],
       },
     );
     assert.ok(!(byId['ONE-CENT'].findings as string[]).includes('cdr_cost_mismatch'), 'one minor unit is within the tolerance');
@@ -323,6 +327,11 @@ describe('a tolerance of 2 minor units, on PostgreSQL', () => {
     await live.start();
     await live.waitFor('pricing', head, 60_000);
     const before = await activeBuild(db, 'pricing');
+    // Batches of 2: the CDR that came before its tariff waited in cdr_pricing, and was priced from there.
+    const [late] = await db.query<{ status: string; tariffs: string[]; awaiting_tariff_key: string | null }>(
+      `SELECT status, tariffs, awaiting_tariff_key FROM cdr_pricing WHERE cdr_id = 'TARIFF-LATER'`,
+    );
+    assert.deepEqual(late, { status: 'priced', tariffs: ['T2@v1'], awaiting_tariff_key: null });
     assert.deepEqual(await findings(), [`EMBEDDED@${PRICING_ENGINE_VERSION}`, `NEW-PRICE@${PRICING_ENGINE_VERSION}`]);
     await live.stop();
 

@@ -91,11 +91,18 @@ export const CDR_PRICING: ProjectionTable = {
     { name: 'tariffs', type: 'text[]', required: true },
     { name: 'time_zone', type: 'text' },
     { name: 'breakdown', type: 'text' },
+    // A CDR whose tariff we do not hold yet: priced again when that tariff is published (pulls
+    // bring CDRs before tariffs). The CDR is kept here for that, only while it waits.
+    { name: 'awaiting_tariff_key', type: 'text' },
+    { name: 'cdr', type: 'text' },
     { name: 'engine_version', type: 'integer', required: true },
     { name: 'position', type: 'bigint', required: true },
   ],
   primaryKey: ['cdr_key', 'country_code', 'party_id'],
-  indexes: [['finding', 'country_code', 'party_id']],
+  indexes: [
+    ['finding', 'country_code', 'party_id'],
+    ['awaiting_tariff_key', 'country_code', 'party_id'],
+  ],
 };
 
 /**
@@ -197,6 +204,8 @@ class PricingBatch {
   private readonly dirtyVersions = new Map<string, Row>();
   private readonly dirtyZones = new Set<string>();
   private readonly cdrRows: Row[] = [];
+  /** CDRs held waiting for a tariff this batch publishes (read from cdr_pricing), and those of this batch. */
+  private readonly awaiting: CDR[] = [];
   private readonly sessions = new Map<string, Row>();
   private readonly dirtySessions = new Set<string>();
   private readonly sessionTable: string;
@@ -236,6 +245,7 @@ class PricingBatch {
         location_key: upper(id),
       });
     const sessionKeys = new Map<string, Row>();
+    const published = new Map<string, Row>();
     for (const event of events) {
       const data = event.data;
       if (
@@ -261,6 +271,13 @@ class PricingBatch {
         }
       } else if (event.type === 'TariffPublished' || event.type === 'TariffRemoved') {
         addTariff(data.country_code, data.party_id, event.data.tariff_id);
+        if (event.type === 'TariffPublished') {
+          published.set(key(upper(data.country_code), upper(data.party_id), upper(event.data.tariff_id)), {
+            awaiting_tariff_key: upper(event.data.tariff_id),
+            country_code: upper(data.country_code),
+            party_id: upper(data.party_id),
+          });
+        }
       } else if (event.type === 'LocationPublished' || event.type === 'LocationUpdated') {
         addLocation(data.country_code, data.party_id, event.data.location_id);
       } else {
@@ -269,9 +286,21 @@ class PricingBatch {
         addLocation(cdr.country_code, cdr.party_id, cdr.cdr_location.id);
       }
     }
-    const [sessionRows] = await loadRowSets(this.context.db, [
+    const awaitingKeys = [...published.values()];
+    const [sessionRows, awaitingRows] = await loadRowSets(this.context.db, [
       { table: SESSION_PRICING, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
+      {
+        table: CDR_PRICING,
+        physical: this.cdrTable,
+        lookups: [{ keys: awaitingKeys, by: ['awaiting_tariff_key', 'country_code', 'party_id'] }],
+      },
     ]);
+    for (const row of awaitingRows) {
+      const cdr = JSON.parse(String(row.cdr)) as CDR;
+      this.awaiting.push(cdr);
+      for (const id of tariffIdsOf(cdr)) addTariff(cdr.country_code, cdr.party_id, id);
+      addLocation(cdr.country_code, cdr.party_id, cdr.cdr_location.id);
+    }
     // A session's tariffs and zone are needed to re-price it, whichever event of the batch touches it.
     for (const row of sessionRows) {
       this.sessions.set(key(String(row.country_code), String(row.party_id), String(row.session_key)), row);
@@ -303,6 +332,7 @@ class PricingBatch {
     switch (event.type) {
       case 'TariffPublished':
         this.publishTariff(event, event.data);
+        this.repriceAwaiting(event, event.data);
         return;
       case 'TariffRemoved':
         this.removeTariff(event, event.data);
@@ -313,9 +343,12 @@ class PricingBatch {
       case 'LocationUpdated':
         if ('time_zone' in event.data.changes) this.setZone(event, event.data, event.data.changes.time_zone as string | null);
         return;
-      case 'CdrReceived':
-        this.cdrRows.push(this.priceCdr(event, event.data.cdr));
+      case 'CdrReceived': {
+        const row = this.priceCdr(event, event.data.cdr);
+        if (row.awaiting_tariff_key) this.awaiting.push(event.data.cdr);
+        this.cdrRows.push(row);
         return;
+      }
       default:
         this.updateSession(event);
     }
@@ -445,6 +478,19 @@ class PricingBatch {
     this.dirtyVersions.set(key(listKey, String(data.version)), row);
   }
 
+  /** CDRs that waited for this tariff are priced now (still unpriced when it was not in force at their start). */
+  private repriceAwaiting(event: PricingEvent, data: TariffPublished['data']): void {
+    const tariffKey = upper(data.tariff_id);
+    for (let i = this.awaiting.length - 1; i >= 0; i--) {
+      const cdr = this.awaiting[i];
+      if (upper(cdr.country_code) !== upper(data.country_code) || upper(cdr.party_id) !== upper(data.party_id)) continue;
+      if (!tariffIdsOf(cdr).some((id) => upper(id) === tariffKey)) continue;
+      const row = this.priceCdr(event, cdr);
+      this.cdrRows.push(row);
+      if (row.awaiting_tariff_key !== tariffKey) this.awaiting.splice(i, 1);
+    }
+  }
+
   private removeTariff(event: PricingEvent, data: TariffRemoved['data']): void {
     const listKey = key(upper(data.country_code), upper(data.party_id), upper(data.tariff_id));
     const list = this.versions.get(listKey) ?? [];
@@ -514,6 +560,8 @@ class PricingBatch {
       tariffs: [],
       time_zone: null,
       breakdown: null,
+      awaiting_tariff_key: null,
+      cdr: null,
       engine_version: this.settings.engineVersion,
       position: String(event.position),
     };
@@ -524,7 +572,11 @@ class PricingBatch {
     const timeZone = zoneKnown ? String(zoneRow?.time_zone) : 'UTC';
 
     const choice = this.tariffsOf(cdr);
-    if ('reason' in choice) return { ...base, reason: choice.reason };
+    if ('reason' in choice) {
+      return choice.missing
+        ? { ...base, reason: choice.reason, awaiting_tariff_key: upper(choice.missing), cdr: JSON.stringify(cdr) }
+        : { ...base, reason: choice.reason };
+    }
     const tariffs = choice.tariffs.map((t) => (t.version === null ? `${t.id}@cdr` : `${t.id}@v${t.version}`));
     const foreign = choice.tariffs.find((t) => upper(t.tariff.currency) !== currency);
     if (foreign)
@@ -573,7 +625,7 @@ class PricingBatch {
    * it embeds; each the version in force at the session's start in the Tariffs module's history,
    * else the copy the CPO embedded in the CDR.
    */
-  private tariffsOf(cdr: CDR): { tariffs: TariffChoice[] } | { reason: string } {
+  private tariffsOf(cdr: CDR): { tariffs: TariffChoice[] } | { reason: string; missing?: string } {
     const ids = tariffIdsOf(cdr);
     if (ids.length === 0) return { reason: 'no tariff: neither the charging periods nor the CDR name one' };
     if (ids.length > 1 && cdr.charging_periods.some((period) => !period.tariff_id)) {
@@ -588,7 +640,9 @@ class PricingBatch {
         continue;
       }
       const embedded = (cdr.tariffs ?? []).find((tariff) => upper(tariff.id) === upper(id));
-      if (!embedded) return { reason: `tariff ${id} was not in force at ${cdr.start_date_time} and the CDR does not embed it` };
+      if (!embedded) {
+        return { reason: `tariff ${id} was not in force at ${cdr.start_date_time} and the CDR does not embed it`, missing: id };
+      }
       tariffs.push({ id, tariff: embedded, version: null });
     }
     return { tariffs };
