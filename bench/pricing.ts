@@ -4,15 +4,20 @@
  * periods in Europe/Berlin spread over a year. Prints figures; asserts nothing.
  *   node -r ./tsconfig-paths-dist.js dist/bench/pricing.js
  *   BENCH_SECONDS=1 (time per round)  BENCH_ROUNDS=5 (rounds per case; the best and the median are printed)
+ *   BENCH_CDRS=5000 (CDRs in the log of the cost check)  BENCH_DATABASE_URL (PostgreSQL; `none` skips it)
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { ChargingPeriod, Tariff } from '@roamledger/ocpi';
+import { billingProjection, pricingProjection } from '@roamledger/billing';
+import { openPgliteClient, openPostgresClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
+import type { CDR, ChargingPeriod, Tariff } from '@roamledger/ocpi';
 import { CdrDimensionType, DayOfWeek, TariffDimensionType } from '@roamledger/ocpi/values';
-import { price } from '@roamledger/pricing';
+import { cdrCostsOf, price } from '@roamledger/pricing';
+import { type Projection, rebuildProjections } from '@roamledger/projections';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const TARIFF: Tariff = {
   country_code: 'DE',
@@ -127,6 +132,89 @@ function run(label: string, sample: Cdr[], tariffFor: (i: number) => Tariff): vo
   );
 }
 
+/**
+ * The cost check of CDRs as the hub runs it: the pricing projection (tariff history, price,
+ * compare, one row per CDR) rebuilt over a log of N CDRs, beside the billing projection over the
+ * same log. The CDR write path itself (POST /cdrs) does not price: the check follows the log.
+ */
+async function checkCost(label: string, target: SqlClient, count: number): Promise<void> {
+  const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+  await store.append('tariff-DE-ALL-BENCH', [
+    { type: 'TariffPublished', data: { country_code: 'DE', party_id: 'ALL', tariff_id: 'BENCH', version: 1, tariff: TARIFF } },
+  ]);
+  await store.append('location-DE-ALL-LOC1', [
+    {
+      type: 'LocationPublished',
+      data: { country_code: 'DE', party_id: 'ALL', location_id: 'LOC1', location: { time_zone: 'Europe/Berlin' } },
+    },
+  ]);
+  const sample = cdrs(count);
+  for (let i = 0; i < count; i++) {
+    const cdr = cdrOf(sample[i], i);
+    await store.append(`cdr-DE-ALL-B${i}`, [
+      { type: 'CdrReceived', data: { country_code: 'DE', party_id: 'ALL', cdr_id: cdr.id, cdr, findings: [] } },
+    ]);
+  }
+  const time = async (projection: Projection) => {
+    const began = performance.now();
+    const cpuBefore = process.cpuUsage();
+    await rebuildProjections({ store, target, projections: [projection] });
+    const cpu = process.cpuUsage(cpuBefore);
+    return { wall: performance.now() - began, cpu: (cpu.user + cpu.system) / 1000 };
+  };
+  const pricing = await time(pricingProjection({ toleranceMinorUnits: 1 }));
+  const billing = await time(billingProjection({ timeZone: 'UTC' }));
+  const [mismatches] = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM cdr_pricing WHERE finding IS NOT NULL`);
+  const per = (ms: number) => `${(ms / count).toFixed(3)} ms`;
+  console.log(
+    `${label}, ${count.toLocaleString('en')} CDRs: pricing projection ${per(pricing.wall)} per CDR wall (${per(pricing.cpu)} CPU, ` +
+      `${Math.round((count / pricing.wall) * 1000).toLocaleString('en')} CDRs/s), billing projection ${per(billing.wall)} per CDR wall ` +
+      `(${per(billing.cpu)} CPU); ${mismatches.n} CdrCostMismatch findings (every 10th CDR is billed 0.05 too much)`,
+  );
+  await store.close();
+}
+
+/** A CDR of a sample session, billed what the engine says (every 10th 0.05 more). */
+function cdrOf(sample: Cdr, i: number): CDR {
+  const result = price(TARIFF, sample.periods, {
+    startDateTime: sample.start,
+    timeZone: 'Europe/Berlin',
+    totals: { time: sample.time },
+  });
+  const costs = cdrCostsOf(result);
+  const excl = i % 10 === 0 ? Number((costs.total_cost.excl_vat + 0.05).toFixed(2)) : costs.total_cost.excl_vat;
+  const end = new Date(Date.parse(sample.start) + sample.time * 3_600_000).toISOString();
+  return {
+    country_code: 'DE',
+    party_id: 'ALL',
+    id: `B${i}`,
+    start_date_time: sample.start,
+    end_date_time: end,
+    session_id: `S${i}`,
+    cdr_token: { country_code: 'NL', party_id: 'RLG', uid: 'T', type: 'RFID', contract_id: 'NL-RLG-C1' },
+    auth_method: 'WHITELIST',
+    cdr_location: {
+      id: 'LOC1',
+      address: 'A',
+      city: 'Berlin',
+      country: 'DEU',
+      coordinates: { latitude: '52.5', longitude: '13.4' },
+      evse_uid: 'E1',
+      evse_id: 'DE*ALL*E1',
+      connector_id: '1',
+      connector_standard: 'IEC_62196_T2',
+      connector_format: 'SOCKET',
+      connector_power_type: 'AC_3_PHASE',
+    },
+    currency: 'EUR',
+    charging_periods: sample.periods.map((period) => ({ ...period, tariff_id: 'BENCH' })),
+    total_cost: { excl_vat: excl, incl_vat: costs.total_cost.incl_vat },
+    total_energy: 1,
+    total_time: sample.time,
+    last_updated: end,
+  } as unknown as CDR;
+}
+
 const sample = cdrs(10_000);
 console.log(`pricing engine, typical 4-element tariff, 4 charging periods per CDR, node ${process.version}, one thread`);
 // Warm-up: JIT and the zone offset cache.
@@ -135,8 +223,26 @@ run('same tariff object (compiled once)', sample, () => TARIFF);
 // A tariff read anew for every CDR (as from a store): compiled every time.
 const copies = Array.from({ length: 50_000 }, () => structuredClone(TARIFF));
 run('a fresh tariff object per CDR', sample, (i) => copies[i % copies.length]);
-console.log(
+const load = () =>
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')} on ${availableParallelism()} cores (checksum ${checksum})`,
-);
+    .join(' ')} on ${availableParallelism()} cores`;
+console.log(`${load()} (checksum ${checksum})`);
+
+void (async () => {
+  const count = Number(process.env.BENCH_CDRS ?? 5000);
+  const pglite = await openPgliteClient(undefined);
+  await checkCost('cost check on PGlite', pglite, count);
+  await pglite.close();
+  if (DATABASE_URL !== 'none') {
+    const schema = `rl_bench_pricing_${process.pid}`;
+    const postgres = await openPostgresClient({ connectionString: DATABASE_URL, schema });
+    try {
+      await checkCost('cost check on PostgreSQL', postgres, count);
+    } finally {
+      await postgres.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await postgres.close();
+    }
+  }
+  console.log(load());
+})();

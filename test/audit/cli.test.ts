@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runAudit } from '@roamledger/audit';
-import { billingProjection, billingSettings } from '@roamledger/billing';
+import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
 import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { openProjectionDb, ProjectionHost } from '@roamledger/projections';
@@ -66,9 +66,14 @@ describe('npm run audit', () => {
     session = await store.readStream('session-DE-ABC-S1');
     // The billing projection, kept as the hub keeps it, in DATA_DIR/projections.
     const db = await openProjectionDb({ dataDir });
-    const host = new ProjectionHost(store, db, [billingProjection(billingSettings(config))]);
+    const settings = billingSettings(config);
+    const host = new ProjectionHost(store, db, [
+      billingProjection(settings),
+      pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }),
+    ]);
     await host.start();
     await host.waitFor('billing', head, 60_000);
+    await host.waitFor('pricing', head, 60_000);
     await host.stop();
     await db.close();
   });
@@ -229,7 +234,8 @@ describe('npm run audit', () => {
           replay.stdout,
           /billing v1 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
         );
-        assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind\)/);
+        // The pricing projection (session cost so far) takes SessionStarted too.
+        assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind; pricing: behind\)/);
         assert.doesNotMatch(replay.stdout, /: same/);
       } finally {
         await original.close();

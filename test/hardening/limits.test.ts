@@ -48,6 +48,7 @@ describe('limits', () => {
     assert.equal(bodyLimitOf('/ocpi/emsp/2.2.1/sessions/:country_code/:party_id/:session_id'), 1024 * 1024);
     assert.equal(bodyLimitOf('/ocpi/emsp/2.2.1/cdrs'), 4 * 1024 * 1024);
     assert.equal(bodyLimitOf('/admin/pull/:partner'), 64 * 1024);
+    assert.equal(bodyLimitOf('/finance/price'), 4 * 1024 * 1024);
     const huge = await put(harness, 'BIG', body('BIG', { padding: 'x'.repeat(1_100_000) }));
     assertEnvelope(huge, 413);
     assert.deepEqual(await harness.store.readStream('session-NL-STK-BIG'), []);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { billingProjection, billingSettings } from '@roamledger/billing';
+import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
 import { openEventStore } from '@roamledger/event-store';
 import { openProjectionDb, ProjectionHost } from '@roamledger/projections';
 import { loadConfig } from '@roamledger/service';
@@ -55,9 +55,14 @@ describe("the README's audit examples", () => {
     await buildLog(store, { events: 1300, sealEvery: 500, unsealedTail: 0 });
     const head = await writeBillingMonth(store, new Date().toISOString());
     const db = await openProjectionDb({ dataDir });
-    const host = new ProjectionHost(store, db, [billingProjection(billingSettings(config))]);
+    const settings = billingSettings(config);
+    const host = new ProjectionHost(store, db, [
+      billingProjection(settings),
+      pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }),
+    ]);
     await host.start();
     await host.waitFor('billing', head, 60_000);
+    await host.waitFor('pricing', head, 60_000);
     await host.stop();
     await db.close();
     await store.close();

@@ -6,10 +6,16 @@ export interface BillingSettings {
   timeZone: string;
   /** BILLING_CDR_DUE_HOURS: a COMPLETED session without a CDR this long after its end is overdue. */
   cdrDueHours: number;
+  /** PRICING_TOLERANCE, in minor units of the CDR's currency. */
+  pricingToleranceMinorUnits: number;
 }
 
 export const BILLING_SETTINGS = Symbol('BILLING_SETTINGS');
 
 export function billingSettings(config: RoamledgerConfig): BillingSettings {
-  return { timeZone: config.billingTimeZone ?? 'UTC', cdrDueHours: config.billingCdrDueHours ?? 48 };
+  return {
+    timeZone: config.billingTimeZone ?? 'UTC',
+    cdrDueHours: config.billingCdrDueHours ?? 48,
+    pricingToleranceMinorUnits: config.pricingToleranceMinorUnits ?? 1,
+  };
 }

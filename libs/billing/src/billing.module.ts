@@ -4,9 +4,11 @@ import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roam
 import { connectionLost, HealthIndicators, Metrics, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
+import { pricingProjection } from './cdr-pricing.projection';
 import { BillingReadModel } from './finance/billing-read-model';
 import { FinanceController } from './finance/finance.controller';
 import { FINANCE_API_KEY, FinanceKeyGuard, loadFinanceApiKey } from './finance/finance-api-key';
+import { PriceController } from './finance/price.controller';
 
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
 export const PROJECTION_DB = Symbol('PROJECTION_DB');
@@ -57,7 +59,7 @@ class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
  * from the event log in this process, and the finance API under /finance.
  */
 @Module({
-  controllers: [FinanceController],
+  controllers: [FinanceController, PriceController],
   providers: [
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {
@@ -74,7 +76,10 @@ class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
       provide: ProjectionHost,
       // Started before the app serves: the views exist by the first request.
       useFactory: async (store: EventStore, db: SqlClient, settings: BillingSettings, source: EventStore | undefined) => {
-        const host = new ProjectionHost(source ?? store, db, [billingProjection(settings)]);
+        const host = new ProjectionHost(source ?? store, db, [
+          billingProjection(settings),
+          pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }),
+        ]);
         await host.start();
         return host;
       },

@@ -39,6 +39,8 @@ export interface RoamledgerConfig {
   billingTimeZone: string;
   /** A COMPLETED session without a CDR this many hours after its end is reported. */
   billingCdrDueHours: number;
+  /** PRICING_TOLERANCE: a CDR whose total_cost differs from our price by more minor units than this is a CdrCostMismatch. */
+  pricingToleranceMinorUnits: number;
   /** Pulling partners' Sender interfaces (libs/pull). */
   pull: {
     /** Seconds between scheduled pulls; 0 turns the schedule off. */
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     return parsed;
   };
   const billingCdrDueHours = number('BILLING_CDR_DUE_HOURS', 48);
+  const pricingToleranceMinorUnits = number('PRICING_TOLERANCE', 1, true);
   const pull = {
     intervalSeconds: number('PULL_INTERVAL_SECONDS', 900),
     firstLookbackDays: number('PULL_FIRST_LOOKBACK_DAYS', 30),
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RoamledgerConf
     partnerTokenKey: value('PARTNER_TOKEN_KEY'),
     billingTimeZone,
     billingCdrDueHours,
+    pricingToleranceMinorUnits,
     pull,
     audit,
     logLevel,

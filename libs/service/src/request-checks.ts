@@ -8,12 +8,15 @@ const MIB = 1024 * KIB;
 
 /**
  * Body limits per module, first matching route prefix; beyond: 413 (on /ocpi in the envelope).
- * A CDR carries its tariffs and every charging period, so it gets more room than a Session.
+ * A CDR carries its tariffs and every charging period, so it gets more room than a Session (also
+ * when support staff price one with POST /finance/price).
  */
 export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, bytes: number]> = [
   ['/ocpi/emsp/2.2.1/cdrs', 4 * MIB],
   ['/ocpi/', 1 * MIB],
   ['/admin/', 64 * KIB],
+  // POST /finance/price takes a CDR (with its periods) as a CPO may send it.
+  ['/finance/price', 4 * MIB],
   ['/finance', 64 * KIB],
 ];
 export const DEFAULT_BODY_LIMIT = 1 * MIB;

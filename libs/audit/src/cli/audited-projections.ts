@@ -1,4 +1,4 @@
-import { billingProjection, billingSettings } from '@roamledger/billing';
+import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
 import type { Projection } from '@roamledger/projections';
 import type { RoamledgerConfig } from '@roamledger/service';
 
@@ -8,5 +8,6 @@ import type { RoamledgerConfig } from '@roamledger/service';
  * starts hosting one.
  */
 export function auditedProjections(config: RoamledgerConfig): Projection[] {
-  return [billingProjection(billingSettings(config))];
+  const settings = billingSettings(config);
+  return [billingProjection(settings), pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits })];
 }

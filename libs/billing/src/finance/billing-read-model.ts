@@ -2,6 +2,7 @@ import type { SqlClient } from '@roamledger/event-store';
 import { projectionPosition, type Row, type SqlQuery, selectList } from '@roamledger/projections';
 import { BILLING_PROJECTION } from '../billing.projection';
 import { CDR_LEDGER, type CdrLedgerRow } from '../cdr-ledger';
+import { CDR_PRICING, SESSION_PRICING } from '../cdr-pricing.projection';
 import { addToStatement, emptyStatement, PARTNER_STATEMENTS, type PartnerStatementRow, statementKey } from '../partner-statement';
 import { SESSION_VIEW } from '../session-view';
 
@@ -24,6 +25,7 @@ export interface SessionFilter {
   country_code?: string;
   party_id?: string;
   status?: string;
+  finding?: string;
   /** Only COMPLETED sessions without a CDR that ended before this instant. */
   cdrDueBefore?: Date;
 }
@@ -39,6 +41,33 @@ export interface Page<T> {
 }
 
 const CDR_ORDER = ['end_at', 'country_code', 'party_id', 'cdr_key'];
+
+/**
+ * A ledger row with its cost check (the pricing projection's cdr_pricing row, when it has one):
+ * the two projections share the database, so one statement reads both in the same snapshot.
+ */
+const PRICED_CDRS = `${CDR_LEDGER.name} t LEFT JOIN ${CDR_PRICING.name} p
+  ON p.cdr_key = t.cdr_key AND p.country_code = t.country_code AND p.party_id = t.party_id`;
+const PRICED_COLUMNS = [
+  'p.status AS pricing_status',
+  'p.reason AS pricing_reason',
+  'p.finding AS cost_finding',
+  'p.priced_excl_vat::text AS priced_excl_vat',
+  'p.priced_incl_vat::text AS priced_incl_vat',
+  'p.difference_excl_vat::text AS cost_difference_excl_vat',
+  'p.difference_incl_vat::text AS cost_difference_incl_vat',
+  'p.tariffs AS priced_with',
+].join(', ');
+/** A session view row with its cost so far (the pricing projection's session_pricing row). */
+const PRICED_SESSIONS = `${SESSION_VIEW.name} t LEFT JOIN ${SESSION_PRICING.name} sp
+  ON sp.session_key = t.session_key AND sp.country_code = t.country_code AND sp.party_id = t.party_id`;
+const sessionSelect = () =>
+  `SELECT ${selectList(SESSION_VIEW)}, sp.status AS cost_so_far_status, sp.reason AS cost_so_far_reason,
+          sp.cost_excl_vat::text AS cost_so_far_excl_vat, sp.cost_incl_vat::text AS cost_so_far_incl_vat,
+          sp.tariffs AS cost_so_far_tariffs
+     FROM ${PRICED_SESSIONS}`;
+const cdrSelect = (withBreakdown = false) =>
+  `SELECT ${selectList(CDR_LEDGER)}, ${PRICED_COLUMNS}${withBreakdown ? ', p.breakdown AS pricing_breakdown, p.time_zone AS pricing_time_zone' : ''} FROM ${PRICED_CDRS}`;
 const SESSION_ORDER = ['start_at', 'country_code', 'party_id', 'session_key'];
 
 /** Reads of the billing tables (their views), each with the position it was read at. */
@@ -75,7 +104,7 @@ export class BillingReadModel {
     if (filter.emsp_party) where.push(`t.emsp_party = ${param(filter.emsp_party)}`);
     if (filter.finding) {
       const finding = param(filter.finding);
-      where.push(`(${finding} = ANY (t.findings) OR ${finding} = ANY (t.receipt_findings))`);
+      where.push(`(${finding} = ANY (t.findings) OR ${finding} = ANY (t.receipt_findings) OR p.finding = ${finding})`);
     }
     if (filter.credit !== undefined) where.push(`t.credit = ${param(filter.credit)}`);
     if (after) {
@@ -84,7 +113,7 @@ export class BillingReadModel {
       );
     }
     return tx.query<Row>(
-      `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+      `${cdrSelect()}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${CDR_ORDER.map((c) => `t.${c}`).join(', ')} LIMIT ${Math.floor(limit)}`,
       params,
@@ -97,15 +126,16 @@ export class BillingReadModel {
       const key = [countryCode.toUpperCase(), partyId.toUpperCase(), cdrId.toUpperCase()];
       const byKey = async (cdrKey: string) =>
         (
-          await tx.query<Row>(
-            `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`,
-            [key[0], key[1], cdrKey],
-          )
+          await tx.query<Row>(`${cdrSelect(true)} WHERE t.country_code = $1 AND t.party_id = $2 AND t.cdr_key = $3`, [
+            key[0],
+            key[1],
+            cdrKey,
+          ])
         )[0];
       const row = await byKey(key[2]);
       if (!row) return undefined;
       const credits = await tx.query<Row>(
-        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+        `${cdrSelect()}
           WHERE t.country_code = $1 AND t.party_id = $2 AND t.credit_reference_key = $3 AND t.credit ORDER BY t.cdr_key`,
         key,
       );
@@ -125,6 +155,7 @@ export class BillingReadModel {
       if (filter.country_code) where.push(`t.country_code = ${param(filter.country_code)}`);
       if (filter.party_id) where.push(`t.party_id = ${param(filter.party_id)}`);
       if (filter.status) where.push(`t.status = ${param(filter.status)}`);
+      if (filter.finding) where.push(`${param(filter.finding)} = ANY (t.findings)`);
       if (filter.cdrDueBefore) {
         where.push(
           `t.status = 'COMPLETED' AND cardinality(t.cdr_ids) = 0 AND coalesce(t.end_at, t.last_updated) < ${param(filter.cdrDueBefore.toISOString())}::timestamptz`,
@@ -136,7 +167,7 @@ export class BillingReadModel {
         );
       }
       return tx.query<Row>(
-        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t
+        `${sessionSelect()}
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY ${SESSION_ORDER.map((c) => `t.${c}`).join(', ')} LIMIT ${Math.floor(limit + 1)}`,
         params,
@@ -150,12 +181,12 @@ export class BillingReadModel {
     return this.snapshot(async (tx) => {
       const key = [countryCode.toUpperCase(), partyId.toUpperCase(), sessionId.toUpperCase()];
       const [row] = await tx.query<Row>(
-        `SELECT ${selectList(SESSION_VIEW)} FROM ${SESSION_VIEW.name} t WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3`,
+        `${sessionSelect()} WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3`,
         key,
       );
       if (!row) return undefined;
       const cdrs = await tx.query<Row>(
-        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t
+        `${cdrSelect()}
           WHERE t.country_code = $1 AND t.party_id = $2 AND t.session_key = $3 ORDER BY t.end_at, t.cdr_key`,
         key,
       );
@@ -174,8 +205,20 @@ export class BillingReadModel {
           where.push(`t.${column} = $${params.length}`);
         }
       }
+      // The disputed amount: what the CPO billed beyond its tariff on the CDRs with a CdrCostMismatch.
       return tx.query<Row>(
-        `SELECT ${selectList(PARTNER_STATEMENTS)} FROM ${PARTNER_STATEMENTS.name} t WHERE ${where.join(' AND ')}
+        `SELECT ${selectList(PARTNER_STATEMENTS)}, d.disputed_cdr_count, d.disputed_excl_vat::text AS disputed_excl_vat,
+                d.disputed_incl_vat::text AS disputed_incl_vat
+           FROM ${PARTNER_STATEMENTS.name} t
+           LEFT JOIN (
+             SELECT l.country_code, l.party_id, l.currency, count(*)::integer AS disputed_cdr_count,
+                    sum(p.difference_excl_vat) AS disputed_excl_vat, sum(p.difference_incl_vat) AS disputed_incl_vat
+               FROM ${CDR_PRICING.name} p JOIN ${CDR_LEDGER.name} l
+                 ON l.cdr_key = p.cdr_key AND l.country_code = p.country_code AND l.party_id = p.party_id
+              WHERE p.finding IS NOT NULL AND l.statement_month = $1
+              GROUP BY l.country_code, l.party_id, l.currency
+           ) d ON d.country_code = t.country_code AND d.party_id = t.party_id AND d.currency = t.currency
+          WHERE ${where.join(' AND ')}
           ORDER BY t.country_code, t.party_id, t.currency`,
         params,
       );

@@ -1,3 +1,4 @@
+import { Money } from '@roamledger/ocpi';
 import type { Row } from '@roamledger/projections';
 
 /**
@@ -38,6 +39,12 @@ export const CDR_FIELDS = [
   'last_updated',
   'findings',
   'receipt_findings',
+  'pricing_status',
+  'priced_excl_vat',
+  'priced_incl_vat',
+  'cost_difference_excl_vat',
+  'cost_difference_incl_vat',
+  'priced_with',
   'stream',
   'received_position',
   'recorded_at',
@@ -80,12 +87,35 @@ export function cdrItem(row: Row): CdrItem {
     tariff_ids: row.tariff_ids as string[],
     invoice_reference_id: row.invoice_reference_id as string | null,
     last_updated: row.cdr_last_updated as string,
-    findings: row.findings as string[],
+    findings: row.cost_finding ? [...(row.findings as string[]), row.cost_finding as string].sort() : (row.findings as string[]),
     receipt_findings: row.receipt_findings as string[],
+    pricing_status: (row.pricing_status as string | null | undefined) ?? null,
+    priced_excl_vat: (row.priced_excl_vat as string | null | undefined) ?? null,
+    priced_incl_vat: (row.priced_incl_vat as string | null | undefined) ?? null,
+    cost_difference_excl_vat: (row.cost_difference_excl_vat as string | null | undefined) ?? null,
+    cost_difference_incl_vat: (row.cost_difference_incl_vat as string | null | undefined) ?? null,
+    priced_with: (row.priced_with as string[] | null | undefined) ?? [],
     stream: row.stream as string,
     received_position: num(row.received_position),
     recorded_at: row.recorded_at as string,
     position: num(row.position),
+  };
+}
+
+/** The cost check of a CDR, line by line (the detail of one CDR). */
+export function costCheckItem(row: Row) {
+  if (!row.pricing_status) return null;
+  return {
+    status: row.pricing_status,
+    reason: row.pricing_reason ?? null,
+    finding: row.cost_finding ?? null,
+    stated: { excl_vat: row.amount_excl_vat, incl_vat: row.amount_incl_vat ?? null },
+    priced: row.priced_excl_vat ? { excl_vat: row.priced_excl_vat, incl_vat: row.priced_incl_vat } : null,
+    difference: row.cost_difference_excl_vat
+      ? { excl_vat: row.cost_difference_excl_vat, incl_vat: row.cost_difference_incl_vat ?? null }
+      : null,
+    time_zone: row.pricing_time_zone ?? null,
+    breakdown: row.pricing_breakdown ? JSON.parse(String(row.pricing_breakdown)) : null,
   };
 }
 
@@ -117,6 +147,11 @@ export function sessionItem(row: Row, asOf: Date, dueHours: number) {
     connector_id: row.connector_id,
     last_updated: row.last_updated,
     cdr_ids: cdrIds,
+    cost_so_far: row.cost_so_far_excl_vat
+      ? { excl_vat: row.cost_so_far_excl_vat as string, incl_vat: row.cost_so_far_incl_vat as string }
+      : null,
+    cost_so_far_tariffs: (row.cost_so_far_tariffs as string[] | null | undefined) ?? [],
+    cost_so_far_note: (row.cost_so_far_reason as string | null | undefined) ?? null,
     cdr_overdue: overdue,
     findings: overdue ? [...(row.findings as string[]), 'completed_without_cdr'].sort() : row.findings,
     stream: row.stream,
@@ -139,6 +174,9 @@ export function statementItem(row: Row) {
     amount_excl_vat: row.amount_excl_vat,
     amount_incl_vat: row.amount_incl_vat,
     incl_vat_missing: Number(row.incl_vat_missing),
+    disputed_cdr_count: Number(row.disputed_cdr_count ?? 0),
+    disputed_excl_vat: Money.of((row.disputed_excl_vat as string | null) ?? 0, String(row.currency)).toString(),
+    disputed_incl_vat: Money.of((row.disputed_incl_vat as string | null) ?? 0, String(row.currency)).toString(),
     position: num(row.position),
   };
 }
@@ -151,6 +189,10 @@ const NUMERIC_FIELDS = new Set<string>([
   'parking_hours',
   'amount_excl_vat',
   'amount_incl_vat',
+  'priced_excl_vat',
+  'priced_incl_vat',
+  'cost_difference_excl_vat',
+  'cost_difference_incl_vat',
   'received_position',
   'position',
 ]);

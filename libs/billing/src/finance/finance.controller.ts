@@ -26,7 +26,7 @@ import {
   FinanceStatements,
 } from './finance.dto';
 import { FinanceKeyGuard } from './finance-api-key';
-import { CSV_HEADER, cdrItem, csvLine, sessionItem, statementItem } from './finance-items';
+import { CSV_HEADER, cdrItem, costCheckItem, csvLine, sessionItem, statementItem } from './finance-items';
 
 type QueryParams = Record<string, string | undefined>;
 
@@ -65,6 +65,10 @@ const TO = queryParam('to', 'Exclusive upper bound on the CDR end time; same for
 const CURRENCY = queryParam('currency', 'ISO 4217 currency code.', { type: 'string', pattern: '^[A-Za-z]{3}$' });
 const CURSOR = queryParam('cursor', 'The `next_cursor` of the previous page.');
 const LIMIT = queryParam('limit', 'Page size (default 100).', { type: 'integer', minimum: 1, maximum: 1000 });
+const FINDING = queryParam(
+  'finding',
+  'Only rows with this finding: a ledger finding, one the CDRs module recorded on receipt, or cdr_cost_mismatch; snake_case or the event-style name (CdrCostMismatch).',
+);
 const POSITION_HEADER = {
   'X-Roamledger-Position': { description: 'The log position when the export started.', schema: { type: 'integer' } },
 };
@@ -96,7 +100,7 @@ export class FinanceController {
   @CURRENCY
   @queryParam('contract_id', 'The token contract id (case-insensitive).')
   @EMSP_PARTY
-  @queryParam('finding', 'Only rows with this finding (current or on receipt).')
+  @FINDING
   @queryParam('credit', 'true: only credit CDRs; false: only CDRs.', { type: 'boolean' })
   @CURSOR
   @LIMIT
@@ -116,6 +120,7 @@ export class FinanceController {
     const events = await this.store.readStream(result.row.stream as string);
     return {
       cdr: cdrItem(result.row),
+      cost_check: costCheckItem(result.row),
       credits: result.credits.map(cdrItem),
       original: result.original ? cdrItem(result.original) : null,
       events,
@@ -127,6 +132,10 @@ export class FinanceController {
   @ApiOperation({ summary: 'Session view rows, by start time, paged' })
   @queryParam('status', 'Session status.', { type: 'string', enum: SESSION_STATUSES })
   @PARTNER
+  @queryParam(
+    'finding',
+    'Only sessions with this finding (status_transition_flagged); for completed_without_cdr use cdr_overdue.',
+  )
   @queryParam('cdr_overdue', 'true: only COMPLETED sessions without a CDR BILLING_CDR_DUE_HOURS after their end.', {
     type: 'string',
     enum: ['true'],
@@ -145,6 +154,7 @@ export class FinanceController {
       {
         ...party,
         status: query.status,
+        ...(query.finding ? { finding: findingOf(query.finding) } : {}),
         cdrDueBefore: query.cdr_overdue ? new Date(asOf.getTime() - this.settings.cdrDueHours * 3_600_000) : undefined,
       },
       cursorOf(query.cursor),
@@ -225,6 +235,7 @@ export class FinanceController {
   @FROM
   @TO
   @CURRENCY
+  @FINDING
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV', schema: { type: 'string' }, headers: POSITION_HEADER })
   exportCsv(@Query() query: QueryParams, @Res() reply: FastifyReply) {
@@ -238,6 +249,7 @@ export class FinanceController {
   @FROM
   @TO
   @CURRENCY
+  @FINDING
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'NDJSON', type: FinanceCdr, headers: POSITION_HEADER })
   exportNdjson(@Query() query: QueryParams, @Res() reply: FastifyReply) {
@@ -283,17 +295,20 @@ export class FinanceController {
     }
     if (query.contract_id) filter.contract_id = query.contract_id;
     filter.emsp_party = emspPartyOf(query.emsp_party);
-    if (query.finding) {
-      if (!/^[a-z0-9_]{1,64}$/.test(query.finding))
-        throw new BadRequestException('finding is a finding code, e.g. cdr_without_session');
-      filter.finding = query.finding;
-    }
+    if (query.finding) filter.finding = findingOf(query.finding);
     if (query.credit !== undefined) {
       if (query.credit !== 'true' && query.credit !== 'false') throw new BadRequestException('credit must be true or false');
       filter.credit = query.credit === 'true';
     }
     return filter;
   }
+}
+
+/** A finding code, snake_case as stored; the event-style name (CdrCostMismatch) is read as cdr_cost_mismatch. */
+function findingOf(finding: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(finding))
+    throw new BadRequestException('finding is a finding code, e.g. cdr_without_session or cdr_cost_mismatch');
+  return /[A-Z]/.test(finding) ? finding.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase() : finding;
 }
 
 function partyOf(partner: string | undefined): { country_code?: string; party_id?: string } {

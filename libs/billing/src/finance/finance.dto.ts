@@ -1,4 +1,4 @@
-import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { CdrItem, sessionItem, statementItem } from './finance-items';
 
 /** What the finance API answers, as its OpenAPI document shows it (generated from these classes). */
@@ -19,6 +19,11 @@ const decimal = (description?: string, nullable = false) =>
 const time = (nullable = false) => ApiProperty({ ...TIME, nullable });
 const position = (description?: string) => ApiProperty({ ...POSITION, ...(description ? { description } : {}) });
 const texts = (description?: string) => ApiProperty({ type: 'string', isArray: true, description });
+
+export class FinanceAmounts {
+  @decimal() excl_vat: string;
+  @decimal(undefined, true) incl_vat: string | null;
+}
 
 /** A CDR ledger row; the same fields, in the same order, are the columns of the CSV export. */
 export class FinanceCdr implements CdrItem {
@@ -52,9 +57,27 @@ export class FinanceCdr implements CdrItem {
   @texts() tariff_ids: string[];
   @nullableText() invoice_reference_id: string | null;
   @time() last_updated: string;
-  @texts('Current ledger findings: cdr_without_session, credit_without_original, credited_more_than_once.')
+  @texts(
+    'Current findings: cdr_without_session, credit_without_original, credited_more_than_once, and cdr_cost_mismatch (CdrCostMismatch: total_cost differs from the price of its tariff by more than PRICING_TOLERANCE minor units).',
+  )
   findings: string[];
   @texts('Finding codes the CDRs module recorded on receipt (see libs/cdrs cdr.events.ts).') receipt_findings: string[];
+  @ApiProperty({
+    type: 'string',
+    enum: ['priced', 'unpriced'],
+    nullable: true,
+    description:
+      'The cost check: priced from its tariff, or unpriced (the CDR detail says why); null until the pricing projection reached it.',
+  })
+  pricing_status: string | null;
+  @decimal('Our price of the CDR from the tariff versions in force at its start, excl. VAT.', true)
+  priced_excl_vat: string | null;
+  @decimal('Our price incl. VAT.', true) priced_incl_vat: string | null;
+  @decimal('amount_excl_vat - priced_excl_vat: positive when the CPO bills more than its tariff gives.', true)
+  cost_difference_excl_vat: string | null;
+  @decimal('amount_incl_vat - priced_incl_vat.', true) cost_difference_incl_vat: string | null;
+  @texts('The tariff versions priced with: `id@v<n>` (Tariffs module history) or `id@cdr` (embedded in the CDR).')
+  priced_with: string[];
   @text({ description: 'The event stream of this CDR in the log.' }) stream: string;
   @position() received_position: number;
   @time() recorded_at: string;
@@ -83,6 +106,15 @@ export class FinanceSession implements Record<keyof ReturnType<typeof sessionIte
   @text() connector_id: string;
   @time() last_updated: string;
   @texts() cdr_ids: string[];
+  @ApiProperty({
+    type: () => FinanceAmounts,
+    nullable: true,
+    description:
+      'What the charging periods received so far cost under the tariff versions in force at the session start (the tariff_id its periods name); null when they cannot be priced (cost_so_far_note says why).',
+  })
+  cost_so_far: FinanceAmounts | null;
+  @texts('The tariff versions priced with, `id@v<n>`.') cost_so_far_tariffs: string[];
+  @nullableText('Why there is no cost so far, or what makes it doubtful.') cost_so_far_note: string | null;
   @ApiProperty({ description: 'COMPLETED, no CDR, ended more than BILLING_CDR_DUE_HOURS before as_of.' })
   cdr_overdue: boolean;
   @texts('status_transition_flagged; completed_without_cdr when cdr_overdue.') findings: string[];
@@ -105,6 +137,11 @@ export class FinanceStatement implements Record<keyof ReturnType<typeof statemen
   @decimal('As amount_excl_vat, over the rows that state incl_vat.') amount_incl_vat: string;
   @ApiProperty({ type: 'integer', description: 'Rows without total_cost.incl_vat (left out of amount_incl_vat).' })
   incl_vat_missing: number;
+  @ApiProperty({ type: 'integer', description: 'CDRs of this statement with a cdr_cost_mismatch finding.' })
+  disputed_cdr_count: number;
+  @decimal('Sum of cost_difference_excl_vat over those CDRs: what the CPO billed beyond its tariffs.')
+  disputed_excl_vat: string;
+  @decimal('Sum of cost_difference_incl_vat over those CDRs (that state incl_vat).') disputed_incl_vat: string;
   @position('Position of the last event that changed this statement.') position: number;
 }
 
@@ -128,8 +165,28 @@ export class FinanceCdrPage {
   @position() position: number;
 }
 
+/** How the CDR was priced, line by line: the explanation to give a CPO or a driver. */
+export class FinanceCostCheck {
+  @text({ enum: ['priced', 'unpriced'] }) status: string;
+  @nullableText('Why it was not priced.') reason: string | null;
+  @nullableText('cdr_cost_mismatch, or null.') finding: string | null;
+  @ApiProperty({ type: FinanceAmounts }) stated: FinanceAmounts;
+  @ApiProperty({ type: FinanceAmounts, nullable: true }) priced: FinanceAmounts | null;
+  @ApiProperty({ type: FinanceAmounts, nullable: true, description: 'stated - priced.' }) difference: FinanceAmounts | null;
+  @nullableText('IANA zone of the location restrictions were read in (null: unknown, read in UTC).') time_zone: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'tariffs (id, version, source), costs per dimension, subtotal, total, limits, periods with their lines (element, component, quantity, billed_quantity, cost), notes.',
+  })
+  breakdown: Record<string, unknown> | null;
+}
+
 export class FinanceCdrDetail {
   @ApiProperty() cdr: FinanceCdr;
+  @ApiProperty({ type: FinanceCostCheck, nullable: true }) cost_check: FinanceCostCheck | null;
   @ApiProperty({ type: [FinanceCdr] }) credits: FinanceCdr[];
   @ApiProperty({ type: FinanceCdr, nullable: true }) original: FinanceCdr | null;
   @ApiProperty({ type: [FinanceEvent] }) events: FinanceEvent[];
@@ -165,4 +222,79 @@ export class FinanceError {
   @ApiProperty({ type: 'integer' }) statusCode: number;
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) message: string | string[];
   @text() error: string;
+}
+
+/** An OCPI Price: JSON numbers, rounded to the minor unit of the tariff currency. */
+export class FinancePrice {
+  @ApiProperty({ type: 'number' }) excl_vat: number;
+  @ApiProperty({ type: 'number', required: false }) incl_vat?: number;
+}
+const OCPI_OBJECT = (name: string) =>
+  ApiProperty({ type: 'object', additionalProperties: true, description: `An OCPI 2.2.1 ${name} object.` });
+
+/** Either `tariff` + `cdr`, or `tariff` + `charging_periods` + `start_date_time` + `time_zone`. */
+export class FinancePriceRequest {
+  @OCPI_OBJECT('Tariff') tariff: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'An OCPI 2.2.1 CDR (first form).' })
+  cdr?: Record<string, unknown>;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    required: false,
+    description: 'OCPI 2.2.1 ChargingPeriods (second form).',
+  })
+  charging_periods?: Record<string, unknown>[];
+  @ApiProperty({ ...TIME, required: false, description: 'Start of the session (second form; with a CDR: its own).' })
+  start_date_time?: string;
+  @ApiProperty({
+    ...TIME,
+    required: false,
+    description: 'End of the session (second form, optional): where the last period ends.',
+  })
+  end_date_time?: string;
+  @ApiProperty({
+    type: 'string',
+    required: false,
+    example: 'Europe/Amsterdam',
+    description: 'IANA zone of the location (required in the second form; with a CDR, UTC when absent).',
+  })
+  time_zone?: string;
+}
+
+export class FinancePriceLine {
+  @text({ enum: ['ENERGY', 'FLAT', 'TIME', 'PARKING_TIME', 'RESERVATION'] }) dimension: string;
+  @ApiProperty({ type: 'integer', description: 'Index in tariff.elements.' }) tariff_element: number;
+  @ApiProperty({ type: 'integer', description: "Index in that element's price_components." }) price_component: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The PriceComponent applied.' })
+  component: Record<string, unknown>;
+  @decimal('Volume of the period in `unit`.') quantity: string;
+  @decimal('quantity plus what step_size added (on the line that carries the rounding).') billed_quantity: string;
+  @text({ enum: ['Wh', 's', 'flat'] }) unit: string;
+  @ApiProperty({ type: FinancePrice }) cost: FinancePrice;
+}
+
+export class FinancePricePeriod {
+  @ApiProperty({ type: 'integer', description: 'Index in the charging periods as given.' }) index: number;
+  @time() start_date_time: string;
+  @ApiProperty({ description: 'False when the period names another tariff (tariff_id).' }) priced: boolean;
+  @ApiProperty({ type: [FinancePriceLine] }) lines: FinancePriceLine[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Volumes no element prices.',
+  })
+  unpriced: Record<string, unknown>[];
+}
+
+export class FinancePriceAnswer {
+  @ApiProperty({ type: FinancePrice, description: 'After min_price/max_price.' }) total_cost: FinancePrice;
+  @ApiProperty({ type: FinancePrice }) total_energy_cost: FinancePrice;
+  @ApiProperty({ type: FinancePrice }) total_time_cost: FinancePrice;
+  @ApiProperty({ type: FinancePrice }) total_parking_cost: FinancePrice;
+  @ApiProperty({ type: FinancePrice }) total_fixed_cost: FinancePrice;
+  @ApiProperty({ type: FinancePrice, required: false, description: 'Only when reservation time was priced.' })
+  total_reservation_cost?: FinancePrice;
+  @ApiProperty({ type: [FinancePricePeriod] }) periods: FinancePricePeriod[];
+  @texts('What makes this price doubtful (a tariff not in force, stated totals that differ from the periods, ...).')
+  notes: string[];
 }
