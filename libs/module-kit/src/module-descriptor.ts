@@ -2,13 +2,19 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { Decider } from '@roamledger/kernel';
 import type { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import type { ClassConstructor } from 'class-transformer';
+import type { VersionRoutes } from './our-endpoints';
 
 /** One OCPI endpoint a module offers in our version details. */
 export interface EndpointOffer {
   identifier: ModuleID;
   role: InterfaceRole;
-  /** Route path without the leading slash, as the controller declares it. */
+  /** Route path without the leading slash, as the controller declares it (its 2.2.1 route). */
   route: string;
+  /**
+   * The OCPI versions the module offers this endpoint in, with the route of each (`versionRoutes`);
+   * absent: 2.2.1 only, at `route`. Our versions list and each version's details come from these.
+   */
+  versions?: VersionRoutes;
 }
 
 /** Streams a module owns: their name prefix, and the decider `audit state` folds them with. */

@@ -43,7 +43,7 @@ export class OcpiAuthGuard implements CanActivate {
 
     let partner: AuthenticatedPartner | undefined;
     for (const candidate of credentialsTokenCandidates(request.headers.authorization)) {
-      partner = await this.authenticator.authenticate(candidate.token, candidate.form);
+      partner = await this.authenticator.authenticate(candidate.token, candidate.form, exchange.version);
       if (partner) break;
     }
     if (!partner) {

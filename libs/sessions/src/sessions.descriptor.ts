@@ -4,7 +4,7 @@ import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { PutSession, type SessionHandled } from './session.commands';
 import { SESSION_STREAM_PREFIX, sessionDecider } from './session.decider';
 import { SESSION_EVENT_TYPES } from './session.events';
-import { SESSIONS_ROUTE } from './sessions.controller';
+import { SESSIONS_ROUTE, SESSIONS_ROUTES } from './sessions.controller';
 import { SessionsModule } from './sessions.module';
 
 /** mod_sessions, eMSP side: CPOs push their Sessions; we pull their Sessions Sender after an outage. */
@@ -12,8 +12,8 @@ export const sessionsDescriptor = defineModule({
   name: 'sessions',
   description: "OCPI Sessions receiver (eMSP), and the pull of CPOs' Sessions Sender interfaces",
   nestModule: SessionsModule,
-  routes: [SESSIONS_ROUTE],
-  endpoints: [{ identifier: ModuleID.SESSIONS, role: InterfaceRole.RECEIVER, route: SESSIONS_ROUTE }],
+  routes: Object.values(SESSIONS_ROUTES),
+  endpoints: [{ identifier: ModuleID.SESSIONS, role: InterfaceRole.RECEIVER, route: SESSIONS_ROUTE, versions: SESSIONS_ROUTES }],
   streams: [{ prefix: SESSION_STREAM_PREFIX, aggregate: 'Session', decider: sessionDecider }],
   eventTypes: SESSION_EVENT_TYPES,
   pull: {
