@@ -13,7 +13,7 @@ import { PartnerDirectory } from './partner-directory';
 export class CredentialsTokenAuthenticator implements PartnerAuthenticator {
   constructor(private readonly directory: PartnerDirectory) {}
 
-  async authenticate(token: string, form: 'base64' | 'plain', version?: string): Promise<AuthenticatedPartner | undefined> {
+  async authenticate(token: string, form: 'base64' | 'plain', plainIsNormal = false): Promise<AuthenticatedPartner | undefined> {
     const hash = credentialsTokenHash(token);
     await this.directory.ready();
     const partnerId = this.directory.tokenOwner(hash);
@@ -21,7 +21,7 @@ export class CredentialsTokenAuthenticator implements PartnerAuthenticator {
     const { state } = this.directory.known(partnerId);
     const kind = credentialsTokenKind(state, hash);
     // 2.1.1 sends the token as is (its Authorization header predates the Base64 rule of 2.2).
-    if (!kind || (form === 'plain' && !state.allowPlainToken && version !== '2.1.1')) return undefined;
+    if (!kind || (form === 'plain' && !state.allowPlainToken && !plainIsNormal)) return undefined;
     this.directory.noteContact(partnerId);
     return {
       partnerId,

@@ -12,9 +12,13 @@ export function parseOcpiBody<T extends object>(cls: ClassConstructor<T>, body: 
   return result.value;
 }
 
-/** A PATCH body: only the fields given, each valid. */
-export function parseOcpiPatch<T extends object>(cls: ClassConstructor<T>, body: unknown): Partial<T> {
-  const result = validateOcpiPatch(cls, body);
+/** A PATCH body: only the fields given, each valid (and `alwaysRequired`, last_updated by default). */
+export function parseOcpiPatch<T extends object>(
+  cls: ClassConstructor<T>,
+  body: unknown,
+  alwaysRequired?: readonly string[],
+): Partial<T> {
+  const result = validateOcpiPatch(cls, body, alwaysRequired);
   if (!result.ok)
     throw OcpiError.invalidParameters(
       `Invalid ${cls.name.replace(/Dto$/, '')} patch: ${result.errors.join('; ')}`,

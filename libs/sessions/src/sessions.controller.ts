@@ -92,7 +92,10 @@ export class SessionsController {
     const party = ownPartyOf(exchange, params);
     const patch = (
       exchange.version === '2.1.1'
-        ? v211.sessionPatchFrom211(parseOcpiPatch(v211.Session211, body), this.from211(party))
+        ? v211.sessionPatchFrom211(parseOcpiPatch(v211.Session211, body, []), {
+            ...this.from211(party),
+            receivedAt: exchange.receivedAt,
+          })
         : parseOcpiPatch(Session, body)
     ) as SessionPatch;
     assertBodyMatchesUrl(

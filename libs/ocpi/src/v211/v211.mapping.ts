@@ -15,6 +15,8 @@ export interface From211 {
   party: PartyId;
   /** The eMSP party of a token whose auth_id is not an eMA ID (ours, when we are its only eMSP). */
   tokenParty: PartyId;
+  /** When we received it: a 2.1.1 PATCH need not carry last_updated, so this stands for it. */
+  receivedAt?: string;
 }
 
 /** An eMA ID (ISO 15118 / eMI3) starts with the issuer's country code and party id: NL-RLG-C12345678-X, DE8ACC12E46L89. */
@@ -75,7 +77,8 @@ export function sessionPatchFrom211(wire: Partial<Session211>, context: From211)
   if (wire.charging_periods !== undefined) patch.charging_periods = chargingPeriodsFrom211(wire.charging_periods);
   if (wire.total_cost !== undefined) patch.total_cost = { excl_vat: wire.total_cost };
   if (wire.status !== undefined) patch.status = wire.status;
-  if (wire.last_updated !== undefined) patch.last_updated = wire.last_updated;
+  const lastUpdated = wire.last_updated ?? context.receivedAt;
+  if (lastUpdated !== undefined) patch.last_updated = lastUpdated;
   return patch;
 }
 
