@@ -65,6 +65,22 @@ const LOCATION_211 = {
 
 const CONTRACT = 'NL-RLG-C00000001-X';
 
+/** The CDR of that charging as 2.1.1 has it: no party, `stop_date_time`, costs as numbers. */
+const cdr211 = () => ({
+  id: 'V211-CDR-1',
+  start_date_time: '2026-06-01T08:01:00Z',
+  stop_date_time: '2026-06-01T09:01:00Z',
+  auth_id: CONTRACT,
+  auth_method: 'AUTH_REQUEST',
+  location: LOCATION_211,
+  currency: 'EUR',
+  charging_periods: PERIODS,
+  total_cost: 2.7,
+  total_energy: 11.25,
+  total_time: 1,
+  last_updated: '2026-06-01T09:05:00Z',
+});
+
 describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same and end in the same statement', () => {
   let hub: TestApp;
   let base: string;
@@ -195,20 +211,7 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
     assert.equal(read.body.data.total_cost, 2.7);
     assert.equal(read.body.data.location.evses[0].uid, '3256');
 
-    const cdr = {
-      id: 'V211-CDR-1',
-      start_date_time: '2026-06-01T08:01:00Z',
-      stop_date_time: '2026-06-01T09:01:00Z',
-      auth_id: CONTRACT,
-      auth_method: 'AUTH_REQUEST',
-      location: LOCATION_211,
-      currency: 'EUR',
-      charging_periods: PERIODS,
-      total_cost: 2.7,
-      total_energy: 11.25,
-      total_time: 1,
-      last_updated: '2026-06-01T09:05:00Z',
-    };
+    const cdr = cdr211();
     const posted = await send('POST', 'cdrs', cdr);
     assert.equal(posted.httpStatus, 201, posted.body.status_message);
     const location = posted.headers.get('location') ?? '';
@@ -305,6 +308,22 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       return charged;
     };
     assert.deepEqual(await view('OLD', 'V211-1'), await view('NEW', 'V221-1'));
+  });
+
+  test('pulling the 2.1.1 CPO reads its 2.1.1 CDRs and maps them as a push would', async () => {
+    old.senderObjects.set('cdrs', [{ ...cdr211(), id: 'V211-CDR-PULLED', last_updated: '2026-06-02T09:05:00Z' }]);
+    const pulled = await admin('POST', `/admin/pull/${oldId}`, { modules: ['cdrs'] });
+    assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
+    const report = JSON.stringify(pulled.body);
+    assert.match(report, /"recorded":1/, report);
+    const [call] = old.requestsTo('/ocpi/cpo/2.1.1/cdrs');
+    // A 2.1.1 call: the token as is, no routing headers.
+    assert.equal(call.authorization, `Token ${old.tokenB}`);
+    assert.equal(call.headers['ocpi-from-party-id'], undefined);
+    const stored = await ocpiCall<Json>('GET', `${base}/ocpi/emsp/2.1.1/cdrs/BE/OLD/V211-CDR-PULLED`, old.ourToken, undefined, {
+      plain: true,
+    });
+    assert.equal(stored.body.data?.auth_id, CONTRACT);
   });
 
   test('a PUT of credentials on a newer version moves the partner up: 2.1.1 to 2.2.1', async () => {

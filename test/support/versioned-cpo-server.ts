@@ -36,6 +36,8 @@ export class VersionedCpoServer {
   readonly tokenA = `cpo-a-${randomUUID()}`;
   /** Our token for it (Token C it got when it registered with us, or the one we gave it when we registered). */
   ourToken?: string;
+  /** What its Sender interfaces list (in its version's shapes), by module; empty otherwise. */
+  readonly senderObjects = new Map<string, unknown[]>();
   /** The versions it speaks; changing it (a software upgrade) changes what it lists. */
   versions: string[];
   private readonly accepted = new Set<string>([this.tokenA, this.tokenB]);
@@ -160,7 +162,7 @@ export class VersionedCpoServer {
       return send(this.credentials(version, tokenC));
     }
     const sender = /^\/ocpi\/cpo\/[\d.]+\/(locations|sessions|cdrs|tariffs)$/.exec(path);
-    if (request.method === 'GET' && sender) return send([]);
+    if (request.method === 'GET' && sender) return send(this.senderObjects.get(sender[1]) ?? []);
     if (/^\/ocpi\/cpo\/[\d.]+\/(tokens|commands)\//.test(path)) {
       return send(path.includes('/commands/') ? { result: 'ACCEPTED', timeout: 30 } : undefined);
     }

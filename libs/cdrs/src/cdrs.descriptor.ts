@@ -1,5 +1,5 @@
 import { defineModule } from '@roamledger/module-kit';
-import { CDR } from '@roamledger/ocpi';
+import { CDR, v211 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { CDRS_ROUTE, CDRS_ROUTES, type CdrReceipt, ReceiveCdr } from './cdr.commands';
 import { CDR_STREAM_PREFIX, cdrDecider } from './cdr.decider';
@@ -19,6 +19,7 @@ export const cdrsDescriptor = defineModule({
     module: ModuleID.CDRS,
     objectClass: CDR,
     command: (cdr: CDR, options) => new ReceiveCdr(cdr, options),
+    versions: { '2.1.1': { objectClass: v211.Cdr211, toModel: v211.cdrFrom211 } },
     outcome: (receipt: CdrReceipt) =>
       receipt.outcome === 'rejected'
         ? { status: 'rejected', reason: receipt.rejection?.message ?? 'rejected' }
