@@ -310,6 +310,96 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
     assert.deepEqual(await view('OLD', 'V211-1'), await view('NEW', 'V221-1'));
   });
 
+  test('a 2.3.0 CPO registers in 2.3.0 and sends the same charging with North American taxes', async () => {
+    const newest = await new VersionedCpoServer({ versions: ['2.2.1', '2.3.0'], countryCode: 'CA', partyId: 'NAM' }).start();
+    try {
+      const invitation = await invite('CA', 'NAM');
+      const answer = await newest.registerWith(invitation.versions_url, invitation.token_a, '2.3.0');
+      assert.equal(answer.body.status_code, 1000, answer.body.status_message);
+      assert.equal((await admin('GET', `/admin/partners/${invitation.id}`)).body.version, '2.3.0');
+      // Its 2.3.0 details were read, with Base64 tokens as 2.2+ wants.
+      assert.equal(newest.requestsTo('/ocpi/2.3.0').length, 1);
+      assert.equal(newest.requestsTo('/ocpi/2.3.0')[0].authorization, `Token ${Buffer.from(newest.tokenB).toString('base64')}`);
+
+      const taxes = {
+        before_taxes: 2.7,
+        taxes: [
+          { name: 'GST', percentage: 5, amount: 0.135 },
+          { name: 'QST', amount: 0.27 },
+        ],
+      };
+      const send = (method: string, path: string, body?: unknown) =>
+        ocpiCall<Json>(method, `${base}/ocpi/emsp/2.3.0/${path}`, newest.ourToken, body);
+      const cdrToken = { country_code: 'NL', party_id: 'RLG', uid: CONTRACT, type: 'OTHER', contract_id: CONTRACT };
+      const session = {
+        country_code: 'CA',
+        party_id: 'NAM',
+        id: 'V230-1',
+        start_date_time: '2026-06-01T08:01:00Z',
+        end_date_time: '2026-06-01T09:01:00Z',
+        kwh: 11.25,
+        cdr_token: cdrToken,
+        auth_method: 'AUTH_REQUEST',
+        location_id: 'LOC1',
+        evse_uid: '3256',
+        connector_id: '1',
+        currency: 'EUR',
+        charging_periods: PERIODS,
+        total_cost: taxes,
+        status: 'COMPLETED',
+        last_updated: '2026-06-01T09:01:30Z',
+      };
+      const put = await send('PUT', 'sessions/CA/NAM/V230-1', session);
+      assert.equal(put.body.status_code, 1000, put.body.status_message);
+      const cdr = {
+        country_code: 'CA',
+        party_id: 'NAM',
+        id: 'V230-CDR-1',
+        start_date_time: '2026-06-01T08:01:00Z',
+        end_date_time: '2026-06-01T09:01:00Z',
+        cdr_token: cdrToken,
+        auth_method: 'AUTH_REQUEST',
+        cdr_location: gentCdrLocation('AC_3_PHASE'),
+        currency: 'EUR',
+        charging_periods: PERIODS,
+        total_cost: taxes,
+        total_energy: 11.25,
+        total_time: 1,
+        last_updated: '2026-06-01T09:05:00Z',
+      };
+      const posted = await send('POST', 'cdrs', cdr);
+      assert.equal(posted.httpStatus, 201, posted.body.status_message);
+      assert.equal(posted.headers.get('location'), `${base}/ocpi/emsp/2.3.0/cdrs/CA/NAM/V230-CDR-1`);
+      const stored = await send('GET', 'cdrs/CA/NAM/V230-CDR-1');
+      assert.equal(stored.body.data.total_cost.before_taxes, 2.7);
+      // A price without before_taxes is refused on that field, with nothing recorded.
+      const refused = await send('POST', 'cdrs', { ...cdr, id: 'V230-CDR-2', total_cost: { taxes: taxes.taxes } });
+      assert.equal(refused.body.status_code, 2001);
+      assert.match(refused.body.status_message ?? '', /total_cost\.before_taxes/);
+
+      const deadline = Date.now() + 60_000;
+      let statements = await call('GET', '/finance/statements?month=2026-06', FINANCE_KEY);
+      while (!statements.body.items?.some((item: Json) => item.partner === 'CA*NAM')) {
+        assert.ok(Date.now() < deadline, `the statements never listed CA*NAM: ${JSON.stringify(statements.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        statements = await call('GET', '/finance/statements?month=2026-06', FINANCE_KEY);
+      }
+      const statement = (partner: string) => {
+        const { country_code, party_id, position, amount_incl_vat, incl_vat_missing, ...rest } = statements.body.items.find(
+          (item: Json) => item.partner === partner,
+        );
+        return { ...rest, partner: undefined };
+      };
+      // The same charging as the 2.2.1 CPO's; the taxes added up (in decimals) to what it cost with them.
+      assert.deepEqual(statement('CA*NAM'), statement('BE*NEW'));
+      const nam = statements.body.items.find((item: Json) => item.partner === 'CA*NAM');
+      assert.equal(nam.amount_incl_vat, '3.11');
+      assert.equal(nam.incl_vat_missing, 0);
+    } finally {
+      await newest.close();
+    }
+  });
+
   test('pulling the 2.1.1 CPO reads its 2.1.1 CDRs and maps them as a push would', async () => {
     old.senderObjects.set('cdrs', [{ ...cdr211(), id: 'V211-CDR-PULLED', last_updated: '2026-06-02T09:05:00Z' }]);
     const pulled = await admin('POST', `/admin/pull/${oldId}`, { modules: ['cdrs'] });

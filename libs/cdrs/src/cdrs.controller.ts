@@ -1,10 +1,11 @@
 import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { isOcpiVersion } from '@roamledger/module-kit';
-import { CDR, v211 } from '@roamledger/ocpi';
+import { CDR, v211, v230 } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
+  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
@@ -41,7 +42,7 @@ export class CdrsController {
 
   /** The CDR in the model; a 2.1.1 CDR names no party: it is the sender's own (2.1.1 credentials hold one). */
   private read(exchange: OcpiExchange, body: unknown): CDR {
-    if (exchange.version !== '2.1.1') return parseOcpiBody(CDR, body);
+    if (exchange.version !== '2.1.1') return parseOcpiBody(CDR, modelBodyOf(exchange, body, v230.CDR_PRICE_FIELDS_230));
     const wire = parseOcpiBody(v211.Cdr211, body);
     const party = exchange.partner?.roles[0];
     if (!party) throw OcpiError.unauthorized('Not registered');
@@ -78,7 +79,9 @@ export class CdrsController {
     assertOwnParty(exchange, party);
     const cdr = await this.cdrs.current(party, params.cdr_id);
     if (!cdr) throw OcpiError.notFound(`Unknown CDR ${params.country_code}*${params.party_id} ${params.cdr_id}`);
-    return ocpiResponse(exchange.version === '2.1.1' ? v211.cdrTo211(cdr) : cdr);
+    if (exchange.version === '2.1.1') return ocpiResponse(v211.cdrTo211(cdr));
+    if (exchange.version === '2.3.0') return ocpiResponse(v230.objectTo230(cdr, v230.CDR_PRICE_FIELDS_230));
+    return ocpiResponse(cdr);
   }
 
   // PUT, PATCH and DELETE are not part of the Receiver interface (nor POST to one CDR's URL).

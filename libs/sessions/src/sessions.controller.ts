@@ -1,10 +1,11 @@
 import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { versionRoutes } from '@roamledger/module-kit';
-import { type PartyId, Session, v211 } from '@roamledger/ocpi';
+import { type PartyId, Session, v211, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
+  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
@@ -54,7 +55,9 @@ export class SessionsController {
     const party = ownPartyOf(exchange, params);
     const session = await this.sessions.current(party, params.session_id);
     if (!session) throw OcpiError.notFound(`Unknown session ${describe(params)}`);
-    return ocpiResponse(exchange.version === '2.1.1' ? v211.sessionTo211(session) : session);
+    if (exchange.version === '2.1.1') return ocpiResponse(v211.sessionTo211(session));
+    if (exchange.version === '2.3.0') return ocpiResponse(v230.objectTo230(session, v230.SESSION_PRICE_FIELDS_230));
+    return ocpiResponse(session);
   }
 
   @Put(OBJECT_PATH)
@@ -68,7 +71,7 @@ export class SessionsController {
     const session =
       exchange.version === '2.1.1'
         ? v211.sessionFrom211(parseOcpiBody(v211.Session211, body), this.from211(party))
-        : parseOcpiBody(Session, body);
+        : parseOcpiBody(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230));
     assertBodyMatchesUrl(
       ['country_code', params.country_code, session.country_code],
       ['party_id', params.party_id, session.party_id],
@@ -96,7 +99,7 @@ export class SessionsController {
             ...this.from211(party),
             receivedAt: exchange.receivedAt,
           })
-        : parseOcpiPatch(Session, body)
+        : parseOcpiPatch(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230))
     ) as SessionPatch;
     assertBodyMatchesUrl(
       ['country_code', params.country_code, patch.country_code],
