@@ -416,6 +416,35 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
     assert.equal(stored.body.data?.auth_id, CONTRACT);
   });
 
+  test('a token we issue reaches the 2.1.1 CPO in 2.1.1 shape: auth_id, no party, no routing headers', async () => {
+    const issued = await admin('POST', '/admin/tokens', {
+      country_code: 'NL',
+      party_id: 'RLG',
+      uid: 'RFID-211',
+      type: 'RFID',
+      contract_id: CONTRACT,
+      issuer: 'Roamledger',
+      valid: true,
+      whitelist: 'ALLOWED',
+    });
+    assert.ok(issued.status < 300, JSON.stringify(issued.body));
+    const path = '/ocpi/cpo/2.1.1/tokens/NL/RLG/RFID-211';
+    const deadline = Date.now() + 60_000;
+    while (old.requestsTo(path).length === 0) {
+      assert.ok(Date.now() < deadline, 'the token never reached the 2.1.1 CPO');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const [put] = old.requestsTo(path);
+    assert.equal(put.method, 'PUT');
+    assert.equal(put.authorization, `Token ${old.tokenB}`);
+    assert.equal(put.headers['ocpi-from-country-code'], undefined);
+    const body = put.body as Json;
+    assert.equal(body.auth_id, CONTRACT);
+    assert.equal(body.uid, 'RFID-211');
+    assert.equal(body.country_code, undefined);
+    assert.equal(body.contract_id, undefined);
+  });
+
   test('a PUT of credentials on a newer version moves the partner up: 2.1.1 to 2.2.1', async () => {
     old.versions = ['2.1.1', '2.2.1'];
     const moved = await ocpiCall<Json>('PUT', `${base}/ocpi/2.2.1/credentials`, old.ourToken ?? '', old.credentials('2.2.1'));

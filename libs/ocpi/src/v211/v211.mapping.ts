@@ -220,3 +220,12 @@ export function endpointsFrom211(endpoints: Endpoint211[]): Array<{ identifier: 
     return [{ identifier, role: receives ? InterfaceRole.RECEIVER : InterfaceRole.SENDER, url }];
   });
 }
+
+/**
+ * A model Token (or the fields of a Token PATCH) as a 2.1.1 CPO takes it: `auth_id` for the
+ * contract id; no party (the URL names it), group, profile or energy contract, which 2.1.1 lacks.
+ */
+export function tokenTo211(token: Record<string, unknown>): Record<string, unknown> {
+  const { country_code, party_id, contract_id, group_id, default_profile_type, energy_contract, ...rest } = token;
+  return { ...rest, ...(contract_id !== undefined ? { auth_id: contract_id } : {}) };
+}
