@@ -473,6 +473,8 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       });
       assert.equal(connected.status, 201, JSON.stringify(connected.body));
       assert.equal(connected.body.version, '2.3.0');
+      // It offers 2.3.0 Payments, which we do not: stored with its other endpoints, nothing refused.
+      assert.ok(connected.body.endpoints.some((endpoint: Json) => endpoint.identifier === 'payments'));
       assert.equal(newest.requestsTo('/ocpi/2.3.0/credentials').length, 1);
 
       const connected211 = await admin('POST', '/admin/partners/connect', {

@@ -143,6 +143,8 @@ export class VersionedCpoServer {
       const endpoints = [
         { identifier: 'credentials', role: 'SENDER', url: `${this.baseUrl}/ocpi/${version}/credentials` },
         ...MODULES.map((module) => ({ identifier: module, role: cpoRole(module), url: this.moduleUrl(version, module) })),
+        // 2.3.0's Payments module, which a CPO may offer and we do not speak.
+        ...(version === '2.3.0' ? [{ identifier: 'payments', role: 'RECEIVER', url: this.moduleUrl(version, 'payments') }] : []),
       ];
       return send({
         version,
