@@ -12,6 +12,7 @@ import { VersionedCpoServer } from '../support/versioned-cpo-server';
 
 const ADMIN_KEY = 'versions-e2e-admin-key-0123456789';
 const FINANCE_KEY = 'versions-e2e-finance-key-0123456789';
+const APP_KEY = 'versions-e2e-app-key-0123456789';
 // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON they asked for
 type Json = any;
 
@@ -110,7 +111,11 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
   };
 
   before(async () => {
-    hub = await startTestApp(hubModule, { ADMIN_API_KEY: ADMIN_KEY, FINANCE_API_KEY: FINANCE_KEY }, { listen: true });
+    hub = await startTestApp(
+      hubModule,
+      { ADMIN_API_KEY: ADMIN_KEY, FINANCE_API_KEY: FINANCE_KEY, APP_API_KEY: APP_KEY },
+      { listen: true },
+    );
     base = hub.config.publicUrl;
     old = await new VersionedCpoServer({ versions: ['2.1.1'], countryCode: 'BE', partyId: 'OLD' }).start();
     current = await new PartnerServer({ countryCode: 'BE', partyId: 'NEW', name: 'CPO NEW' }).start();
@@ -145,6 +150,8 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
         `credentials RECEIVER ${base}/ocpi/2.3.0/credentials`,
         `sessions RECEIVER ${base}/ocpi/emsp/2.3.0/sessions`,
         `cdrs RECEIVER ${base}/ocpi/emsp/2.3.0/cdrs`,
+        `tokens SENDER ${base}/ocpi/emsp/2.3.0/tokens`,
+        `commands SENDER ${base}/ocpi/emsp/2.3.0/commands`,
       ],
     );
     const v221 = await details('2.2.1');
@@ -395,6 +402,57 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       const nam = statements.body.items.find((item: Json) => item.partner === 'CA*NAM');
       assert.equal(nam.amount_incl_vat, '3.11');
       assert.equal(nam.incl_vat_missing, 0);
+
+      // Tokens and commands in 2.3.0: the CPO pulls our tokens and asks to authorize one; a driver's
+      // command reaches its 2.3.0 Commands receiver.
+      const issued = await admin('POST', '/admin/tokens', {
+        country_code: 'NL',
+        party_id: 'RLG',
+        uid: 'RFID-230',
+        type: 'RFID',
+        contract_id: 'NL-RLG-C00000230-X',
+        issuer: 'Roamledger',
+        valid: true,
+        whitelist: 'ALLOWED',
+      });
+      assert.ok(issued.status < 300, JSON.stringify(issued.body));
+      // The register behind GET is a read model: it lists the token once it has caught up.
+      const registered = Date.now() + 60_000;
+      let listed = await send('GET', 'tokens');
+      while (!listed.body.data?.some((token: Json) => token.uid === 'RFID-230')) {
+        assert.ok(Date.now() < registered, `the token was never listed: ${JSON.stringify(listed.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        listed = await send('GET', 'tokens');
+      }
+      const authorized = await send('POST', 'tokens/RFID-230/authorize?type=RFID');
+      assert.equal(authorized.body.status_code, 1000, authorized.body.status_message);
+      assert.equal(authorized.body.data.allowed, 'ALLOWED');
+
+      const command = await call('POST', '/api/commands', APP_KEY, {
+        to: { country_code: 'CA', party_id: 'NAM' },
+        command: 'START_SESSION',
+        body: { token: { uid: 'RFID-230', type: 'RFID' }, location_id: 'LOC1', evse_uid: '3256' },
+      });
+      assert.equal(command.status, 202, JSON.stringify(command.body));
+      const answered = Date.now() + 60_000;
+      let state = await call('GET', `/api/commands/${command.body.id}`, APP_KEY);
+      while (!state.body.response) {
+        assert.ok(Date.now() < answered, `the command was never answered: ${JSON.stringify(state.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        state = await call('GET', `/api/commands/${command.body.id}`, APP_KEY);
+      }
+      assert.deepEqual(state.body.response, { result: 'ACCEPTED', timeout: 30 });
+      const [received] = newest.requestsTo('/ocpi/cpo/2.3.0/commands/START_SESSION');
+      assert.equal((received.body as Json).location_id, 'LOC1');
+      // The token was pushed to its 2.3.0 Tokens receiver as 2.2.1 has it (2.3.0's Token is the same).
+      const pushed = Date.now() + 60_000;
+      while (newest.requestsTo('/ocpi/cpo/2.3.0/tokens/NL/RLG/RFID-230').length === 0) {
+        assert.ok(Date.now() < pushed, 'the token never reached the 2.3.0 CPO');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const [tokenPut] = newest.requestsTo('/ocpi/cpo/2.3.0/tokens/NL/RLG/RFID-230');
+      assert.equal((tokenPut.body as Json).contract_id, 'NL-RLG-C00000230-X');
+      assert.equal(tokenPut.headers['ocpi-from-party-id'], 'RLG');
     } finally {
       await newest.close();
     }
