@@ -48,11 +48,14 @@ describe('a partner registers with us (credentials POST, PUT, DELETE)', () => {
     const versions = await ocpiCall<Array<{ version: string; url: string }>>('GET', invitation.versions_url, invitation.token_a);
     assert.equal(versions.httpStatus, 200);
     assert.equal(versions.body.status_code, 1000);
-    assert.deepEqual(versions.body.data, [{ version: '2.2.1', url: `${hub.base}/ocpi/versions/2.2.1` }]);
+    assert.deepEqual(
+      versions.body.data,
+      ['2.1.1', '2.2.1', '2.3.0'].map((version) => ({ version, url: `${hub.base}/ocpi/versions/${version}` })),
+    );
 
     const details = await ocpiCall<{ version: string; endpoints: Array<{ identifier: string; role: string; url: string }> }>(
       'GET',
-      versions.body.data?.[0].url ?? '',
+      versions.body.data?.find((entry) => entry.version === '2.2.1')?.url ?? '',
       invitation.token_a,
     );
     assert.equal(details.body.data?.version, '2.2.1');

@@ -50,10 +50,14 @@ describe('the hub end to end: a CPO registers, pushes a session and its CDR', ()
       roles: ['CPO'],
     });
     assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
-    const versions = await ocpiCall<Array<{ url: string }>>('GET', invitation.body.versions_url, invitation.body.token_a);
+    const versions = await ocpiCall<Array<{ version: string; url: string }>>(
+      'GET',
+      invitation.body.versions_url,
+      invitation.body.token_a,
+    );
     const details = await ocpiCall<{ endpoints: Array<{ identifier: string; url: string }> }>(
       'GET',
-      versions.body.data?.[0].url ?? '',
+      versions.body.data?.find((entry) => entry.version === '2.2.1')?.url ?? '',
       invitation.body.token_a,
     );
     const credentialsUrl = details.body.data?.endpoints.find((e) => e.identifier === 'credentials')?.url ?? '';

@@ -120,7 +120,11 @@ describe('locations and tariffs end to end: a CPO pushes, the catalog answers, a
     assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
     partnerId = invitation.body.id;
     const versions = await ocpiCall<Json>('GET', invitation.body.versions_url, invitation.body.token_a);
-    const details = await ocpiCall<Json>('GET', versions.body.data[0].url, invitation.body.token_a);
+    const details = await ocpiCall<Json>(
+      'GET',
+      versions.body.data.find((entry: { version: string }) => entry.version === '2.2.1').url,
+      invitation.body.token_a,
+    );
     const endpoints: Array<{ identifier: string; url: string }> = details.body.data.endpoints;
     locationsUrl = endpoints.find((e) => e.identifier === 'locations')?.url ?? '';
     tariffsUrl = endpoints.find((e) => e.identifier === 'tariffs')?.url ?? '';

@@ -263,10 +263,10 @@ async function register(base: string, server: PartnerServer): Promise<string> {
   });
   assert.equal(invitation.status, 201);
   const { versions_url: versionsUrl, token_a: tokenA } = (await invitation.json()) as { versions_url: string; token_a: string };
-  const versions = await ocpiCall<Array<{ url: string }>>('GET', versionsUrl, tokenA);
+  const versions = await ocpiCall<Array<{ version: string; url: string }>>('GET', versionsUrl, tokenA);
   const details = await ocpiCall<{ endpoints: Array<{ identifier: string; url: string }> }>(
     'GET',
-    versions.body.data?.[0].url ?? '',
+    versions.body.data?.find((entry) => entry.version === '2.2.1')?.url ?? '',
     tokenA,
   );
   const credentialsUrl = details.body.data?.endpoints.find((e) => e.identifier === 'credentials')?.url ?? '';

@@ -20,3 +20,17 @@ export const specExamplesSkip: string | false = existsSync(OCPI_EXAMPLES_DIR)
 export function readSpecExample<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(path.join(OCPI_EXAMPLES_DIR, name), 'utf8')) as T;
 }
+
+/** The OCPI 2.3.0 spec's examples: OCPI_230_EXAMPLES_DIR, default ../shared/ocpi/spec-2.3.0/examples. */
+export const OCPI_230_EXAMPLES_DIR = path.resolve(
+  projectRoot(),
+  process.env.OCPI_230_EXAMPLES_DIR ?? '../shared/ocpi/spec-2.3.0/examples',
+);
+
+export const specExamples230Skip: string | false = existsSync(OCPI_230_EXAMPLES_DIR)
+  ? false
+  : `no OCPI 2.3.0 spec examples at ${OCPI_230_EXAMPLES_DIR} (set OCPI_230_EXAMPLES_DIR to the spec's examples folder)`;
+
+export function readSpecExample230<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(path.join(OCPI_230_EXAMPLES_DIR, name), 'utf8')) as T;
+}

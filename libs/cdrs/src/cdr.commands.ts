@@ -8,15 +8,16 @@ import {
   type HandleOptions,
   handleCommand,
 } from '@roamledger/event-store';
-import { SESSION_FACTS, type SessionFactsPort } from '@roamledger/module-kit';
+import { SESSION_FACTS, type SessionFactsPort, versionRoutes } from '@roamledger/module-kit';
 import type { CDR, PartyId } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { CdrContext } from './cdr.checks';
 import { type CdrState, cdrDecider, cdrStream } from './cdr.decider';
 import type { CdrEvent, CdrRejected } from './cdr.events';
 
-/** The eMSP CDRs Receiver route. */
+/** The eMSP CDRs Receiver route in 2.2.1, and in every version. */
 export const CDRS_ROUTE = 'ocpi/emsp/2.2.1/cdrs';
+export const CDRS_ROUTES = versionRoutes('ocpi/emsp/{version}/cdrs');
 
 /**
  * `stored`: a new CDR; `duplicate`: the same CDR again (nothing new); `rejected`: a CdrRejected

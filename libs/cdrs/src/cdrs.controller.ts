@@ -1,9 +1,11 @@
-import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CDR } from '@roamledger/ocpi';
+import { isOcpiVersion } from '@roamledger/module-kit';
+import { CDR, v211, v230 } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
+  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
@@ -11,8 +13,9 @@ import {
   ocpiResponse,
   parseOcpiBody,
 } from '@roamledger/ocpi-transport';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
-import { CDRS_ROUTE, CdrStreams, ReceiveCdr } from './cdr.commands';
+import { CDRS_ROUTE, CDRS_ROUTES, CdrStreams, ReceiveCdr } from './cdr.commands';
 
 const OBJECT_PATH = ':country_code/:party_id/:cdr_id';
 
@@ -26,18 +29,29 @@ const IMMUTABLE = 'CDRs cannot be replaced, updated or removed; a correction is 
 
 /**
  * eMSP CDRs Receiver interface (mod_cdrs): POST stores a CDR once; GET at the URL the POST
- * answered with, /cdrs/{country_code}/{party_id}/{cdr_id}, returns it.
+ * answered with, /cdrs/{country_code}/{party_id}/{cdr_id}, returns it. In every version: a 2.1.1
+ * CDR is mapped to the model here, at the edge (v211); 2.3.0's is 2.2.1's.
  */
-@OcpiController(CDRS_ROUTE)
+@OcpiController(Object.values(CDRS_ROUTES))
 export class CdrsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly cdrs: CdrStreams,
+    @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
   ) {}
+
+  /** The CDR in the model; a 2.1.1 CDR names no party: it is the sender's own (2.1.1 credentials hold one). */
+  private read(exchange: OcpiExchange, body: unknown): CDR {
+    if (exchange.version !== '2.1.1') return parseOcpiBody(CDR, modelBodyOf(exchange, body, v230.CDR_PRICE_FIELDS_230));
+    const wire = parseOcpiBody(v211.Cdr211, body);
+    const party = exchange.partner?.roles[0];
+    if (!party) throw OcpiError.unauthorized('Not registered');
+    return v211.cdrFrom211(wire, { party, tokenParty: this.config.ocpiParties[0] });
+  }
 
   @Post()
   async post(@Exchange() exchange: OcpiExchange, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const cdr = parseOcpiBody(CDR, body);
+    const cdr = this.read(exchange, body);
     assertOwnParty(exchange, { countryCode: cdr.country_code, partyId: cdr.party_id });
     const receipt = await this.commands.execute(
       new ReceiveCdr(cdr, { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
@@ -48,7 +62,9 @@ export class CdrsController {
       reply.status(200);
       return ocpiResponse(null, OcpiStatus.ClientError, receipt.rejection?.message);
     }
-    reply.header('Location', receipt.location);
+    // The GET URL in the version the CDR was posted in.
+    const route = isOcpiVersion(exchange.version) ? CDRS_ROUTES[exchange.version] : undefined;
+    reply.header('Location', route ? receipt.location.replace(`/${CDRS_ROUTE}/`, `/${route}/`) : receipt.location);
     reply.status(receipt.outcome === 'stored' ? 201 : 200);
     return ocpiResponse(
       null,
@@ -63,6 +79,8 @@ export class CdrsController {
     assertOwnParty(exchange, party);
     const cdr = await this.cdrs.current(party, params.cdr_id);
     if (!cdr) throw OcpiError.notFound(`Unknown CDR ${params.country_code}*${params.party_id} ${params.cdr_id}`);
+    if (exchange.version === '2.1.1') return ocpiResponse(v211.cdrTo211(cdr));
+    if (exchange.version === '2.3.0') return ocpiResponse(v230.objectTo230(cdr, v230.CDR_PRICE_FIELDS_230));
     return ocpiResponse(cdr);
   }
 

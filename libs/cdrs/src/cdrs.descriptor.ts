@@ -1,7 +1,7 @@
 import { defineModule } from '@roamledger/module-kit';
-import { CDR } from '@roamledger/ocpi';
+import { CDR, v211 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
-import { CDRS_ROUTE, type CdrReceipt, ReceiveCdr } from './cdr.commands';
+import { CDRS_ROUTE, CDRS_ROUTES, type CdrReceipt, ReceiveCdr } from './cdr.commands';
 import { CDR_STREAM_PREFIX, cdrDecider } from './cdr.decider';
 import { CDR_EVENT_TYPES } from './cdr.events';
 import { CdrsModule } from './cdrs.module';
@@ -11,14 +11,15 @@ export const cdrsDescriptor = defineModule({
   name: 'cdrs',
   description: "OCPI CDRs receiver (eMSP), and the pull of CPOs' CDRs Sender interfaces",
   nestModule: CdrsModule,
-  routes: [CDRS_ROUTE],
-  endpoints: [{ identifier: ModuleID.CDRS, role: InterfaceRole.RECEIVER, route: CDRS_ROUTE }],
+  routes: Object.values(CDRS_ROUTES),
+  endpoints: [{ identifier: ModuleID.CDRS, role: InterfaceRole.RECEIVER, route: CDRS_ROUTE, versions: CDRS_ROUTES }],
   streams: [{ prefix: CDR_STREAM_PREFIX, aggregate: 'CDR', decider: cdrDecider }],
   eventTypes: CDR_EVENT_TYPES,
   pull: {
     module: ModuleID.CDRS,
     objectClass: CDR,
     command: (cdr: CDR, options) => new ReceiveCdr(cdr, options),
+    versions: { '2.1.1': { objectClass: v211.Cdr211, toModel: v211.cdrFrom211 } },
     outcome: (receipt: CdrReceipt) =>
       receipt.outcome === 'rejected'
         ? { status: 'rejected', reason: receipt.rejection?.message ?? 'rejected' }

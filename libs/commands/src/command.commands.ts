@@ -12,6 +12,7 @@ import {
   publicRouteUrl,
   TOKEN_REGISTER,
   type TokenRegisterPort,
+  versionRoutes,
 } from '@roamledger/module-kit';
 import {
   CancelReservation,
@@ -25,7 +26,7 @@ import {
   UnlockConnector,
   validateOcpi,
 } from '@roamledger/ocpi';
-import { ModuleID } from '@roamledger/ocpi/values';
+import { ModuleID, VersionNumber } from '@roamledger/ocpi/values';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { ClassConstructor } from 'class-transformer';
 import { type CommandCommand, type CommandState, commandDecider, commandStream } from './command.decider';
@@ -33,6 +34,8 @@ import type { CommandEvent } from './command.events';
 
 /** Where CPOs POST their CommandResults: `<route>/<COMMAND>/<command id>`. */
 export const COMMANDS_ROUTE = 'ocpi/emsp/2.2.1/commands';
+/** 2.3.0's commands are 2.2.1's; 2.1.1's are not mapped yet. */
+export const COMMANDS_ROUTES = versionRoutes('ocpi/emsp/{version}/commands', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
 
 export type CommandHandled = Handled<CommandEvent, CommandState>;
 

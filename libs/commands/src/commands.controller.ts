@@ -3,14 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CommandResult } from '@roamledger/ocpi';
 import { Exchange, OcpiController, type OcpiExchange, OcpiStatus, ocpiResponse, parseOcpiBody } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
-import { COMMANDS_ROUTE, ReceiveCommandResult } from './command.commands';
+import { COMMANDS_ROUTES, ReceiveCommandResult } from './command.commands';
 
 /**
  * mod_commands Sender interface (eMSP): the CPO POSTs the CommandResult to the response_url we
  * gave it, `<route>/<COMMAND>/<command id>`. A result for a command we never sent, one already
  * finished (answered, timed out) or one sent to another partner is kept in the log and refused.
  */
-@OcpiController(COMMANDS_ROUTE)
+@OcpiController(Object.values(COMMANDS_ROUTES))
 export class CommandsController {
   constructor(private readonly commands: CommandBus) {}
 

@@ -1,7 +1,7 @@
 import { defineModule } from '@roamledger/module-kit';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { APP_COMMANDS_ROUTE } from './app-commands.controller';
-import { COMMANDS_ROUTE } from './command.commands';
+import { COMMANDS_ROUTE, COMMANDS_ROUTES } from './command.commands';
 import { COMMAND_STREAM_PREFIX, commandDecider } from './command.decider';
 import { COMMAND_EVENT_TYPES } from './command.events';
 import { CommandsModule } from './commands.module';
@@ -11,8 +11,8 @@ export const commandsDescriptor = defineModule({
   name: 'commands',
   description: "OCPI Commands sender (eMSP): the driver-app API, commands to CPOs' receivers and their results",
   nestModule: CommandsModule,
-  routes: [COMMANDS_ROUTE, APP_COMMANDS_ROUTE],
-  endpoints: [{ identifier: ModuleID.COMMANDS, role: InterfaceRole.SENDER, route: COMMANDS_ROUTE }],
+  routes: [...Object.values(COMMANDS_ROUTES), APP_COMMANDS_ROUTE],
+  endpoints: [{ identifier: ModuleID.COMMANDS, role: InterfaceRole.SENDER, route: COMMANDS_ROUTE, versions: COMMANDS_ROUTES }],
   streams: [{ prefix: COMMAND_STREAM_PREFIX, aggregate: 'Command', decider: commandDecider }],
   eventTypes: COMMAND_EVENT_TYPES,
 });

@@ -1,27 +1,30 @@
 import { Body, Delete, Get, Headers, HttpCode, Post, Put } from '@nestjs/common';
 import { Exchange, OcpiController, type OcpiExchange, ocpiResponse } from '@roamledger/ocpi-transport';
-import { CREDENTIALS_ROUTE } from './credentials.routes';
+import { CREDENTIALS_ROUTES } from './credentials.routes';
 import { PartnerService } from './partner.commands';
 
-/** The credentials module (credentials.asciidoc): registration, update and unregistration by the partner. */
-@OcpiController(CREDENTIALS_ROUTE, { configurationModule: true })
+/**
+ * The credentials module (credentials.asciidoc, credentials.md in 2.1.1): registration, update and
+ * unregistration by the partner, in the version of the route it calls.
+ */
+@OcpiController(Object.values(CREDENTIALS_ROUTES), { configurationModule: true })
 export class CredentialsController {
   constructor(private readonly partners: PartnerService) {}
 
   @Get()
   async get(@Exchange() exchange: OcpiExchange, @Headers('authorization') authorization?: string) {
-    return ocpiResponse(await this.partners.current(exchange, authorization));
+    return ocpiResponse(this.partners.onTheWire(exchange, await this.partners.current(exchange, authorization)));
   }
 
   @Post()
   @HttpCode(200)
   async register(@Exchange() exchange: OcpiExchange, @Body() body: unknown) {
-    return ocpiResponse(await this.partners.register(exchange, body));
+    return ocpiResponse(this.partners.onTheWire(exchange, await this.partners.register(exchange, body)));
   }
 
   @Put()
   async update(@Exchange() exchange: OcpiExchange, @Body() body: unknown) {
-    return ocpiResponse(await this.partners.update(exchange, body));
+    return ocpiResponse(this.partners.onTheWire(exchange, await this.partners.update(exchange, body)));
   }
 
   @Delete()

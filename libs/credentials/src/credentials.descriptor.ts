@@ -1,7 +1,7 @@
 import { defineModule } from '@roamledger/module-kit';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { CredentialsModule, VersionsModule } from './credentials.module';
-import { ADMIN_PARTNERS_ROUTE, CREDENTIALS_ROUTE, VERSIONS_ROUTE } from './credentials.routes';
+import { ADMIN_PARTNERS_ROUTE, CREDENTIALS_ROUTE, CREDENTIALS_ROUTES, VERSIONS_ROUTE } from './credentials.routes';
 import { CREDENTIALS_TOKEN_STREAM_PREFIX, issuedTokenDecider } from './credentials-token';
 import { PARTNER_STREAM_PREFIX, partnerDecider } from './partner.decider';
 
@@ -18,11 +18,11 @@ export const credentialsDescriptor = defineModule({
   name: 'credentials',
   description: 'OCPI credentials (registration both ways) and the admin API for partners',
   nestModule: CredentialsModule,
-  routes: [CREDENTIALS_ROUTE, ADMIN_PARTNERS_ROUTE],
+  routes: [...Object.values(CREDENTIALS_ROUTES), ADMIN_PARTNERS_ROUTE],
   // Credentials is symmetric: every platform both calls and serves it, at the one URL.
   endpoints: [
-    { identifier: ModuleID.CREDENTIALS, role: InterfaceRole.SENDER, route: CREDENTIALS_ROUTE },
-    { identifier: ModuleID.CREDENTIALS, role: InterfaceRole.RECEIVER, route: CREDENTIALS_ROUTE },
+    { identifier: ModuleID.CREDENTIALS, role: InterfaceRole.SENDER, route: CREDENTIALS_ROUTE, versions: CREDENTIALS_ROUTES },
+    { identifier: ModuleID.CREDENTIALS, role: InterfaceRole.RECEIVER, route: CREDENTIALS_ROUTE, versions: CREDENTIALS_ROUTES },
   ],
   streams: [
     { prefix: PARTNER_STREAM_PREFIX, aggregate: 'Partner', decider: partnerDecider },

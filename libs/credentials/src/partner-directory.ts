@@ -253,15 +253,23 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A client that calls the partner with the token it gave us. Only for registered partners that
-   * are not suspended: both parties must end automated communication otherwise.
+   * A client that calls the partner with the token it gave us, as the version negotiated with it
+   * wants it. Only for registered partners that are not suspended: both parties must end automated
+   * communication otherwise.
    */
   async client(partnerId: string, options: Omit<OcpiClientOptions, 'token' | 'plainToken'> = {}): Promise<OcpiClient> {
     const { state } = await this.load(partnerId);
     if (state.status !== 'registered' || !state.theirToken)
       throw new Error(`Partner ${partnerId} is not registered (${state.status})`);
     if (state.suspended) throw new Error(`Partner ${partnerId} is suspended`);
-    return new OcpiClient({ ...options, token: this.vault.open(state.theirToken), plainToken: state.allowPlainToken });
+    // 2.1.1 has no routing headers and sends the token as is.
+    const v211 = state.version === '2.1.1';
+    return new OcpiClient({
+      ...options,
+      ...(v211 ? { fromParty: undefined, toParty: undefined } : {}),
+      token: this.vault.open(state.theirToken),
+      plainToken: state.allowPlainToken || v211,
+    });
   }
 
   /** The partner's state, and when its last event was recorded. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import type { PartnerCallOptions, PartnerLink, PartnerLinksPort } from '@roamledger/module-kit';
+import { OCPI_VERSION, type PartnerCallOptions, type PartnerLink, type PartnerLinksPort } from '@roamledger/module-kit';
 import type { OcpiClient } from '@roamledger/ocpi-transport';
 import { PartnerDirectory, type PartnerView } from './partner-directory';
 
@@ -39,6 +39,7 @@ function link(view: PartnerView): PartnerLink {
   return {
     partnerId: view.id,
     name: view.name,
+    version: view.version ?? OCPI_VERSION,
     // A hub's parties are its own and those behind it: calls to them go through the hub.
     parties: [...view.roles, ...view.behind].map((role) => ({
       countryCode: role.countryCode,

@@ -1,8 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, type EventMetadata, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { OCPI_VERSION, publicRouteUrl } from '@roamledger/module-kit';
-import { Credentials, InterfaceRole, ModuleID, Role, sameParty, Version, VersionDetails, validateOcpi } from '@roamledger/ocpi';
+import {
+  isOcpiVersion,
+  MODULE_DESCRIPTORS,
+  type ModuleDescriptor,
+  OCPI_VERSION,
+  type OcpiVersion,
+  offeredVersions,
+  publicRouteUrl,
+} from '@roamledger/module-kit';
+import {
+  Credentials,
+  InterfaceRole,
+  ModuleID,
+  Role,
+  sameParty,
+  Version,
+  VersionDetails,
+  v211,
+  validateOcpi,
+} from '@roamledger/ocpi';
 import {
   credentialsTokenCandidates,
   OcpiCallError,
@@ -72,7 +90,20 @@ export class PartnerService {
     @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
     private readonly vault: TokenVault,
     private readonly directory: PartnerDirectory,
+    @Inject(MODULE_DESCRIPTORS) private readonly modules: readonly ModuleDescriptor[],
   ) {}
+
+  /** Credentials as the version of the route speaks them: 2.1.1 has one party and no roles. */
+  onTheWire(exchange: OcpiExchange, credentials: Credentials): Credentials | v211.Credentials211 {
+    return exchange.version === '2.1.1' ? v211.credentialsTo211(credentials) : credentials;
+  }
+
+  /** The partner's credentials in the version of the route it called, as the model holds them. */
+  private readCredentials(exchange: OcpiExchange, body: unknown, state: PartnerState): Credentials {
+    if (exchange.version !== '2.1.1') return parseOcpiBody(Credentials, body);
+    const role = state.roles[0]?.role ?? state.invitation?.roles[0];
+    return v211.credentialsFrom211(parseOcpiBody(v211.Credentials211, body), role as Role | undefined);
+  }
 
   /** The credentials object we hand out: the token, our versions URL and one EMSP role (and name) per hosted party. */
   ourCredentials(token: string): Credentials {
@@ -144,8 +175,8 @@ export class PartnerService {
   /** POST: registration. Fetches the partner's endpoints with its token, then answers with Token C. */
   async register(exchange: OcpiExchange, body: unknown): Promise<Credentials> {
     const partnerId = partnerOf(exchange);
-    const credentials = parseOcpiBody(Credentials, body);
     const { state } = await this.directory.load(partnerId);
+    const credentials = this.readCredentials(exchange, body, state);
     asOcpi(() => assertCanRegister(state, credentials.roles));
     return this.acceptCredentials(exchange, state, credentials, 'RegisterPartner');
   }
@@ -153,8 +184,8 @@ export class PartnerService {
   /** PUT: new credentials (and endpoints, fetched again) for a registered partner; its old Token C stops working. */
   async update(exchange: OcpiExchange, body: unknown): Promise<Credentials> {
     const partnerId = partnerOf(exchange);
-    const credentials = parseOcpiBody(Credentials, body);
     const { state } = await this.directory.load(partnerId);
+    const credentials = this.readCredentials(exchange, body, state);
     asOcpi(() => {
       assertRegistered(state);
       assertPermittedRoles(state, credentials.roles);
@@ -184,7 +215,15 @@ export class PartnerService {
   ): Promise<Credentials> {
     const partnerId = partnerOf(exchange);
     const roles = credentials.roles as PartnerCredentialsRole[];
-    const { endpoints } = await this.discover(credentials.url, credentials.token, state.allowPlainToken, exchange.correlationId);
+    // The partner chose the version by the credentials route it called; a PUT on a newer one moves it up.
+    const wanted = isOcpiVersion(exchange.version) ? exchange.version : OCPI_VERSION;
+    const { version, endpoints } = await this.discover(
+      credentials.url,
+      credentials.token,
+      state.allowPlainToken,
+      exchange.correlationId,
+      wanted,
+    );
     const missing = missingEndpoints(roles, endpoints);
     if (missing.length) {
       throw new OcpiError(OcpiStatus.NoMatchingEndpoints, `Your version details lack endpoints we need: ${missing.join(', ')}`);
@@ -199,7 +238,7 @@ export class PartnerService {
           type,
           roles,
           versionsUrl: credentials.url,
-          version: OCPI_VERSION,
+          version,
           endpoints,
           theirToken: this.vault.seal(credentials.token),
           tokenCHash,
@@ -225,6 +264,7 @@ export class PartnerService {
     const metadata = operatorMetadata();
     const { version, endpoints } = await this.discover(theirVersionsUrl, tokenA, false, metadata.correlationId);
     const credentialsEndpoint = endpoints.find((endpoint) => endpoint.identifier === ModuleID.CREDENTIALS);
+    const plainToken = version === '2.1.1';
     if (!credentialsEndpoint) throw new OcpiError(OcpiStatus.NoMatchingEndpoints, 'The partner lists no credentials endpoint');
 
     const partnerId = randomUUID();
@@ -248,13 +288,14 @@ export class PartnerService {
 
     let theirs: Credentials;
     try {
-      const client = new OcpiClient({ token: tokenA, ...HANDSHAKE_CALLS });
+      const client = new OcpiClient({ token: tokenA, plainToken, ...HANDSHAKE_CALLS });
+      const ours = this.ourCredentials(ourToken);
       // Not retried: a second POST would meet an already registered client (405).
-      const answer = await client.post<unknown>(credentialsEndpoint.url, this.ourCredentials(ourToken), {
+      const answer = await client.post<unknown>(credentialsEndpoint.url, plainToken ? v211.credentialsTo211(ours) : ours, {
         retries: 0,
         correlationId: metadata.correlationId,
       });
-      const checked = validateOcpi(Credentials, answer);
+      const checked = plainToken ? read211Credentials(answer) : validateOcpi(Credentials, answer);
       if (!checked.ok)
         throw new OcpiError(
           OcpiStatus.UnableToUseClientApi,
@@ -266,7 +307,9 @@ export class PartnerService {
         partnerId,
       ).catch(async (error) => {
         // We are registered on their side by now: undo it rather than keep a connection we refuse.
-        await new OcpiClient({ token: theirs.token, ...HANDSHAKE_CALLS }).delete(credentialsEndpoint.url).catch(() => undefined);
+        await new OcpiClient({ token: theirs.token, plainToken, ...HANDSHAKE_CALLS })
+          .delete(credentialsEndpoint.url)
+          .catch(() => undefined);
         throw error;
       });
     } catch (error) {
@@ -292,29 +335,44 @@ export class PartnerService {
 
   // ---- shared ----
 
-  /** Their versions, then the 2.2.1 details: 3001 when a call fails, 3002 without 2.2.1. */
+  /**
+   * Their versions, then the details of the version to speak: `wanted` (the route the partner
+   * called), else the highest both sides speak. 3001 when a call fails, 3002 without that version.
+   */
   private async discover(
     url: string,
     token: string,
     plainToken: boolean,
     correlationId?: string,
-  ): Promise<{ version: string; endpoints: PartnerEndpoint[] }> {
-    const client = new OcpiClient({ token, plainToken, ...HANDSHAKE_CALLS });
+    wanted?: OcpiVersion,
+  ): Promise<{ version: OcpiVersion; endpoints: PartnerEndpoint[] }> {
+    // 2.1.1 platforms read the token as sent; when we do not know the version yet, try 2.2's Base64 first.
+    const clients = [new OcpiClient({ token, plainToken: plainToken || wanted === '2.1.1', ...HANDSHAKE_CALLS })];
+    if (!plainToken && wanted !== '2.1.1') clients.push(new OcpiClient({ token, plainToken: true, ...HANDSHAKE_CALLS }));
+    let client = clients[0];
     const get = async (target: string) => (await client.request<unknown>('GET', target, { correlationId })).data;
     const unusable = (what: string, error: unknown) =>
       new OcpiError(OcpiStatus.UnableToUseClientApi, `Cannot use your ${what}: ${(error as Error).message}`);
     let versions: unknown;
-    try {
-      versions = await get(url);
-    } catch (error) {
-      throw unusable('versions endpoint', error);
+    for (const candidate of clients) {
+      client = candidate;
+      try {
+        versions = await get(url);
+        break;
+      } catch (error) {
+        const refusedToken = error instanceof OcpiCallError && error.httpStatus === 401;
+        if (!refusedToken || candidate === clients[clients.length - 1]) throw unusable('versions endpoint', error);
+      }
     }
     if (!Array.isArray(versions)) throw unusable('versions endpoint', new Error('data is not a list of versions'));
     const offered = versions.filter((entry) => entry && typeof entry === 'object') as Array<{ version?: unknown }>;
-    const match = offered.find((entry) => entry.version === OCPI_VERSION);
-    if (!match) {
+    const ours = wanted ? [wanted] : offeredVersions(this.modules);
+    const mutual = ours.filter((version) => offered.some((entry) => entry.version === version));
+    const chosen = mutual[mutual.length - 1];
+    const match = offered.find((entry) => entry.version === chosen);
+    if (!chosen || !match) {
       const listed = offered.map((entry) => String(entry.version)).join(', ') || 'none';
-      throw new OcpiError(OcpiStatus.UnsupportedVersion, `No common version: you offer ${listed}, we speak ${OCPI_VERSION}`);
+      throw new OcpiError(OcpiStatus.UnsupportedVersion, `No common version: you offer ${listed}, we speak ${ours.join(', ')}`);
     }
     const version = validateOcpi(Version, match);
     if (!version.ok) throw unusable('versions endpoint', new Error(version.errors.join('; ')));
@@ -324,13 +382,18 @@ export class PartnerService {
     } catch (error) {
       throw unusable('version details', error);
     }
+    if (chosen === '2.1.1') {
+      const checked = validateOcpi(v211.VersionDetails211, details);
+      if (!checked.ok) throw unusable('version details', new Error(checked.errors.join('; ')));
+      return { version: chosen, endpoints: v211.endpointsFrom211(checked.value.endpoints) };
+    }
     const checked = validateOcpi(VersionDetails, details);
     if (!checked.ok) throw unusable('version details', new Error(checked.errors.join('; ')));
-    if (checked.value.version !== OCPI_VERSION) {
-      throw new OcpiError(OcpiStatus.UnsupportedVersion, `Your ${OCPI_VERSION} details are for version ${checked.value.version}`);
+    if (checked.value.version !== chosen) {
+      throw new OcpiError(OcpiStatus.UnsupportedVersion, `Your ${chosen} details are for version ${checked.value.version}`);
     }
     return {
-      version: OCPI_VERSION,
+      version: chosen,
       endpoints: checked.value.endpoints.map(({ identifier, role, url }) => ({ identifier, role, url })),
     };
   }
@@ -410,6 +473,12 @@ export function missingEndpoints(roles: Array<{ role: string }>, endpoints: Part
         !endpoints.some((endpoint) => endpoint.identifier === need.identifier && (!need.role || endpoint.role === need.role)),
     )
     .map((need) => (need.role ? `${need.identifier} ${need.role}` : need.identifier));
+}
+
+/** A 2.1.1 platform's answer to our registration, as the model holds credentials (it is a CPO). */
+function read211Credentials(answer: unknown): { ok: true; value: Credentials } | { ok: false; errors: string[] } {
+  const checked = validateOcpi(v211.Credentials211, answer);
+  return checked.ok ? { ok: true, value: v211.credentialsFrom211(checked.value) } : checked;
 }
 
 function partnerOf(exchange: OcpiExchange): string {

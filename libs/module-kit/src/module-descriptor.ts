@@ -1,14 +1,20 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Decider } from '@roamledger/kernel';
-import type { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
+import type { InterfaceRole, ModuleID, PartyId } from '@roamledger/ocpi/values';
 import type { ClassConstructor } from 'class-transformer';
+import type { VersionRoutes } from './our-endpoints';
 
 /** One OCPI endpoint a module offers in our version details. */
 export interface EndpointOffer {
   identifier: ModuleID;
   role: InterfaceRole;
-  /** Route path without the leading slash, as the controller declares it. */
+  /** Route path without the leading slash, as the controller declares it (its 2.2.1 route). */
   route: string;
+  /**
+   * The OCPI versions the module offers this endpoint in, with the route of each (`versionRoutes`);
+   * absent: 2.2.1 only, at `route`. Our versions list and each version's details come from these.
+   */
+  versions?: VersionRoutes;
 }
 
 /** Streams a module owns: their name prefix, and the decider `audit state` folds them with. */
@@ -33,6 +39,17 @@ export interface PullOffer<T = unknown, R = unknown> {
   objectClass: ClassConstructor<T>;
   command(object: T, options: PulledCommandOptions): object;
   outcome(result: R): PulledOutcome;
+  /**
+   * How the object arrives from a partner that speaks another version than the model's (2.1.1):
+   * the class its wire object validates as, and its mapping to the model (libs/ocpi/src/v211).
+   */
+  versions?: Partial<Record<string, PulledWire<T>>>;
+}
+
+export interface PulledWire<T> {
+  objectClass: ClassConstructor<object>;
+  // biome-ignore lint/suspicious/noExplicitAny: each version's wire class is its own type.
+  toModel(wire: any, context: { party: PartyId; tokenParty: PartyId }): T;
 }
 
 /** How a pulled object reaches a command: its cause and metadata, and nothing appended when nothing changed. */

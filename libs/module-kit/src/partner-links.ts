@@ -5,9 +5,11 @@ import type { OcpiClient } from '@roamledger/ocpi-transport';
 export interface PartnerLink {
   partnerId: string;
   name: string;
+  /** The OCPI version negotiated with it: every call to it speaks this version's wire objects (absent: 2.2.1). */
+  version?: string;
   /** The parties its credentials hold, with their roles. */
   parties: Array<PartyId & { role: string }>;
-  /** The URL of its endpoint for an OCPI module and interface role, when its version details list one. */
+  /** The URL of its endpoint for an OCPI module and interface role, when its details (of `version`) list one. */
   endpoint(module: string, role: 'SENDER' | 'RECEIVER'): string | undefined;
 }
 

@@ -42,8 +42,9 @@ export class OcpiAuthGuard implements CanActivate {
       ]) ?? {};
 
     let partner: AuthenticatedPartner | undefined;
+    const plainIsNormal = exchange.version === '2.1.1' || (!!options.configurationModule && !exchange.version);
     for (const candidate of credentialsTokenCandidates(request.headers.authorization)) {
-      partner = await this.authenticator.authenticate(candidate.token, candidate.form);
+      partner = await this.authenticator.authenticate(candidate.token, candidate.form, plainIsNormal);
       if (partner) break;
     }
     if (!partner) {

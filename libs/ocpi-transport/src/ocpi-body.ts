@@ -1,4 +1,4 @@
-import { type PartyId, Role, sameParty, validateOcpi, validateOcpiPatch } from '@roamledger/ocpi';
+import { type PartyId, Role, sameParty, v230, validateOcpi, validateOcpiPatch } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
 import { OcpiError } from './ocpi-error';
 import type { OcpiExchange } from './ocpi-exchange';
@@ -11,9 +11,13 @@ export function parseOcpiBody<T extends object>(cls: ClassConstructor<T>, body: 
   return result.value;
 }
 
-/** A PATCH body: only the fields given, each valid. */
-export function parseOcpiPatch<T extends object>(cls: ClassConstructor<T>, body: unknown): Partial<T> {
-  const result = validateOcpiPatch(cls, body);
+/** A PATCH body: only the fields given, each valid (and `alwaysRequired`, last_updated by default). */
+export function parseOcpiPatch<T extends object>(
+  cls: ClassConstructor<T>,
+  body: unknown,
+  alwaysRequired?: readonly string[],
+): Partial<T> {
+  const result = validateOcpiPatch(cls, body, alwaysRequired);
   if (!result.ok)
     throw OcpiError.invalidParameters(
       `Invalid ${cls.name.replace(/Dto$/, '')} patch: ${result.errors.join('; ')}`,
@@ -57,4 +61,15 @@ export function assertBodyMatchesUrl(...ids: IdInUrlAndBody[]): void {
       `The body does not match the URL: ${mismatched.map(([field, url, sent]) => `${field} "${sent}" where the URL has "${url}"`).join(', ')}`,
     );
   }
+}
+
+/**
+ * A body in the version of the route, in the model's shape: a 2.3.0 body's prices (named taxes)
+ * become the model's; other versions pass as they are. A 2.3.0 price that is invalid is a 2001.
+ */
+export function modelBodyOf(exchange: OcpiExchange, body: unknown, priceFields: readonly string[]): unknown {
+  if (exchange.version !== '2.3.0') return body;
+  const mapped = v230.bodyFrom230(body, priceFields);
+  if (!mapped.ok) throw OcpiError.invalidParameters(`Invalid 2.3.0 prices: ${mapped.errors.join('; ')}`, mapped.errors);
+  return mapped.body;
 }

@@ -3,8 +3,11 @@ import { OcpiAuthGuard } from './ocpi-auth.guard';
 import { OCPI_ENDPOINT, type OcpiEndpointOptions } from './ocpi-endpoint';
 import type { OcpiExchange } from './ocpi-exchange';
 
-/** A controller of OCPI endpoints: authenticated by credentials token, answered in the OCPI envelope. */
-export function OcpiController(path: string, options: OcpiEndpointOptions = {}) {
+/**
+ * A controller of OCPI endpoints: authenticated by credentials token, answered in the OCPI envelope.
+ * Several paths serve one interface in several OCPI versions (`exchange.version` tells which).
+ */
+export function OcpiController(path: string | string[], options: OcpiEndpointOptions = {}) {
   return applyDecorators(Controller(path), SetMetadata(OCPI_ENDPOINT, options), UseGuards(OcpiAuthGuard));
 }
 

@@ -31,6 +31,8 @@ export class OcpiExchange {
   readonly receivedAt: string;
   readonly method: string;
   readonly url: string;
+  /** The OCPI version of the route called (its `/2.1.1/` segment); undefined on GET /ocpi/versions. */
+  readonly version?: string;
   readonly from?: PartyId;
   readonly to?: PartyId;
   readonly rawBody?: Buffer;
@@ -49,6 +51,7 @@ export class OcpiExchange {
     this.receivedAt = (init.receivedAt ?? new Date()).toISOString();
     this.method = init.method.toUpperCase();
     this.url = init.url;
+    this.version = /\/(\d+\.\d+(?:\.\d+)?)(?:\/|\?|$)/.exec(init.url)?.[1];
     this.rawBody = init.rawBody;
     const fromCountry = header('ocpi-from-country-code');
     const fromParty = header('ocpi-from-party-id');

@@ -16,9 +16,11 @@ export interface PartnerAuthenticator {
   /**
    * @param token the credentials token as decoded from the Authorization header
    * @param form 'base64' when it was Base64 encoded (2.2.1), 'plain' when taken as sent (2.1.1/2.2 peers);
-   *             a plain token matches only partners allowed to send it so.
+   *             a plain token matches only partners allowed to send it so, unless `plainIsNormal`
+   * @param plainIsNormal the route is one where the plain form is the rule: a 2.1.1 route (2.1.1 sends
+   *             the token as is), or GET /ocpi/versions, which every version shares and a 2.1.1 partner calls first
    */
-  authenticate(token: string, form: 'base64' | 'plain'): Promise<AuthenticatedPartner | undefined>;
+  authenticate(token: string, form: 'base64' | 'plain', plainIsNormal?: boolean): Promise<AuthenticatedPartner | undefined>;
 }
 
 export const PARTNER_AUTHENTICATOR = Symbol('PARTNER_AUTHENTICATOR');

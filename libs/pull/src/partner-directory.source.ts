@@ -10,6 +10,8 @@ export function partnerDirectorySource(directory: PartnerDirectory, ourParty?: P
   const usable = (view: PartnerView | undefined): view is PartnerView => view?.status === 'registered' && !view.suspended;
   const toPullPartner = (view: PartnerView): PullPartner => ({
     partnerId: view.id,
+    ...(view.version ? { version: view.version } : {}),
+    ...(ourParty ? { ourParty } : {}),
     parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
     senderUrl: (module: PullModuleId) =>
       view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,

@@ -12,6 +12,10 @@ export interface SenderPages {
 /** A partner whose Sender interfaces we may pull. */
 export interface PullPartner {
   partnerId: string;
+  /** The OCPI version negotiated with it: its objects come in that version's shapes (absent: 2.2.1). */
+  version?: string;
+  /** Our party we call it as: the owner of a 2.1.1 object's token when its auth_id does not say. */
+  ourParty?: PartyId;
   /** The parties its credentials hold: every pulled object must belong to one of them. */
   parties: PartyId[];
   /** The URL of its Sender interface for a module, when it offers one. */

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Command, CommandBus } from '@nestjs/cqrs';
 import { type EventMetadata, type NewEvent } from '@roamledger/event-store';
 import { canonicalJson } from '@roamledger/kernel';
-import type { PulledOutcome, PullOffer } from '@roamledger/module-kit';
+import type { PulledOutcome, PulledWire, PullOffer } from '@roamledger/module-kit';
 import { formatParty, type PartyId, sameParty, validateOcpi } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
 import type { PullModuleId, PullPartner } from './pull-source';
@@ -35,7 +35,15 @@ export function commandPullTarget(offer: PullOffer, commands: CommandBus): PullT
   return {
     module: offer.module,
     async ingest(partner, object, from) {
-      const accepted = acceptPulled(offer.module, offer.objectClass as ClassConstructor<PulledObject>, partner, object, from);
+      const wire = partner.version ? (offer.versions?.[partner.version] as PulledWire<PulledObject> | undefined) : undefined;
+      const accepted = acceptPulled(
+        offer.module,
+        offer.objectClass as ClassConstructor<PulledObject>,
+        partner,
+        object,
+        from,
+        wire,
+      );
       if (!accepted.ok) return accepted.outcome;
       const command = offer.command(accepted.value, {
         cause: accepted.cause,
@@ -94,8 +102,9 @@ export type AcceptedPull<T> =
   | { ok: false; outcome: PullOutcome & { status: 'rejected' } };
 
 /**
- * The checks every pulled object passes before it reaches the push path's command: valid as `cls`,
- * and owned by one of the partner's parties (pull obeys the same party isolation as push).
+ * The checks every pulled object passes before it reaches the push path's command: valid as `cls`
+ * (or as the partner's version's wire class, then mapped to the model), and owned by one of the
+ * partner's parties (pull obeys the same party isolation as push).
  */
 export function acceptPulled<T extends { country_code: string; party_id: string }>(
   module: PullModuleId,
@@ -103,10 +112,20 @@ export function acceptPulled<T extends { country_code: string; party_id: string 
   partner: PullPartner,
   object: unknown,
   from: PulledFrom,
+  wire?: PulledWire<T>,
 ): AcceptedPull<T> {
-  const result = validateOcpi(cls, object);
-  if (!result.ok)
-    return { ok: false, outcome: { status: 'rejected', reason: `Invalid ${cls.name}: ${result.errors.join('; ')}` } };
+  const checked = validateOcpi((wire?.objectClass ?? cls) as ClassConstructor<object>, object);
+  if (!checked.ok) {
+    const name = (wire?.objectClass ?? cls).name;
+    return { ok: false, outcome: { status: 'rejected', reason: `Invalid ${name}: ${checked.errors.join('; ')}` } };
+  }
+  // A wire object names no party (2.1.1): it is the partner's own, which its credentials hold one of.
+  const [party] = partner.parties;
+  if (wire && !party)
+    return { ok: false, outcome: { status: 'rejected', reason: `Partner ${partner.partnerId} holds no party` } };
+  const result = {
+    value: wire ? wire.toModel(checked.value, { party, tokenParty: partner.ourParty ?? party }) : (checked.value as T),
+  };
   const owner = { countryCode: result.value.country_code, partyId: result.value.party_id };
   if (!partner.parties.some((party) => sameParty(party, owner))) {
     return {

@@ -1,9 +1,11 @@
-import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Session } from '@roamledger/ocpi';
+import { versionRoutes } from '@roamledger/module-kit';
+import { type PartyId, Session, v211, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
+  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
@@ -13,6 +15,7 @@ import {
   parseOcpiBody,
   parseOcpiPatch,
 } from '@roamledger/ocpi-transport';
+import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
 import { PatchSession, PutSession, SessionStreams } from './session.commands';
 import type { SessionEvent, SessionPatch } from './session.events';
@@ -25,22 +28,35 @@ interface SessionParams {
   session_id: string;
 }
 
-/** eMSP Sessions Receiver interface (mod_sessions): GET, PUT and PATCH of one CPO-owned Session. */
-/** The eMSP Sessions Receiver route. */
+/** The eMSP Sessions Receiver route in 2.2.1, and in every version. */
 export const SESSIONS_ROUTE = 'ocpi/emsp/2.2.1/sessions';
+export const SESSIONS_ROUTES = versionRoutes('ocpi/emsp/{version}/sessions');
 
-@OcpiController(SESSIONS_ROUTE)
+/**
+ * eMSP Sessions Receiver interface (mod_sessions): GET, PUT and PATCH of one CPO-owned Session, in
+ * every version: a 2.1.1 Session is mapped to the model here, at the edge (v211), and the same
+ * commands take it; 2.3.0's Session is 2.2.1's.
+ */
+@OcpiController(Object.values(SESSIONS_ROUTES))
 export class SessionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly sessions: SessionStreams,
+    @Inject(ROAMLEDGER_CONFIG) private readonly config: RoamledgerConfig,
   ) {}
+
+  /** What a 2.1.1 Session leaves out: the CPO (from the URL) and whose token, when auth_id is no eMA ID (ours). */
+  private from211(party: PartyId): v211.From211 {
+    return { party, tokenParty: this.config.ocpiParties[0] };
+  }
 
   @Get(OBJECT_PATH)
   async get(@Exchange() exchange: OcpiExchange, @Param() params: SessionParams) {
     const party = ownPartyOf(exchange, params);
     const session = await this.sessions.current(party, params.session_id);
     if (!session) throw OcpiError.notFound(`Unknown session ${describe(params)}`);
+    if (exchange.version === '2.1.1') return ocpiResponse(v211.sessionTo211(session));
+    if (exchange.version === '2.3.0') return ocpiResponse(v230.objectTo230(session, v230.SESSION_PRICE_FIELDS_230));
     return ocpiResponse(session);
   }
 
@@ -51,8 +67,11 @@ export class SessionsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    ownPartyOf(exchange, params);
-    const session = parseOcpiBody(Session, body);
+    const party = ownPartyOf(exchange, params);
+    const session =
+      exchange.version === '2.1.1'
+        ? v211.sessionFrom211(parseOcpiBody(v211.Session211, body), this.from211(party))
+        : parseOcpiBody(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230));
     assertBodyMatchesUrl(
       ['country_code', params.country_code, session.country_code],
       ['party_id', params.party_id, session.party_id],
@@ -74,7 +93,14 @@ export class SessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const party = ownPartyOf(exchange, params);
-    const patch = parseOcpiPatch(Session, body) as SessionPatch;
+    const patch = (
+      exchange.version === '2.1.1'
+        ? v211.sessionPatchFrom211(parseOcpiPatch(v211.Session211, body, []), {
+            ...this.from211(party),
+            receivedAt: exchange.receivedAt,
+          })
+        : parseOcpiPatch(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230))
+    ) as SessionPatch;
     assertBodyMatchesUrl(
       ['country_code', params.country_code, patch.country_code],
       ['party_id', params.party_id, patch.party_id],

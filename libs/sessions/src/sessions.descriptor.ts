@@ -1,10 +1,10 @@
 import { defineModule } from '@roamledger/module-kit';
-import { Session } from '@roamledger/ocpi';
+import { Session, v211 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { PutSession, type SessionHandled } from './session.commands';
 import { SESSION_STREAM_PREFIX, sessionDecider } from './session.decider';
 import { SESSION_EVENT_TYPES } from './session.events';
-import { SESSIONS_ROUTE } from './sessions.controller';
+import { SESSIONS_ROUTE, SESSIONS_ROUTES } from './sessions.controller';
 import { SessionsModule } from './sessions.module';
 
 /** mod_sessions, eMSP side: CPOs push their Sessions; we pull their Sessions Sender after an outage. */
@@ -12,14 +12,15 @@ export const sessionsDescriptor = defineModule({
   name: 'sessions',
   description: "OCPI Sessions receiver (eMSP), and the pull of CPOs' Sessions Sender interfaces",
   nestModule: SessionsModule,
-  routes: [SESSIONS_ROUTE],
-  endpoints: [{ identifier: ModuleID.SESSIONS, role: InterfaceRole.RECEIVER, route: SESSIONS_ROUTE }],
+  routes: Object.values(SESSIONS_ROUTES),
+  endpoints: [{ identifier: ModuleID.SESSIONS, role: InterfaceRole.RECEIVER, route: SESSIONS_ROUTE, versions: SESSIONS_ROUTES }],
   streams: [{ prefix: SESSION_STREAM_PREFIX, aggregate: 'Session', decider: sessionDecider }],
   eventTypes: SESSION_EVENT_TYPES,
   pull: {
     module: ModuleID.SESSIONS,
     objectClass: Session,
     command: (session: Session, options) => new PutSession(session, options),
+    versions: { '2.1.1': { objectClass: v211.Session211, toModel: v211.sessionFrom211 } },
     outcome: (handled: SessionHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
   },
 });

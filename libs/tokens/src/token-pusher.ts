@@ -7,7 +7,7 @@ import {
   type PartnerLinksPort,
   type PartyReachabilityPort,
 } from '@roamledger/module-kit';
-import { type PartyId, Role } from '@roamledger/ocpi';
+import { type PartyId, Role, v211 } from '@roamledger/ocpi';
 import { ModuleID } from '@roamledger/ocpi/values';
 import { TokenStreams } from './token.commands';
 import { TOKEN_STREAM_PREFIX } from './token.decider';
@@ -232,8 +232,10 @@ export class TokenPusher implements OnApplicationBootstrap, OnApplicationShutdow
         timeoutMs: this.options.timeoutMs,
       });
       const url = receiverUrl(endpoint, push.ref);
-      if (push.method === 'PUT') await client.put(url, push.body);
-      else await client.patch(url, push.body);
+      // The version negotiated with the partner decides the Token's shape (its client, the headers).
+      const body = link.version === '2.1.1' ? v211.tokenTo211(push.body as Record<string, unknown>) : push.body;
+      if (push.method === 'PUT') await client.put(url, body);
+      else await client.patch(url, body);
       return undefined;
     } catch (error) {
       return { reason: (error as Error).message };

@@ -1,6 +1,8 @@
 import { Body, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { versionRoutes } from '@roamledger/module-kit';
 import { formatParty, LocationReferences, TokenType } from '@roamledger/ocpi';
+import { VersionNumber } from '@roamledger/ocpi/values';
 import {
   Exchange,
   OcpiController,
@@ -19,11 +21,13 @@ import { TokenReadModel } from './token-read-model';
 
 /** The eMSP Tokens Sender route (mod_tokens: we own the tokens). */
 export const TOKENS_ROUTE = 'ocpi/emsp/2.2.1/tokens';
+/** 2.3.0's Tokens Sender is 2.2.1's (same objects, same authorize); 2.1.1's is not mapped yet. */
+export const TOKENS_ROUTES = versionRoutes('ocpi/emsp/{version}/tokens', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
 
 const TOKEN_TYPES = new Set<string>(Object.values(TokenType));
 
 /** mod_tokens Sender interface: CPOs pull our tokens, and ask for real-time authorization. */
-@OcpiController(TOKENS_ROUTE)
+@OcpiController(Object.values(TOKENS_ROUTES))
 export class TokensController {
   constructor(
     private readonly commands: CommandBus,

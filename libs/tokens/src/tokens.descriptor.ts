@@ -5,7 +5,7 @@ import { AUTHORIZATION_STREAM_PREFIX, authorizationDecider } from './authorizati
 import { TOKEN_STREAM_PREFIX, tokenDecider } from './token.decider';
 import { AUTHORIZATION_EVENT_TYPES, TOKEN_EVENT_TYPES, TOKEN_PUSH_EVENT_TYPES } from './token.events';
 import { TOKEN_PUSH_STREAM_PREFIX, tokenPushDecider } from './token-push.decider';
-import { TOKENS_ROUTE } from './tokens.controller';
+import { TOKENS_ROUTE, TOKENS_ROUTES } from './tokens.controller';
 import { TokensModule } from './tokens.module';
 
 /** mod_tokens, eMSP side: our token register, pushed to CPOs, pulled by them, and real-time authorization. */
@@ -13,8 +13,8 @@ export const tokensDescriptor = defineModule({
   name: 'tokens',
   description: 'OCPI Tokens sender (eMSP): the token register, its push to CPOs, their pulls and real-time authorization',
   nestModule: TokensModule,
-  routes: [TOKENS_ROUTE, ADMIN_TOKENS_ROUTE, ADMIN_AUTHORIZATIONS_ROUTE],
-  endpoints: [{ identifier: ModuleID.TOKENS, role: InterfaceRole.SENDER, route: TOKENS_ROUTE }],
+  routes: [...Object.values(TOKENS_ROUTES), ADMIN_TOKENS_ROUTE, ADMIN_AUTHORIZATIONS_ROUTE],
+  endpoints: [{ identifier: ModuleID.TOKENS, role: InterfaceRole.SENDER, route: TOKENS_ROUTE, versions: TOKENS_ROUTES }],
   streams: [
     { prefix: TOKEN_STREAM_PREFIX, aggregate: 'Token', decider: tokenDecider },
     { prefix: AUTHORIZATION_STREAM_PREFIX, aggregate: 'Authorization', decider: authorizationDecider },

@@ -23,6 +23,7 @@ export enum VersionNumber {
   V2_1_1 = '2.1.1',
   V2_2 = '2.2',
   V2_2_1 = '2.2.1',
+  V2_3_0 = '2.3.0',
 }
 
 export enum InterfaceRole {

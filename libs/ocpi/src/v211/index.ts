@@ -1,0 +1,2 @@
+export * from './v211.dto';
+export * from './v211.mapping';

@@ -1,0 +1,231 @@
+import type { CDR, CdrDimension, CdrToken, ChargingPeriod } from '../dto/cdrs.dto';
+import type { Credentials, CredentialsRole } from '../dto/credentials.dto';
+import { type CdrDimensionType, InterfaceRole, ModuleID, Role, TokenType } from '../dto/enums';
+import type { Session } from '../dto/sessions.dto';
+import type { PartyId } from '../party';
+import type { Cdr211, ChargingPeriod211, Credentials211, Endpoint211, Location211, Session211 } from './v211.dto';
+
+/**
+ * 2.1.1 objects to and from the model. Pure. What the model has no place for (2.1.1's FLAT
+ * dimension, the rest of the inline Location) stays in the raw request the log keeps.
+ */
+
+/** What the object itself does not say in 2.1.1: the CPO party (from the URL or the credentials), and whose token it is. */
+export interface From211 {
+  party: PartyId;
+  /** The eMSP party of a token whose auth_id is not an eMA ID (ours, when we are its only eMSP). */
+  tokenParty: PartyId;
+  /** When we received it: a 2.1.1 PATCH need not carry last_updated, so this stands for it. */
+  receivedAt?: string;
+}
+
+/** An eMA ID (ISO 15118 / eMI3) starts with the issuer's country code and party id: NL-RLG-C12345678-X, DE8ACC12E46L89. */
+const EMA_ID_PARTY = /^([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})/;
+
+/** 2.1.1's `auth_id` is the token's contract id (Token.auth_id); the uid it was read from is not sent. */
+export function cdrTokenFrom211(authId: string, context: From211): CdrToken {
+  const ema = EMA_ID_PARTY.exec(authId);
+  const party = ema ? { countryCode: ema[1].toUpperCase(), partyId: ema[2].toUpperCase() } : context.tokenParty;
+  return { country_code: party.countryCode, party_id: party.partyId, uid: authId, type: TokenType.OTHER, contract_id: authId };
+}
+
+function chargingPeriodsFrom211(periods: ChargingPeriod211[]): ChargingPeriod[] {
+  return periods.map((period) => ({
+    start_date_time: period.start_date_time,
+    dimensions: period.dimensions
+      .filter((dimension) => dimension.type !== 'FLAT')
+      .map((dimension): CdrDimension => ({ type: dimension.type as CdrDimensionType, volume: dimension.volume })),
+  }));
+}
+
+function placeFrom211(location: Location211) {
+  const evse = location.evses[0];
+  return { location_id: location.id, evse_uid: evse.uid, connector_id: evse.connectors[0].id };
+}
+
+export function sessionFrom211(wire: Session211, context: From211): Session {
+  return {
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    id: wire.id,
+    start_date_time: wire.start_datetime,
+    ...(wire.end_datetime ? { end_date_time: wire.end_datetime } : {}),
+    kwh: wire.kwh,
+    cdr_token: cdrTokenFrom211(wire.auth_id, context),
+    auth_method: wire.auth_method,
+    ...placeFrom211(wire.location),
+    ...(wire.meter_id ? { meter_id: wire.meter_id } : {}),
+    currency: wire.currency,
+    ...(wire.charging_periods ? { charging_periods: chargingPeriodsFrom211(wire.charging_periods) } : {}),
+    ...(wire.total_cost !== undefined ? { total_cost: { excl_vat: wire.total_cost } } : {}),
+    status: wire.status,
+    last_updated: wire.last_updated,
+  };
+}
+
+/** A 2.1.1 PATCH: only the fields sent, renamed and reshaped as the model names them. */
+export function sessionPatchFrom211(wire: Partial<Session211>, context: From211): Partial<Session> {
+  const patch: Partial<Session> = {};
+  if (wire.start_datetime !== undefined) patch.start_date_time = wire.start_datetime;
+  if (wire.end_datetime !== undefined) patch.end_date_time = wire.end_datetime;
+  if (wire.kwh !== undefined) patch.kwh = wire.kwh;
+  if (wire.auth_id !== undefined) patch.cdr_token = cdrTokenFrom211(wire.auth_id, context);
+  if (wire.auth_method !== undefined) patch.auth_method = wire.auth_method;
+  if (wire.location !== undefined) Object.assign(patch, placeFrom211(wire.location));
+  if (wire.meter_id !== undefined) patch.meter_id = wire.meter_id;
+  if (wire.currency !== undefined) patch.currency = wire.currency;
+  if (wire.charging_periods !== undefined) patch.charging_periods = chargingPeriodsFrom211(wire.charging_periods);
+  if (wire.total_cost !== undefined) patch.total_cost = { excl_vat: wire.total_cost };
+  if (wire.status !== undefined) patch.status = wire.status;
+  const lastUpdated = wire.last_updated ?? context.receivedAt;
+  if (lastUpdated !== undefined) patch.last_updated = lastUpdated;
+  return patch;
+}
+
+/** The model's Session as a 2.1.1 partner reads it (GET): the Location reduced to the ids the model holds. */
+export function sessionTo211(session: Session) {
+  return {
+    id: session.id,
+    start_datetime: session.start_date_time,
+    ...(session.end_date_time ? { end_datetime: session.end_date_time } : {}),
+    kwh: session.kwh,
+    auth_id: session.cdr_token.contract_id,
+    auth_method: session.auth_method,
+    location: { id: session.location_id, evses: [{ uid: session.evse_uid, connectors: [{ id: session.connector_id }] }] },
+    ...(session.meter_id ? { meter_id: session.meter_id } : {}),
+    currency: session.currency,
+    ...(session.charging_periods ? { charging_periods: session.charging_periods } : {}),
+    ...(session.total_cost ? { total_cost: session.total_cost.excl_vat } : {}),
+    status: session.status,
+    last_updated: session.last_updated,
+  };
+}
+
+export function cdrFrom211(wire: Cdr211, context: From211): CDR {
+  const evse = wire.location.evses[0];
+  const connector = evse.connectors[0];
+  return {
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    id: wire.id,
+    start_date_time: wire.start_date_time,
+    end_date_time: wire.stop_date_time,
+    cdr_token: cdrTokenFrom211(wire.auth_id, context),
+    auth_method: wire.auth_method,
+    cdr_location: {
+      id: wire.location.id,
+      ...(wire.location.name ? { name: wire.location.name } : {}),
+      address: wire.location.address,
+      city: wire.location.city,
+      postal_code: wire.location.postal_code,
+      country: wire.location.country,
+      coordinates: wire.location.coordinates,
+      evse_uid: evse.uid,
+      // evse_id is optional in 2.1.1 and required in the model: the uid is the EVSE's id then.
+      evse_id: evse.evse_id ?? evse.uid,
+      connector_id: connector.id,
+      connector_standard: connector.standard,
+      connector_format: connector.format,
+      connector_power_type: connector.power_type,
+    },
+    ...(wire.meter_id ? { meter_id: wire.meter_id } : {}),
+    currency: wire.currency,
+    charging_periods: chargingPeriodsFrom211(wire.charging_periods),
+    total_cost: { excl_vat: wire.total_cost },
+    total_energy: wire.total_energy,
+    total_time: wire.total_time,
+    ...(wire.total_parking_time !== undefined ? { total_parking_time: wire.total_parking_time } : {}),
+    ...(wire.remark ? { remark: wire.remark } : {}),
+    last_updated: wire.last_updated,
+  };
+}
+
+/** The model's CDR as a 2.1.1 partner reads it (GET at the URL its POST was answered with). */
+export function cdrTo211(cdr: CDR) {
+  const place = cdr.cdr_location;
+  return {
+    id: cdr.id,
+    start_date_time: cdr.start_date_time,
+    stop_date_time: cdr.end_date_time,
+    auth_id: cdr.cdr_token.contract_id,
+    auth_method: cdr.auth_method,
+    location: {
+      id: place.id,
+      ...(place.name ? { name: place.name } : {}),
+      address: place.address,
+      city: place.city,
+      ...(place.postal_code ? { postal_code: place.postal_code } : {}),
+      country: place.country,
+      coordinates: place.coordinates,
+      evses: [
+        {
+          uid: place.evse_uid,
+          evse_id: place.evse_id,
+          connectors: [
+            {
+              id: place.connector_id,
+              standard: place.connector_standard,
+              format: place.connector_format,
+              power_type: place.connector_power_type,
+            },
+          ],
+        },
+      ],
+    },
+    ...(cdr.meter_id ? { meter_id: cdr.meter_id } : {}),
+    currency: cdr.currency,
+    charging_periods: cdr.charging_periods,
+    total_cost: cdr.total_cost.excl_vat,
+    total_energy: cdr.total_energy,
+    total_time: cdr.total_time,
+    ...(cdr.total_parking_time !== undefined ? { total_parking_time: cdr.total_parking_time } : {}),
+    ...(cdr.remark ? { remark: cdr.remark } : {}),
+    last_updated: cdr.last_updated,
+  };
+}
+
+/**
+ * 2.1.1 credentials name one party and no role: the role is the one the connection was set up
+ * for (the invitation's), or CPO when we connect to a 2.1.1 platform, the only kind we call.
+ */
+export function credentialsFrom211(wire: Credentials211, role: Role = Role.CPO): Credentials {
+  const roles: CredentialsRole[] = [
+    { role, country_code: wire.country_code, party_id: wire.party_id, business_details: wire.business_details },
+  ];
+  return { token: wire.token, url: wire.url, roles };
+}
+
+/** Our credentials as 2.1.1 has them: the first of our parties, at the top level. */
+export function credentialsTo211(credentials: Credentials): Credentials211 {
+  const [first] = credentials.roles;
+  return {
+    token: credentials.token,
+    url: credentials.url,
+    business_details: first.business_details,
+    party_id: first.party_id,
+    country_code: first.country_code,
+  };
+}
+
+/**
+ * A 2.1.1 partner's endpoints with the interface roles 2.2 made explicit: a CPO's tokens and
+ * commands endpoints receive, its other modules send, and credentials do both.
+ */
+export function endpointsFrom211(endpoints: Endpoint211[]): Array<{ identifier: string; role: InterfaceRole; url: string }> {
+  return endpoints.flatMap(({ identifier, url }) => {
+    if (identifier === ModuleID.CREDENTIALS) {
+      return [InterfaceRole.SENDER, InterfaceRole.RECEIVER].map((role) => ({ identifier, role, url }));
+    }
+    const receives = identifier === ModuleID.TOKENS || identifier === ModuleID.COMMANDS;
+    return [{ identifier, role: receives ? InterfaceRole.RECEIVER : InterfaceRole.SENDER, url }];
+  });
+}
+
+/**
+ * A model Token (or the fields of a Token PATCH) as a 2.1.1 CPO takes it: `auth_id` for the
+ * contract id; no party (the URL names it), group, profile or energy contract, which 2.1.1 lacks.
+ */
+export function tokenTo211(token: Record<string, unknown>): Record<string, unknown> {
+  const { country_code, party_id, contract_id, group_id, default_profile_type, energy_contract, ...rest } = token;
+  return { ...rest, ...(contract_id !== undefined ? { auth_id: contract_id } : {}) };
+}

@@ -1,0 +1,2 @@
+export * from './v230.dto';
+export * from './v230.mapping';

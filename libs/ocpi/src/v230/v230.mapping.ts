@@ -1,0 +1,85 @@
+import type { ClassConstructor } from 'class-transformer';
+import type { Price } from '../dto/common.dto';
+import { decimalOf, sumOf } from '../money';
+import { validateOcpi } from '../validation/validate';
+import { Price230, PriceLimit230 } from './v230.dto';
+
+/**
+ * 2.3.0 bodies to the model's shape and back, before the model's own validation: each price
+ * becomes excl_vat (before taxes) and incl_vat (before taxes plus every tax, in decimals), each
+ * tariff limit excl_vat/incl_vat. The named taxes themselves are kept in the raw request of the
+ * log. The rest of a 2.3.0 Session or CDR is the model's.
+ */
+
+export const SESSION_PRICE_FIELDS_230 = ['total_cost'] as const;
+export const CDR_PRICE_FIELDS_230 = [
+  'total_cost',
+  'total_fixed_cost',
+  'total_energy_cost',
+  'total_time_cost',
+  'total_parking_cost',
+  'total_reservation_cost',
+] as const;
+
+export type From230 = { ok: true; body: unknown } | { ok: false; errors: string[] };
+
+function priceFrom230(price: Price230): Price {
+  if (!price.taxes?.length) return { excl_vat: price.before_taxes };
+  const taxes = sumOf(price.taxes.map((tax) => decimalOf(tax.amount)));
+  return { excl_vat: price.before_taxes, incl_vat: decimalOf(price.before_taxes).plus(taxes).toNumber() };
+}
+
+/** A 2.3.0 Session or CDR body (or PATCH) with its prices, and its tariffs' limits, in the model's shape. */
+export function bodyFrom230(body: unknown, priceFields: readonly string[]): From230 {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: true, body };
+  const source = body as Record<string, unknown>;
+  const mapped: Record<string, unknown> = { ...source };
+  const errors: string[] = [];
+  const convert = <W extends object, M>(
+    cls: ClassConstructor<W>,
+    value: unknown,
+    path: string,
+    map: (wire: W) => M,
+  ): M | undefined => {
+    const checked = validateOcpi(cls, value);
+    if (checked.ok) return map(checked.value);
+    errors.push(...checked.errors.map((error) => `${path}.${error}`));
+    return undefined;
+  };
+  for (const field of priceFields) {
+    if (source[field] === undefined || source[field] === null) continue;
+    mapped[field] = convert(Price230, source[field], field, priceFrom230);
+  }
+  if (Array.isArray(source.tariffs)) {
+    mapped.tariffs = source.tariffs.map((tariff, index) => {
+      if (!tariff || typeof tariff !== 'object') return tariff;
+      const copy: Record<string, unknown> = { ...(tariff as Record<string, unknown>) };
+      for (const limit of ['min_price', 'max_price']) {
+        if (copy[limit] === undefined || copy[limit] === null) continue;
+        copy[limit] = convert(PriceLimit230, copy[limit], `tariffs[${index}].${limit}`, (wire) => ({
+          excl_vat: wire.before_taxes,
+          ...(wire.after_taxes !== undefined ? { incl_vat: wire.after_taxes } : {}),
+        }));
+      }
+      return copy;
+    });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, body: mapped };
+}
+
+/** The model's price as 2.3.0 has it: what lies between excl_vat and incl_vat is one tax, unnamed by the model. */
+export function priceTo230(price: Price): Price230 {
+  if (price.incl_vat === undefined) return { before_taxes: price.excl_vat };
+  const tax = decimalOf(price.incl_vat).minus(decimalOf(price.excl_vat)).toNumber();
+  return { before_taxes: price.excl_vat, taxes: [{ name: 'VAT', amount: tax }] };
+}
+
+/** A model Session or CDR as 2.3.0 has it (GET). */
+export function objectTo230<T extends object>(object: T, priceFields: readonly string[]): Record<string, unknown> {
+  const mapped = { ...object } as Record<string, unknown>;
+  for (const field of priceFields) {
+    const price = mapped[field] as Price | undefined;
+    if (price) mapped[field] = priceTo230(price);
+  }
+  return mapped;
+}
