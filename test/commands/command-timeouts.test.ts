@@ -167,7 +167,10 @@ describe('a command accepted before a restart times out after it', { timeout: 18
 
     // Wall-clock time has to pass here: the deadline is the point of the test.
     await new Promise((resolve) => setTimeout(resolve, Math.max(deadline - Date.now(), 0) + 200));
-    const restarted = await Promise.all([startTestApp(hubModule, env(), { listen: true }), startTestApp(hubModule, env(), { listen: true })]);
+    const restarted = await Promise.all([
+      startTestApp(hubModule, env(), { listen: true }),
+      startTestApp(hubModule, env(), { listen: true }),
+    ]);
     hubs.push(...restarted);
     const again: EventStore = restarted[0].app.get(EVENT_STORE);
     await eventually('CommandTimedOut', async () =>

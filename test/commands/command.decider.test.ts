@@ -73,10 +73,7 @@ describe('command decider', () => {
   });
 
   test('no result by the deadline: CommandTimedOut, once; asked before the deadline, nothing; a later result is kept and refused', () => {
-    spec
-      .given([requested, accepted])
-      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:30.999Z' })
-      .then([]);
+    spec.given([requested, accepted]).when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:30.999Z' }).then([]);
     const timedOut = spec
       .given([requested, accepted])
       .when({ type: 'TimeOut', commandId: id, at: afterDeadline })

@@ -131,7 +131,9 @@ export class CommandTimeouts implements OnApplicationBootstrap, OnApplicationShu
         }
       } catch (error) {
         if (this.stopped) return;
-        this.logger.error(`command timeouts stopped following the log, resuming from the checkpoint: ${(error as Error).message}`);
+        this.logger.error(
+          `command timeouts stopped following the log, resuming from the checkpoint: ${(error as Error).message}`,
+        );
         await this.subscription?.close().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, retryMs));
         retryMs = Math.min(retryMs * 2, 30_000);

@@ -14,7 +14,7 @@ export class PartnerContactInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const partner = context.switchToHttp().getRequest<FastifyRequest>().ocpiExchange?.partner;
-    if (!partner || partner.tokenKind !== 'C') return next.handle();
+    if (partner?.tokenKind !== 'C') return next.handle();
     return next.handle().pipe(tap({ complete: () => this.directory.recordContact(partner.partnerId) }));
   }
 }

@@ -10,6 +10,8 @@ import {
   type IssuedTokenState,
   issuedTokenDecider,
 } from './credentials-token';
+import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
+import type { PartnerEndpoint, PartnerEvent } from './partner.events';
 import {
   DEFAULT_PARTNER_CONTACT_OPTIONS,
   PARTNER_CONTACT_OPTIONS,
@@ -19,8 +21,6 @@ import {
   partnerContactDecider,
   partnerContactStream,
 } from './partner-contact';
-import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
-import type { PartnerEndpoint, PartnerEvent } from './partner.events';
 import { TokenVault } from './token-vault';
 
 /** A partner connection as other modules and the admin API see it. */
