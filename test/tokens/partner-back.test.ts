@@ -64,6 +64,8 @@ let dataDir: string;
 let cpo: PartnerServer;
 const apps: TestApp[] = [];
 const held = new Map<string, Json>();
+/** The token we gave the CPO when it registered. */
+let tokenC = '';
 
 before(async () => {
   database = `rl_back_${randomBytes(6).toString('hex')}`;
@@ -97,7 +99,9 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('a CPO that calls the credentials service gets the tokens it missed from the tokens service', { timeout: 180_000 }, async () => {
+test('a CPO that calls the credentials service gets the tokens it missed from the tokens service', {
+  timeout: 180_000,
+}, async () => {
   const env = { EVENT_STORE: 'postgres', DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY };
   const [credentials, tokens] = await Promise.all([
     startTestApp(service('credentials'), env, { listen: true }),
@@ -128,7 +132,7 @@ test('a CPO that calls the credentials service gets the tokens it missed from th
     cpo.credentials(),
   );
   assert.equal(registration.body.status_code, 1000, registration.body.status_message);
-  const tokenC = registration.body.data?.token ?? '';
+  tokenC = registration.body.data?.token ?? '';
   const store: EventStore = tokens.app.get(EVENT_STORE);
 
   // The CPO is down while the tokens service issues a token: the push fails and is recorded.
@@ -164,7 +168,11 @@ test('a CPO that calls the credentials service gets the tokens it missed from th
   }
   await eventually('the missed token at the CPO', () => held.get('RFID-77'));
   assert.equal(held.get('RFID-77').contract_id, 'NL-RLG-C77');
-  const resynced = (await store.readStream(tokenPushStream(partnerId))).filter((event) => event.type === 'TokensResynced');
+  // The resync is recorded once its pushes ended.
+  const resynced = await eventually('TokensResynced', async () => {
+    const events = (await store.readStream(tokenPushStream(partnerId))).filter((event) => event.type === 'TokensResynced');
+    return events.length ? events : undefined;
+  });
   assert.equal(resynced.length, 1);
   assert.equal((resynced[0].data as Json).trigger, 'contact');
   // Two calls within the interval: one PartnerContacted.
@@ -176,4 +184,28 @@ test('a CPO that calls the credentials service gets the tokens it missed from th
     1,
     'pushed once',
   );
+});
+
+test('authorization decides from memory: a block made by another tokens process holds there once the log delivers it', {
+  timeout: 180_000,
+}, async () => {
+  const env = { EVENT_STORE: 'postgres', DATABASE_URL: databaseUrl, DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY };
+  const writer = apps[1];
+  const asker = await startTestApp(service('tokens'), env, { listen: true });
+  apps.push(asker);
+  assert.ok(tokenC, 'the CPO registered in the test before');
+  const authorize = async () =>
+    (
+      await ocpiCall<Json>('POST', `${asker.config.publicUrl}/ocpi/emsp/2.2.1/tokens/RFID-77/authorize?type=RFID`, tokenC, {
+        location_id: 'LOC1',
+      })
+    ).body;
+  assert.equal((await authorize()).data.allowed, 'ALLOWED');
+  const blocked = await fetch(`${writer.config.publicUrl}/admin/tokens/NL/RLG/RFID-77?type=RFID`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ valid: false }),
+  });
+  assert.equal(blocked.status, 200);
+  await eventually('BLOCKED at the other process', async () => (await authorize()).data.allowed === 'BLOCKED');
 });

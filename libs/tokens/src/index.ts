@@ -4,6 +4,7 @@ export * from './authorization.decider';
 export * from './authorization-rules';
 export * from './cli/token-cli';
 export * from './cli/token-file';
+export * from './live-token-states';
 export * from './token.commands';
 export * from './token.decider';
 export * from './token.events';

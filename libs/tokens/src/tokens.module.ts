@@ -7,6 +7,7 @@ import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roam
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminAuthorizationsController, AdminTokensController } from './admin/admin-tokens.controller';
 import { AllowedPartnersRule, AUTHORIZATION_RULES } from './authorization-rules';
+import { LiveTokenStates } from './live-token-states';
 import { AuthorizeTokenHandler, IssueTokenHandler, PatchTokenHandler, PutTokenHandler, TokenStreams } from './token.commands';
 import { TokenPusher } from './token-pusher';
 import { TokenReadModel } from './token-read-model';
@@ -49,6 +50,7 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     PutTokenHandler,
     PatchTokenHandler,
     AuthorizeTokenHandler,
+    LiveTokenStates,
     AllowedPartnersRule,
     {
       provide: AUTHORIZATION_RULES,
