@@ -6,6 +6,7 @@ import { OcpiTransportModule } from '@roamledger/ocpi-transport';
 import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminAuthorizationsController, AdminTokensController } from './admin/admin-tokens.controller';
+import { AuthorizationFindings } from './authorization-findings';
 import { AllowedPartnersRule, AUTHORIZATION_RULES } from './authorization-rules';
 import { LiveTokenStates } from './live-token-states';
 import { AuthorizeTokenHandler, IssueTokenHandler, PatchTokenHandler, PutTokenHandler, TokenStreams } from './token.commands';
@@ -76,6 +77,7 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     },
     { provide: TokenReadModel, useFactory: (db: SqlClient) => new TokenReadModel(db), inject: [TOKEN_PROJECTION_DB] },
     TokenProjectionLifecycle,
+    AuthorizationFindings,
   ],
   exports: [TokenPusher, TokenReadModel],
 })
