@@ -4,6 +4,7 @@
  *   npm run bench:tokens
  *   BENCH_TOKENS=10000 (tokens imported)  BENCH_PARTNERS=10 (CPOs with a Tokens receiver)
  *   BENCH_AUTH_RATE=200 (authorizations/s, open loop)  BENCH_AUTH_SECONDS=10  BENCH_DATABASE_URL
+ *   BENCH_PUSH=0 skips the last part (replacements pushed to every partner)
  *
  * - import: the admin import route in batches of 1000 rows, as `npm run cli -- token import` sends them;
  * - push fan-out: from the first imported token until every partner has received every token;
@@ -26,6 +27,7 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 10_000);
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 10);
 const AUTH_RATE = Number(process.env.BENCH_AUTH_RATE ?? 200);
 const AUTH_SECONDS = Number(process.env.BENCH_AUTH_SECONDS ?? 10);
+const PUSH = process.env.BENCH_PUSH !== '0';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 
@@ -43,7 +45,9 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Latencies of `count` calls made `perSecond` a second whatever their answers take (open loop). */
+let failures = 0;
+
+/** Latencies of `count` calls made `perSecond` a second whatever their answers take (open loop); failed calls are counted apart. */
 async function openLoop(perSecond: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
@@ -54,9 +58,14 @@ async function openLoop(perSecond: number, seconds: number, call: () => Promise<
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const sent = performance.now();
     pending.push(
-      call().then(() => {
-        latencies.push(performance.now() - sent);
-      }),
+      call().then(
+        () => {
+          latencies.push(performance.now() - sent);
+        },
+        () => {
+          failures++;
+        },
+      ),
     );
   }
   await Promise.all(pending);
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
     DATABASE_URL: url.toString(),
     ADMIN_API_KEY: ADMIN_KEY,
     PULL_INTERVAL_SECONDS: '0',
+    PARTNER_RATE_LIMIT: '0',
   });
   const app = await createService(hubModule, config);
   const store = app.get<EventStore>(EVENT_STORE);
@@ -211,13 +221,15 @@ async function main(): Promise<void> {
       ['authorize', authorize],
       ['bare route', bare],
     ] as const) {
+      failures = 0;
       const open = await openLoop(AUTH_RATE, AUTH_SECONDS, call);
       const closed = await closedLoop(16, AUTH_SECONDS, call);
       console.log(
         `${name.padEnd(10)} at ${AUTH_RATE}/s: p50 ${ms(percentile(open, 50))} p99 ${ms(percentile(open, 99))}   ` +
-          `max (16 concurrent): ${closed.rate.toFixed(0)}/s p50 ${ms(percentile(closed.latencies, 50))} p99 ${ms(percentile(closed.latencies, 99))}`,
+          `(${failures} failed)   max (16 concurrent): ${closed.rate.toFixed(0)}/s p50 ${ms(percentile(closed.latencies, 50))} p99 ${ms(percentile(closed.latencies, 99))}`,
       );
     }
+    if (!PUSH) return;
     // Every token replaced (a new visual_number): each partner gets a PUT of each.
     const second = await importAll('B');
     const importStarted = second.started;

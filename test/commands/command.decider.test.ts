@@ -20,8 +20,15 @@ const requested: CommandEvent = {
 };
 const accepted: CommandEvent = {
   type: 'CommandResponseReceived',
-  data: { command_id: id, response: { result: 'ACCEPTED', timeout: 30 } as never },
+  data: {
+    command_id: id,
+    response: { result: 'ACCEPTED', timeout: 30 } as never,
+    received_at: '2026-11-30T10:00:01.000Z',
+    deadline: '2026-11-30T10:00:31.000Z',
+  },
 };
+const receivedAt = '2026-11-30T10:00:01.000Z';
+const afterDeadline = '2026-11-30T10:00:31.000Z';
 const resultOk: CommandEvent = {
   type: 'CommandResultReceived',
   data: { command_id: id, result: { result: 'ACCEPTED' } as never, partner_id: 'p1' },
@@ -54,8 +61,10 @@ describe('command decider', () => {
   test('ACCEPTED, then the CommandResult: status follows each; the command is finished', () => {
     const responded = spec
       .given([requested])
-      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never });
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never, receivedAt });
+    // The deadline is in the log: any process, after any restart, knows when the command times out.
     assert.deepEqual(responded.events, [accepted]);
+    assert.equal(responded.after.deadline, '2026-11-30T10:00:31.000Z');
     assert.equal(responded.after.status, 'ACCEPTED');
     assert.equal(responded.after.finished, false);
     const done = spec.given([requested, accepted]).when(receive()).then([resultOk]);
@@ -63,17 +72,28 @@ describe('command decider', () => {
     assert.equal(done.after.finished, true);
   });
 
-  test('no result within the timeout: CommandTimedOut; a later result is kept and refused', () => {
+  test('no result by the deadline: CommandTimedOut, once; asked before the deadline, nothing; a later result is kept and refused', () => {
+    spec.given([requested, accepted]).when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:30.999Z' }).then([]);
     const timedOut = spec
       .given([requested, accepted])
-      .when({ type: 'TimeOut', commandId: id })
-      .then([{ type: 'CommandTimedOut', data: { command_id: id, timeout: 30 } }]);
+      .when({ type: 'TimeOut', commandId: id, at: afterDeadline })
+      .then([
+        {
+          type: 'CommandTimedOut',
+          data: { command_id: id, timeout: 30, deadline: '2026-11-30T10:00:31.000Z', timed_out_at: afterDeadline },
+        },
+      ]);
     assert.equal(timedOut.after.status, 'TIMEOUT');
+    // A second timeout (another process, or a restart that re-read the log) records nothing.
+    spec
+      .given([requested, accepted, ...timedOut.events])
+      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:05:00Z' })
+      .then([]);
     const late = spec.given([requested, accepted, ...timedOut.events]).when(receive());
     assert.deepEqual(late.types, ['CommandResultRefused']);
     assert.equal((late.events[0].data as { reason: string }).reason, 'already_finished');
     // A timeout after the result changes nothing.
-    spec.given([requested, accepted, resultOk]).when({ type: 'TimeOut', commandId: id }).then([]);
+    spec.given([requested, accepted, resultOk]).when({ type: 'TimeOut', commandId: id, at: afterDeadline }).then([]);
   });
 
   test('a result for a command we never sent, or from another partner, is refused', () => {
@@ -87,17 +107,18 @@ describe('command decider', () => {
   test('a REJECTED response finishes the command; a result that came before the response stays the final word', () => {
     const rejected = spec
       .given([requested])
-      .when({ type: 'RecordResponse', commandId: id, response: { result: 'REJECTED', timeout: 0 } as never });
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'REJECTED', timeout: 0 } as never, receivedAt });
     assert.equal(rejected.after.status, 'REJECTED');
+    assert.equal(rejected.after.deadline, undefined);
     assert.equal(rejected.after.finished, true);
     const early = spec
       .given([requested, resultOk])
-      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never });
+      .when({ type: 'RecordResponse', commandId: id, response: { result: 'ACCEPTED', timeout: 30 } as never, receivedAt });
     assert.equal(early.after.status, 'ACCEPTED');
     assert.equal(early.after.finished, true);
     spec
       .given([requested, resultOk, ...early.events])
-      .when({ type: 'TimeOut', commandId: id })
+      .when({ type: 'TimeOut', commandId: id, at: afterDeadline })
       .then([]);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { tokenStream } from '@roamledger/tokens';
+import { AuthorizationFindings, authorizationFindingStream, tokenStream } from '@roamledger/tokens';
 import { CPO_A, CPO_B } from '../support/receiver-app';
 import { startTokensApp, TOKENS_ADMIN_KEY, type TokensHarness } from './tokens-harness';
 
@@ -194,5 +194,27 @@ describe('tokens: the register, the Sender interface and real-time authorization
     );
     const filtered = (await admin('GET', '/admin/tokens/findings?finding=TOKEN_BLOCKED_AT_START')).json();
     assert.equal(filtered.length, 1);
+
+    // And in the log, as domain events naming the session, once each (a second pass raises nothing).
+    const recorder = hub.app.get(AuthorizationFindings);
+    await recorder.raiseNew();
+    await recorder.raiseNew();
+    const raised = (await hub.store.readAll({ filter: { eventTypes: ['AuthorizationFindingRaised'] } })).map(
+      (e) => e.data as Json,
+    );
+    assert.deepEqual(
+      raised.map((f) => `${f.finding} ${f.object} ${f.country_code} ${f.party_id} ${f.id} ${f.authorization_reference}`).sort(),
+      [
+        `TOKEN_BLOCKED_AT_START session BE BEC S-BLOCKED ${reference.toUpperCase()}`,
+        'UNKNOWN_AUTHORIZATION_REFERENCE session BE BEC S-FORGED NEVER-ISSUED',
+      ],
+    );
+    assert.deepEqual(
+      (await hub.store.readAll({ filter: { eventTypes: ['AuthorizationFindingRaised'] } })).map((e) => e.stream).sort(),
+      [
+        authorizationFindingStream('TOKEN_BLOCKED_AT_START', 'session-BE-BEC-S-BLOCKED'),
+        authorizationFindingStream('UNKNOWN_AUTHORIZATION_REFERENCE', 'session-BE-BEC-S-FORGED'),
+      ],
+    );
   });
 });

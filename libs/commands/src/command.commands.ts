@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import { foldEvents } from '@roamledger/kernel';
 import {
@@ -86,9 +86,12 @@ export class ReceiveCommandResult extends Command<CommandHandled> {
   }
 }
 
-/** The CommandResponse's timeout passed. */
+/** The CommandResponse's deadline passed (`at`: now); recorded once, and only after the deadline. */
 export class TimeOutCommand extends Command<CommandHandled> {
-  constructor(readonly commandId: string) {
+  constructor(
+    readonly commandId: string,
+    readonly at: string,
+  ) {
     super();
   }
 }
@@ -115,19 +118,16 @@ export interface CommandTimingOptions {
 export const COMMAND_TIMING = Symbol('COMMAND_TIMING');
 
 /**
- * Sends recorded commands to the CPO's Commands receiver and records its CommandResponse; after
- * an ACCEPTED one, waits its `timeout` for the CommandResult and records CommandTimedOut when none
- * came. The timers live in this process: a restart forgets them (see libs/commands/README.md).
+ * Sends recorded commands to the CPO's Commands receiver and records its CommandResponse (an
+ * ACCEPTED one with its deadline; CommandTimeouts records the timeout from the log).
  */
 @Injectable()
 export class CommandDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger('commands');
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly streams: CommandStreams,
-    private readonly commands: CommandBus,
     @Inject(PARTNER_LINKS) private readonly partners: PartnerLinksPort,
     @Optional() @Inject(PARTY_REACHABILITY) private readonly reachability?: PartyReachabilityPort,
     @Optional() @Inject(COMMAND_TIMING) private readonly timing: CommandTimingOptions = { requestTimeoutMs: 10_000 },
@@ -173,25 +173,10 @@ export class CommandDispatcher implements OnApplicationShutdown {
       await this.streams.handle(commandId, { type: 'RecordSendFailure', commandId, reason: (error as Error).message });
       return;
     }
-    const handled = await this.streams.handle(commandId, { type: 'RecordResponse', commandId, response });
-    if (!handled.state.finished && response.result === 'ACCEPTED') this.scheduleTimeout(commandId, response.timeout);
-  }
-
-  private scheduleTimeout(commandId: string, seconds: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      const work = this.commands
-        .execute(new TimeOutCommand(commandId))
-        .catch((error) => this.logger.error(`command ${commandId} timeout: ${(error as Error).message}`));
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
-    }, Math.max(seconds, 0) * 1000);
-    timer.unref();
-    this.timers.add(timer);
+    await this.streams.handle(commandId, { type: 'RecordResponse', commandId, response, receivedAt: new Date().toISOString() });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled([...this.inFlight]);
   }
 }
@@ -292,7 +277,7 @@ export class ReceiveCommandResultHandler implements ICommandHandler<ReceiveComma
 export class TimeOutCommandHandler implements ICommandHandler<TimeOutCommand, CommandHandled> {
   constructor(private readonly streams: CommandStreams) {}
 
-  execute({ commandId }: TimeOutCommand): Promise<CommandHandled> {
-    return this.streams.handle(commandId, { type: 'TimeOut', commandId });
+  execute({ commandId, at }: TimeOutCommand): Promise<CommandHandled> {
+    return this.streams.handle(commandId, { type: 'TimeOut', commandId, at });
   }
 }

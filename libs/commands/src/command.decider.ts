@@ -12,11 +12,17 @@ export function commandStream(commandId: string): string {
 
 export type CommandCommand =
   | { type: 'RequestCommand'; requested: CommandRequested['data'] }
-  | { type: 'RecordResponse'; commandId: string; response: CommandResponse }
+  | { type: 'RecordResponse'; commandId: string; response: CommandResponse; receivedAt: string }
   | { type: 'RecordSendFailure'; commandId: string; reason: string }
   | { type: 'RecordSkipped'; commandId: string; reason: string }
   | { type: 'ReceiveResult'; commandId: string; result: CommandResult; partnerId: string }
-  | { type: 'TimeOut'; commandId: string };
+  /** `at`: now, as the process that asks sees it; before the deadline nothing happens. */
+  | { type: 'TimeOut'; commandId: string; at: string };
+
+/** When an ACCEPTED CommandResponse received at `receivedAt` times out. */
+export function commandDeadline(receivedAt: string, timeoutSeconds: number): string {
+  return new Date(Date.parse(receivedAt) + Math.max(timeoutSeconds, 0) * 1000).toISOString();
+}
 
 /**
  * PENDING until the CPO answers; then the CommandResponse's result; then the CommandResult's, or
@@ -27,6 +33,8 @@ export type CommandStatus = 'PENDING' | string;
 export interface CommandState {
   requested?: CommandRequested['data'];
   response?: CommandResponse;
+  /** When an ACCEPTED command times out without a result (ISO 8601, UTC). */
+  deadline?: string;
   result?: CommandResult;
   status?: CommandStatus;
   finished: boolean;
@@ -52,7 +60,19 @@ export const commandDecider: Decider<CommandCommand, CommandEvent, CommandState>
         return [{ type: 'CommandRequested', data: command.requested }];
       case 'RecordResponse':
         if (!state.requested || state.response) return [];
-        return [{ type: 'CommandResponseReceived', data: { command_id: command.commandId, response: command.response } }];
+        return [
+          {
+            type: 'CommandResponseReceived',
+            data: {
+              command_id: command.commandId,
+              response: command.response,
+              received_at: command.receivedAt,
+              ...(command.response.result === CommandResponseType.ACCEPTED
+                ? { deadline: commandDeadline(command.receivedAt, command.response.timeout) }
+                : {}),
+            },
+          },
+        ];
       case 'RecordSendFailure':
         if (!state.requested || state.finished) return [];
         return [{ type: 'CommandSendFailed', data: { command_id: command.commandId, reason: command.reason } }];
@@ -83,8 +103,20 @@ export const commandDecider: Decider<CommandCommand, CommandEvent, CommandState>
         ];
       }
       case 'TimeOut':
+        // Idempotent: a second timeout, one after the result, or one asked too early records nothing.
         if (!state.requested || state.finished || state.response?.result !== CommandResponseType.ACCEPTED) return [];
-        return [{ type: 'CommandTimedOut', data: { command_id: command.commandId, timeout: state.response.timeout } }];
+        if (!state.deadline || Date.parse(command.at) < Date.parse(state.deadline)) return [];
+        return [
+          {
+            type: 'CommandTimedOut',
+            data: {
+              command_id: command.commandId,
+              timeout: state.response.timeout,
+              deadline: state.deadline,
+              timed_out_at: command.at,
+            },
+          },
+        ];
     }
   },
 
@@ -94,9 +126,11 @@ export const commandDecider: Decider<CommandCommand, CommandEvent, CommandState>
         return { ...state, requested: event.data, status: 'PENDING' };
       case 'CommandResponseReceived': {
         const accepted = event.data.response.result === CommandResponseType.ACCEPTED;
+        const deadline = accepted ? event.data.deadline : undefined;
+        const response = { ...state, response: event.data.response, ...(deadline ? { deadline } : {}) };
         // A result that came first stays the status.
-        if (state.finished) return { ...state, response: event.data.response };
-        return { ...state, response: event.data.response, status: event.data.response.result, finished: !accepted };
+        if (state.finished) return response;
+        return { ...response, status: event.data.response.result, finished: !accepted };
       }
       case 'CommandSendFailed':
         return { ...state, status: 'FAILED', finished: true, failure: event.data.reason };

@@ -21,8 +21,15 @@ export type CommandRequested = DomainEvent<
   }
 >;
 
-/** The CPO's synchronous answer (mod_commands CommandResponse). */
-export type CommandResponseReceived = DomainEvent<'CommandResponseReceived', CommandRef & { response: CommandResponse }>;
+/**
+ * The CPO's synchronous answer (mod_commands CommandResponse). An ACCEPTED one carries the
+ * `deadline` (received_at + its timeout): the log, not a timer in some process, says when the
+ * command times out, so any process (after any restart) can record CommandTimedOut.
+ */
+export type CommandResponseReceived = DomainEvent<
+  'CommandResponseReceived',
+  CommandRef & { response: CommandResponse; received_at?: string; deadline?: string }
+>;
 
 /** The request did not reach the CPO, or its answer was no CommandResponse: the command ends here. */
 export type CommandSendFailed = DomainEvent<'CommandSendFailed', CommandRef & { reason: string }>;
@@ -36,8 +43,11 @@ export type CommandResultReceived = DomainEvent<
   CommandRef & { result: CommandResult; partner_id: string }
 >;
 
-/** No CommandResult within the CommandResponse's timeout. */
-export type CommandTimedOut = DomainEvent<'CommandTimedOut', CommandRef & { timeout: number }>;
+/** No CommandResult by the CommandResponse's deadline. */
+export type CommandTimedOut = DomainEvent<
+  'CommandTimedOut',
+  CommandRef & { timeout: number; deadline?: string; timed_out_at?: string }
+>;
 
 /** A CommandResult we refused: for a command we never sent, one already finished, or from another partner. Kept, not applied. */
 export type CommandResultRefused = DomainEvent<

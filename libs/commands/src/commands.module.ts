@@ -10,6 +10,7 @@ import {
   SendCommandHandler,
   TimeOutCommandHandler,
 } from './command.commands';
+import { CommandTimeouts } from './command-timeouts';
 import { CommandsController } from './commands.controller';
 
 /**
@@ -25,6 +26,7 @@ import { CommandsController } from './commands.controller';
     SendCommandHandler,
     ReceiveCommandResultHandler,
     TimeOutCommandHandler,
+    CommandTimeouts,
     { provide: APP_API_KEY, useFactory: loadAppApiKey, inject: [ROAMLEDGER_CONFIG] },
     AppKeyGuard,
   ],

@@ -4,6 +4,7 @@ export * from './app-commands.dto';
 export * from './command.commands';
 export * from './command.decider';
 export * from './command.events';
+export * from './command-timeouts';
 export * from './commands.controller';
 export * from './commands.descriptor';
 export * from './commands.module';

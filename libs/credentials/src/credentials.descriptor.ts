@@ -4,6 +4,7 @@ import { CredentialsModule, VersionsModule } from './credentials.module';
 import { ADMIN_PARTNERS_ROUTE, CREDENTIALS_ROUTE, CREDENTIALS_ROUTES, VERSIONS_ROUTE } from './credentials.routes';
 import { CREDENTIALS_TOKEN_STREAM_PREFIX, issuedTokenDecider } from './credentials-token';
 import { PARTNER_STREAM_PREFIX, partnerDecider } from './partner.decider';
+import { PARTNER_CONTACT_STREAM_PREFIX, partnerContactDecider } from './partner-contact';
 
 /** GET /ocpi/versions and our version details: where partners discover every other module. */
 export const versionsDescriptor = defineModule({
@@ -27,6 +28,7 @@ export const credentialsDescriptor = defineModule({
   streams: [
     { prefix: PARTNER_STREAM_PREFIX, aggregate: 'Partner', decider: partnerDecider },
     { prefix: CREDENTIALS_TOKEN_STREAM_PREFIX, aggregate: 'Issued credentials token', decider: issuedTokenDecider },
+    { prefix: PARTNER_CONTACT_STREAM_PREFIX, aggregate: 'Partner contacts', decider: partnerContactDecider },
   ],
   topic: 'partners',
 });

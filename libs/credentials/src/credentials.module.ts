@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PARTNER_LINKS } from '@roamledger/module-kit';
 import { OcpiTransportModule, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig, readOrCreateSecret } from '@roamledger/service';
@@ -7,6 +8,7 @@ import { AdminPartnersController } from './admin/admin-partners.controller';
 import { CredentialsController } from './credentials.controller';
 import { CredentialsTokenAuthenticator } from './credentials-token.authenticator';
 import { PartnerService } from './partner.commands';
+import { PartnerContactInterceptor } from './partner-contact.interceptor';
 import { PartnerDirectory } from './partner-directory';
 import { PartnerLinksFromDirectory } from './partner-links';
 import { PartnerRejections } from './partner-rejections';
@@ -36,6 +38,8 @@ export const PARTNER_TOKEN_KEY_FILE = 'partner-token-key';
     CredentialsTokenAuthenticator,
     { provide: PARTNER_AUTHENTICATOR, useExisting: CredentialsTokenAuthenticator },
     { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
+    // A registered partner's successful request is recorded (throttled) for the other processes.
+    { provide: APP_INTERCEPTOR, useClass: PartnerContactInterceptor },
     // Every /admin route (partners here, pull in libs/pull) takes the same key.
     { provide: ADMIN_API_KEY, useFactory: loadAdminApiKey, inject: [ROAMLEDGER_CONFIG] },
     AdminKeyGuard,

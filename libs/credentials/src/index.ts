@@ -11,6 +11,8 @@ export * from './credentials-token.authenticator';
 export * from './partner.commands';
 export * from './partner.decider';
 export * from './partner.events';
+export * from './partner-contact';
+export * from './partner-contact.interceptor';
 export * from './partner-directory';
 export * from './partner-links';
 export * from './partner-rejections';

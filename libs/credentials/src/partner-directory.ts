@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
@@ -12,6 +13,15 @@ import {
 } from './credentials-token';
 import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
 import type { PartnerEndpoint, PartnerEvent } from './partner.events';
+import {
+  DEFAULT_PARTNER_CONTACT_OPTIONS,
+  PARTNER_CONTACT_OPTIONS,
+  PARTNER_CONTACT_STREAM_PREFIX,
+  type PartnerContacted,
+  type PartnerContactOptions,
+  partnerContactDecider,
+  partnerContactStream,
+} from './partner-contact';
 import { TokenVault } from './token-vault';
 
 /** A partner connection as other modules and the admin API see it. */
@@ -57,6 +67,8 @@ interface ClientInfoUpdatedData {
 const FEED: EventFilter = {
   streamPrefixes: [partnerStream(''), CREDENTIALS_TOKEN_STREAM_PREFIX, CLIENT_INFO_STREAM_PREFIX],
 };
+/** Followed live, beside FEED: contacts are news, never folded from the past on start. */
+const LIVE_FEED: EventFilter = { streamPrefixes: [...(FEED.streamPrefixes ?? []), PARTNER_CONTACT_STREAM_PREFIX] };
 
 /** Partners whose parties are theirs: not (any more) those that unregistered or never connected. */
 const ACTIVE = new Set<PartnerStatus>(['invited', 'connecting', 'registered']);
@@ -91,11 +103,18 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private reading: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly contacts = new EventEmitter().setMaxListeners(0);
+  /** When a PartnerContacted was last recorded (by any process) or asked for (by this one), per partner. */
+  private readonly contactRecordedAt = new Map<string, number>();
+  /** Ids of the PartnerContacted events this process appended: already told to its own listeners. */
+  private readonly ownContacts = new Set<string>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: TokenVault,
     @Optional() @Inject(ROAMLEDGER_CONFIG) private readonly config?: RoamledgerConfig,
+    @Optional()
+    @Inject(PARTNER_CONTACT_OPTIONS)
+    private readonly contactOptions: PartnerContactOptions = DEFAULT_PARTNER_CONTACT_OPTIONS,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -112,7 +131,7 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
       const head = await this.store.headPosition();
       await this.readNewer();
       if (this.closed) return;
-      const subscription = this.store.subscribeToAll({ fromPosition: Math.max(head, this.applied) + 1, filter: FEED });
+      const subscription = this.store.subscribeToAll({ fromPosition: Math.max(head, this.applied) + 1, filter: LIVE_FEED });
       this.subscription = subscription;
       this.feeding = (async () => {
         try {
@@ -155,6 +174,11 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   }
 
   private apply(event: RecordedEvent): void {
+    // Before the position check: readNewer (FEED only) may have moved `applied` past a contact.
+    if (event.stream.startsWith(PARTNER_CONTACT_STREAM_PREFIX)) {
+      this.applyContact(event as unknown as RecordedEvent & PartnerContacted);
+      return;
+    }
     if (event.position <= this.applied) return;
     this.applied = event.position;
     if (event.stream.startsWith(CLIENT_INFO_STREAM_PREFIX)) {
@@ -283,9 +307,38 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
     return this.folds.get(partnerId) ?? { state: partnerDecider.initialState() };
   }
 
-  /** Called when the partner authenticated: last contact, kept in this process only. */
+  /** Called when the partner authenticated: tells this process's listeners at once. */
   noteContact(partnerId: string, at = new Date().toISOString()): void {
     this.lastSeen.set(partnerId, at);
+    this.contacts.emit('contact', partnerId);
+  }
+
+  /**
+   * Called when a registered partner's request succeeded: records PartnerContacted for the other
+   * processes, unless one was recorded (by any process) within the interval.
+   */
+  recordContact(partnerId: string, at = new Date().toISOString()): void {
+    const now = Date.parse(at);
+    if (this.closed || now - (this.contactRecordedAt.get(partnerId) ?? 0) < this.contactOptions.recordEveryMs) return;
+    this.contactRecordedAt.set(partnerId, now);
+    const events = partnerContactDecider.decide({ type: 'RecordContact', partnerId, at }, partnerContactDecider.initialState());
+    const appended = events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data }));
+    for (const event of appended) this.ownContacts.add(event.id);
+    // Not awaited: the partner's answer does not wait for this fact, which depends on no state.
+    this.store.append(partnerContactStream(partnerId), appended, { expectedRevision: 'any' }).catch((error) => {
+      for (const event of appended) this.ownContacts.delete(event.id);
+      this.contactRecordedAt.delete(partnerId);
+      this.logger.warn(`Could not record the contact of partner ${partnerId}: ${(error as Error).message}`);
+    });
+  }
+
+  /** A contact recorded by any process: the partner is reachable, whichever service it called. */
+  private applyContact(event: RecordedEvent & PartnerContacted): void {
+    const partnerId = event.data.partner_id;
+    const at = event.data.at;
+    this.contactRecordedAt.set(partnerId, Math.max(this.contactRecordedAt.get(partnerId) ?? 0, Date.parse(at)));
+    if ((this.lastSeen.get(partnerId) ?? '') < at) this.lastSeen.set(partnerId, at);
+    if (this.ownContacts.delete(event.id)) return;
     this.contacts.emit('contact', partnerId);
   }
 

@@ -43,6 +43,14 @@ export class TokenReadModel {
     return row;
   }
 
+  async findingsAfter(position: number, limit: number): Promise<FindingRow[]> {
+    return this.db.query<FindingRow>(
+      `SELECT stream, finding, reference, detail, position FROM ${TOKEN_FINDINGS_TABLE.name} t
+         WHERE position::bigint > $1 ORDER BY position::bigint, stream, finding LIMIT ${Number(limit)}`,
+      [position],
+    );
+  }
+
   async findings(finding?: string): Promise<Row[]> {
     return this.db.query<Row>(
       `SELECT ${selectList(TOKEN_FINDINGS_TABLE)} FROM ${TOKEN_FINDINGS_TABLE.name} t
@@ -50,6 +58,20 @@ export class TokenReadModel {
       [finding ?? null],
     );
   }
+}
+
+/** A finding row, with the global position of the event that showed it. */
+export interface FindingRow {
+  stream: string;
+  finding: string;
+  reference: string | null;
+  detail: string;
+  position: string;
+}
+
+export interface FindingsAfter {
+  /** Findings shown by events after `position`, in log order, at most `limit`. */
+  findingsAfter(position: number, limit: number): Promise<FindingRow[]>;
 }
 
 function whereOf(filter: TokenFilter): { where: string; params: unknown[] } {

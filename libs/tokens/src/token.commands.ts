@@ -8,6 +8,7 @@ import type { LocationReferences, PartyId, Token } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { authorizationDecider, authorizationStream, type DecideAuthorization, type RuleVerdict } from './authorization.decider';
 import { AUTHORIZATION_RULES, type AuthorizationRule } from './authorization-rules';
+import { LiveTokenStates } from './live-token-states';
 import { type TokenCommand, type TokenPatch, type TokenState, tokenDecider, tokenStream } from './token.decider';
 import type { AuthorizationEvent, TokenEvent, TokenRef } from './token.events';
 
@@ -90,20 +91,11 @@ export class TokenStreams implements TokenRegisterPort {
   }
 
   /**
-   * The token of one of our parties a CPO asks about by uid and type (the request names no party;
-   * its OCPI-to headers may: then only that party's).
+   * Our parties' refs for a uid and type (a CPO's authorization request names no party; its OCPI-to
+   * headers may: then only that party's).
    */
-  async findOursWithState(
-    uid: string,
-    type: string,
-    parties: PartyId[] = this.config.ocpiParties,
-  ): Promise<{ ref: TokenRef; state: TokenState } | undefined> {
-    for (const party of parties) {
-      const ref = { country_code: party.countryCode, party_id: party.partyId, uid, type };
-      const state = await this.state(ref);
-      if (state.token) return { ref, state };
-    }
-    return undefined;
+  oursFor(uid: string, type: string, parties: PartyId[] = this.config.ocpiParties): TokenRef[] {
+    return parties.map((party) => ({ country_code: party.countryCode, party_id: party.partyId, uid, type }));
   }
 }
 
@@ -111,28 +103,46 @@ const now = () => new Date().toISOString();
 
 @CommandHandler(IssueToken)
 export class IssueTokenHandler implements ICommandHandler<IssueToken, TokenHandled> {
-  constructor(private readonly tokens: TokenStreams) {}
+  constructor(
+    private readonly tokens: TokenStreams,
+    private readonly live: LiveTokenStates,
+  ) {}
 
   execute({ token, by, options }: IssueToken): Promise<TokenHandled> {
-    return this.tokens.handle(token, { type: 'IssueToken', token, by, at: now() }, options);
+    return this.live.changed(
+      tokenStream(token),
+      this.tokens.handle(token, { type: 'IssueToken', token, by, at: now() }, options),
+    );
   }
 }
 
 @CommandHandler(PutToken)
 export class PutTokenHandler implements ICommandHandler<PutToken, TokenHandled> {
-  constructor(private readonly tokens: TokenStreams) {}
+  constructor(
+    private readonly tokens: TokenStreams,
+    private readonly live: LiveTokenStates,
+  ) {}
 
   execute({ token, by, options }: PutToken): Promise<TokenHandled> {
-    return this.tokens.handle(token, { type: 'PutToken', token, by, at: now() }, { skipWhenNoEvents: true, ...options });
+    return this.live.changed(
+      tokenStream(token),
+      this.tokens.handle(token, { type: 'PutToken', token, by, at: now() }, { skipWhenNoEvents: true, ...options }),
+    );
   }
 }
 
 @CommandHandler(PatchToken)
 export class PatchTokenHandler implements ICommandHandler<PatchToken, TokenHandled> {
-  constructor(private readonly tokens: TokenStreams) {}
+  constructor(
+    private readonly tokens: TokenStreams,
+    private readonly live: LiveTokenStates,
+  ) {}
 
   execute({ ref, patch, by, options }: PatchToken): Promise<TokenHandled> {
-    return this.tokens.handle(ref, { type: 'PatchToken', ref, patch, by, at: now() }, options);
+    return this.live.changed(
+      tokenStream(ref),
+      this.tokens.handle(ref, { type: 'PatchToken', ref, patch, by, at: now() }, options),
+    );
   }
 }
 
@@ -146,15 +156,21 @@ export class AuthorizeTokenHandler implements ICommandHandler<AuthorizeToken, Au
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly tokens: TokenStreams,
+    private readonly live: LiveTokenStates,
     @Inject(AUTHORIZATION_RULES) private readonly rules: AuthorizationRule[],
   ) {}
 
   async execute({ ref, partnerId, partner, location, options }: AuthorizeToken): Promise<AuthorizationOutcome> {
-    const found = await this.tokens.findOursWithState(
-      ref.uid,
-      ref.type,
-      ref.country_code ? [{ countryCode: ref.country_code, partyId: ref.party_id }] : undefined,
-    );
+    // From memory (LiveTokenStates): the only I/O on the way is the one append of the decision.
+    const parties = ref.country_code ? [{ countryCode: ref.country_code, partyId: ref.party_id }] : undefined;
+    let found: { ref: TokenRef; state: TokenState } | undefined;
+    for (const ours of this.tokens.oursFor(ref.uid, ref.type, parties)) {
+      const known = await this.live.get(tokenStream(ours));
+      if (known.token) {
+        found = { ref: ours, state: known };
+        break;
+      }
+    }
     const state: TokenState = found?.state ?? tokenDecider.initialState();
     let verdict: RuleVerdict | undefined;
     if (state.token?.valid && !state.expired) {

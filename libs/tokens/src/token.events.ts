@@ -127,3 +127,31 @@ export const TOKEN_PUSH_EVENT_TYPES: ReadonlyArray<TokenPushEvent['type']> = [
   'TokenPushSkipped',
   'TokensResynced',
 ];
+
+/**
+ * A session or CDR finance must look at, for what it says of our authorization: its token was
+ * blocked or expired when it reached the log (TOKEN_BLOCKED_AT_START), or it carries an
+ * authorization_reference we never issued (UNKNOWN_AUTHORIZATION_REFERENCE). One stream per
+ * finding and session/CDR (`tokenfinding-`), so it is raised once.
+ */
+export type AuthorizationFindingRaised = DomainEvent<
+  'AuthorizationFindingRaised',
+  {
+    finding: 'TOKEN_BLOCKED_AT_START' | 'UNKNOWN_AUTHORIZATION_REFERENCE';
+    /** What the finding is about: the session's or CDR's stream, and its OCPI ids. */
+    object: 'session' | 'cdr';
+    stream: string;
+    country_code: string;
+    party_id: string;
+    /** The session id or the CDR id. */
+    id: string;
+    authorization_reference: string | null;
+    detail: string;
+    /** Global position of the session or CDR event that showed it. */
+    position: number;
+  }
+>;
+
+export const AUTHORIZATION_FINDING_EVENT_TYPES: ReadonlyArray<AuthorizationFindingRaised['type']> = [
+  'AuthorizationFindingRaised',
+];

@@ -2,8 +2,14 @@ import { defineModule } from '@roamledger/module-kit';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { ADMIN_AUTHORIZATIONS_ROUTE, ADMIN_TOKENS_ROUTE } from './admin/admin-tokens.controller';
 import { AUTHORIZATION_STREAM_PREFIX, authorizationDecider } from './authorization.decider';
+import { AUTHORIZATION_FINDING_STREAM_PREFIX, authorizationFindingDecider } from './authorization-finding.decider';
 import { TOKEN_STREAM_PREFIX, tokenDecider } from './token.decider';
-import { AUTHORIZATION_EVENT_TYPES, TOKEN_EVENT_TYPES, TOKEN_PUSH_EVENT_TYPES } from './token.events';
+import {
+  AUTHORIZATION_EVENT_TYPES,
+  AUTHORIZATION_FINDING_EVENT_TYPES,
+  TOKEN_EVENT_TYPES,
+  TOKEN_PUSH_EVENT_TYPES,
+} from './token.events';
 import { TOKEN_PUSH_STREAM_PREFIX, tokenPushDecider } from './token-push.decider';
 import { TOKENS_ROUTE, TOKENS_ROUTES } from './tokens.controller';
 import { TokensModule } from './tokens.module';
@@ -19,6 +25,16 @@ export const tokensDescriptor = defineModule({
     { prefix: TOKEN_STREAM_PREFIX, aggregate: 'Token', decider: tokenDecider },
     { prefix: AUTHORIZATION_STREAM_PREFIX, aggregate: 'Authorization', decider: authorizationDecider },
     { prefix: TOKEN_PUSH_STREAM_PREFIX, aggregate: 'Token pushes to a partner', decider: tokenPushDecider },
+    {
+      prefix: AUTHORIZATION_FINDING_STREAM_PREFIX,
+      aggregate: 'Authorization finding on a session or CDR',
+      decider: authorizationFindingDecider,
+    },
   ],
-  eventTypes: [...TOKEN_EVENT_TYPES, ...AUTHORIZATION_EVENT_TYPES, ...TOKEN_PUSH_EVENT_TYPES],
+  eventTypes: [
+    ...TOKEN_EVENT_TYPES,
+    ...AUTHORIZATION_EVENT_TYPES,
+    ...TOKEN_PUSH_EVENT_TYPES,
+    ...AUTHORIZATION_FINDING_EVENT_TYPES,
+  ],
 });

@@ -6,7 +6,9 @@ import { OcpiTransportModule } from '@roamledger/ocpi-transport';
 import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminAuthorizationsController, AdminTokensController } from './admin/admin-tokens.controller';
+import { AuthorizationFindings } from './authorization-findings';
 import { AllowedPartnersRule, AUTHORIZATION_RULES } from './authorization-rules';
+import { LiveTokenStates } from './live-token-states';
 import { AuthorizeTokenHandler, IssueTokenHandler, PatchTokenHandler, PutTokenHandler, TokenStreams } from './token.commands';
 import { TokenPusher } from './token-pusher';
 import { TokenReadModel } from './token-read-model';
@@ -49,6 +51,7 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     PutTokenHandler,
     PatchTokenHandler,
     AuthorizeTokenHandler,
+    LiveTokenStates,
     AllowedPartnersRule,
     {
       provide: AUTHORIZATION_RULES,
@@ -74,6 +77,7 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     },
     { provide: TokenReadModel, useFactory: (db: SqlClient) => new TokenReadModel(db), inject: [TOKEN_PROJECTION_DB] },
     TokenProjectionLifecycle,
+    AuthorizationFindings,
   ],
   exports: [TokenPusher, TokenReadModel],
 })

@@ -32,7 +32,14 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   });
   // An idle connection whose backend dies emits 'error' on the pool: unhandled, it would end the process.
   pool.on('error', (error) => onConnectionError(error));
-  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  if (schema) {
+    // Two clients creating one schema at once (a hub opening its projection stores side by side,
+    // two services starting on a fresh database): IF NOT EXISTS still lets one of them fail on
+    // the catalog's unique index; the schema is there all the same.
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: { code?: string }) => {
+      if (error.code !== '23505' && error.code !== '42P06') throw error;
+    });
+  }
   // Each LISTEN connection, tracked from before it connects, so close() ends it even mid-connect.
   const listeners: Array<{ client: Client; ready: Promise<unknown> }> = [];
   let closing = false;
