@@ -270,7 +270,7 @@ describe('npm run audit', () => {
         assert.equal(replay.code, 1, replay.stderr);
         assert.match(
           replay.stdout,
-          /billing v1 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
+          /billing v2 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
         );
         assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind\)/);
         // The catalog's folder was copied too: it follows from the log (the late event is not its).
@@ -286,7 +286,7 @@ describe('npm run audit', () => {
       await db.close();
       const run = await spawnAudit(['replay']);
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, /billing v1 at position [\d,]+: differs/);
+      assert.match(run.stdout, /billing v2 at position [\d,]+: differs/);
       assert.match(run.stdout, /DIFFERS cdr_ledger/);
       assert.match(run.stdout, /only live: {4}\{.*"cdr_id": "C1"/);
       assert.match(run.stdout, /only rebuilt: \{.*"cdr_id": "C1"/);

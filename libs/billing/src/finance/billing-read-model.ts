@@ -24,6 +24,7 @@ export interface SessionFilter {
   status?: string;
   /** Only COMPLETED sessions without a CDR that ended before this instant. */
   cdrDueBefore?: Date;
+  finding?: string;
 }
 
 /** Where a page ends: the sort key of its last row. */
@@ -122,6 +123,7 @@ export class BillingReadModel {
       if (filter.country_code) where.push(`t.country_code = ${param(filter.country_code)}`);
       if (filter.party_id) where.push(`t.party_id = ${param(filter.party_id)}`);
       if (filter.status) where.push(`t.status = ${param(filter.status)}`);
+      if (filter.finding) where.push(`${param(filter.finding)} = ANY (t.findings)`);
       if (filter.cdrDueBefore) {
         where.push(
           `t.status = 'COMPLETED' AND cardinality(t.cdr_ids) = 0 AND coalesce(t.end_at, t.last_updated) < ${param(filter.cdrDueBefore.toISOString())}::timestamptz`,

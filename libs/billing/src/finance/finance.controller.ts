@@ -122,6 +122,7 @@ export class FinanceController {
   @ApiOperation({ summary: 'Session view rows, by start time, paged' })
   @queryParam('status', 'Session status.', { type: 'string', enum: SESSION_STATUSES })
   @PARTNER
+  @queryParam('finding', 'Only sessions with this finding (status_transition_flagged, negative_energy, energy_implausible, ...).')
   @queryParam('cdr_overdue', 'true: only COMPLETED sessions without a CDR BILLING_CDR_DUE_HOURS after their end.', {
     type: 'string',
     enum: ['true'],
@@ -140,6 +141,7 @@ export class FinanceController {
       {
         ...party,
         status: query.status,
+        finding: findingOf(query.finding),
         cdrDueBefore: query.cdr_overdue ? new Date(asOf.getTime() - this.settings.cdrDueHours * 3_600_000) : undefined,
       },
       cursorOf(query.cursor),
@@ -273,11 +275,8 @@ export class FinanceController {
       throw new BadRequestException((error as Error).message);
     }
     if (query.contract_id) filter.contract_id = query.contract_id;
-    if (query.finding) {
-      if (!/^[a-z0-9_]{1,64}$/.test(query.finding))
-        throw new BadRequestException('finding is a finding code, e.g. cdr_without_session');
-      filter.finding = query.finding;
-    }
+    const finding = findingOf(query.finding);
+    if (finding) filter.finding = finding;
     if (query.credit !== undefined) {
       if (query.credit !== 'true' && query.credit !== 'false') throw new BadRequestException('credit must be true or false');
       filter.credit = query.credit === 'true';
@@ -291,6 +290,12 @@ function partyOf(partner: string | undefined): { country_code?: string; party_id
   const match = /^([A-Za-z]{2})\*([A-Za-z0-9]{3})$/.exec(partner);
   if (!match) throw new BadRequestException(`partner must look like DE*ABC (country code * party id), got "${partner}"`);
   return { country_code: match[1].toUpperCase(), party_id: match[2].toUpperCase() };
+}
+
+function findingOf(finding: string | undefined): string | undefined {
+  if (!finding) return undefined;
+  if (!/^[a-z0-9_]{1,64}$/.test(finding)) throw new BadRequestException('finding is a finding code, e.g. cdr_without_session');
+  return finding;
 }
 
 function currencyOf(currency: string | undefined): string | undefined {
