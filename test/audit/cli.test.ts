@@ -6,11 +6,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runAudit } from '@roamledger/audit';
 import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
+import { catalogDataDir, catalogProjection } from '@roamledger/catalog';
 import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
+import { LocationStreams } from '@roamledger/locations';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import { openProjectionDb, ProjectionHost } from '@roamledger/projections';
 import { loadConfig } from '@roamledger/service';
+import { TariffStreams } from '@roamledger/tariffs';
 import { writeBillingMonth } from '../billing/billing-fixture';
+import { evse, location, tariff } from '../support/location-fixtures';
 import { projectRoot } from '../support/project-root';
 import { cutTail, editData } from './intruder';
 import { buildLog } from './log-fixture';
@@ -26,6 +30,8 @@ const file = (name: string) => path.join(dataDir, name);
 const env = { DATA_DIR: dataDir, EVENT_STORE: 'pglite' };
 const config = loadConfig(env);
 const openStore = () => openEventStore(config);
+const T0 = '2026-03-01T08:00:00Z';
+const T1 = '2026-03-01T08:05:00Z';
 
 /** The command as a user runs it: a separate node process on the same DATA_DIR. */
 function spawnAudit(args: string[]): Promise<Run> {
@@ -62,20 +68,35 @@ describe('npm run audit', () => {
   before(async () => {
     store = await openStore();
     await buildLog(store, { events: 2000, sealEvery: 500, unsealedTail: 100 });
-    const head = await writeBillingMonth(store, new Date().toISOString());
+    await writeBillingMonth(store, new Date().toISOString());
+    // Chargers and prices for the catalog: a location with two EVSEs, a status PATCH, a tariff.
+    const locations = new LocationStreams(store);
+    await locations.putLocation(location('L1', T0, { evses: [evse('E1', T0), evse('E2', T0)] }), {});
+    await locations.patchEvse(
+      { country_code: 'BE', party_id: 'BEC', location_id: 'L1', evse_uid: 'E1' },
+      {
+        status: 'CHARGING',
+        last_updated: T1,
+      } as never,
+      {},
+    );
+    await new TariffStreams(store).put(tariff('T1', T0, 0.25), {});
+    const head = await store.headPosition();
     session = await store.readStream('session-DE-ABC-S1');
-    // The billing projection, kept as the hub keeps it, in DATA_DIR/projections.
-    const db = await openProjectionDb({ dataDir });
+    // Each projection kept as the hub keeps it: billing and pricing in DATA_DIR/projections, the
+    // catalog in DATA_DIR/catalog/projections.
     const settings = billingSettings(config);
-    const host = new ProjectionHost(store, db, [
-      billingProjection(settings),
-      pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }),
-    ]);
-    await host.start();
-    await host.waitFor('billing', head, 60_000);
-    await host.waitFor('pricing', head, 60_000);
-    await host.stop();
-    await db.close();
+    for (const [folder, projections] of [
+      [dataDir, [billingProjection(settings), pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits })]],
+      [catalogDataDir(config), [catalogProjection()]],
+    ] as const) {
+      const db = await openProjectionDb({ dataDir: folder });
+      const host = new ProjectionHost(store, db, [...projections]);
+      await host.start();
+      for (const projection of projections) await host.waitFor(projection.name, head, 60_000);
+      await host.stop();
+      await db.close();
+    }
   });
   after(async () => {
     await store?.close().catch(() => undefined);
@@ -171,12 +192,17 @@ describe('npm run audit', () => {
       assert.equal(report.unsealedEvents, 0);
     });
 
-    test('replay rebuilds the billing projection and finds the live one identical', async () => {
+    test('replay rebuilds the billing and catalog projections and finds the live ones identical', async () => {
       const run = await spawnAudit(['replay', '--json']);
       assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout);
-      assert.equal(report.projections[0].projection, 'billing');
-      assert.equal(report.projections[0].status, 'same');
+      assert.deepEqual(
+        report.projections.map((p: { projection: string; status: string }) => [p.projection, p.status]),
+        [
+          ['billing', 'same'],
+          ['catalog', 'same'],
+        ],
+      );
       assert.deepEqual(
         report.projections[0].tables.map((t: { table: string; same: boolean; live: { rows: number } }) => [
           t.table,
@@ -187,6 +213,19 @@ describe('npm run audit', () => {
           ['cdr_ledger', true, true],
           ['session_view', true, true],
           ['partner_statements', true, true],
+        ],
+      );
+      assert.deepEqual(
+        report.projections[1].tables.map((t: { table: string; same: boolean; live: { rows: number } }) => [
+          t.table,
+          t.same,
+          t.live.rows > 0,
+        ]),
+        [
+          ['catalog_locations', true, true],
+          ['catalog_evses', true, true],
+          ['catalog_evse_status', true, true],
+          ['catalog_tariff_versions', true, true],
         ],
       );
     });
@@ -213,7 +252,7 @@ describe('npm run audit', () => {
       const copy = file('snapshot');
       const run = await spawnAudit(['snapshot', copy]);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /event-store and projections of .* copied to/);
+      assert.match(run.stdout, /event-store and projections and catalog\/projections of .* copied to/);
 
       const inCopy = (args: string[]) =>
         new Promise<Run>((resolve) =>
@@ -232,11 +271,12 @@ describe('npm run audit', () => {
         assert.equal(replay.code, 1, replay.stderr);
         assert.match(
           replay.stdout,
-          /billing v1 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
+          /billing v3 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
         );
         // The pricing projection (session cost so far) takes SessionStarted too.
         assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind; pricing: behind\)/);
-        assert.doesNotMatch(replay.stdout, /: same/);
+        // The catalog's folder was copied too: it follows from the log (the late event is not its).
+        assert.match(replay.stdout, /catalog v1 at position [\d,]+: same/);
       } finally {
         await original.close();
       }
@@ -248,10 +288,22 @@ describe('npm run audit', () => {
       await db.close();
       const run = await spawnAudit(['replay']);
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, /billing v1 at position [\d,]+: differs/);
+      assert.match(run.stdout, /billing v3 at position [\d,]+: differs/);
       assert.match(run.stdout, /DIFFERS cdr_ledger/);
       assert.match(run.stdout, /only live: {4}\{.*"cdr_id": "C1"/);
       assert.match(run.stdout, /only rebuilt: \{.*"cdr_id": "C1"/);
+    });
+
+    test('replay finds a catalog table changed in its own folder', async () => {
+      const db = await openProjectionDb({ dataDir: catalogDataDir(config) });
+      await db.query("UPDATE catalog_evses SET status = 'AVAILABLE' WHERE evse_key = 'E1'");
+      await db.close();
+      const run = await spawnAudit(['replay']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, /catalog v1 at position [\d,]+: differs/);
+      assert.match(run.stdout, /DIFFERS catalog_evses/);
+      assert.match(run.stdout, /only live: {4}\{.*"evse_key": "E1"/);
+      assert.match(run.stdout, /replay: DIFFERENCES found \(.*catalog: differs\)/);
     });
 
     test('verify exits 1 and names the first broken link; --since catches a cut tail', async () => {

@@ -42,12 +42,14 @@ describe('LogSealer', () => {
   test('seals every N events, and the rest T seconds after it arrived; resumes after a restart', async () => {
     const store = await openStore();
     try {
-      const sealer = new LogSealer(store, { everyEvents: 100, everySeconds: 1 });
+      // T is 5 s, not 1: on a loaded machine 100 appends can take over a second, and the timer
+      // would then cut a seal short of N.
+      const sealer = new LogSealer(store, { everyEvents: 100, everySeconds: 5 });
       const running = sealer.run();
       await appendMeterValues(store, 250);
-      await eventually(async () => (await seals(store)).length === 2, 'two count-triggered seals');
+      await eventually(async () => (await seals(store)).length === 2, 'two count-triggered seals', 30_000);
       const started = Date.now();
-      await eventually(() => allSealed(store), 'the time-triggered seal');
+      await eventually(() => allSealed(store), 'the time-triggered seal', 30_000);
       assert.ok(Date.now() - started > 300, 'the remainder waits for the timer');
       await sealer.stop();
       await running;

@@ -5,7 +5,13 @@ import { createService, loadConfig } from '@roamledger/service';
 import { receiverModule } from '../support/receiver-app';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ DATA_DIR: process.argv[2], PORT: '0', LOG_LEVEL: 'error', PARTNER_RATE_LIMIT: '0' });
+  const config = loadConfig({
+    DATA_DIR: process.argv[2],
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    PARTNER_RATE_LIMIT: '0',
+    ...(process.env.REJECTED_EVENTS_PER_MINUTE ? { REJECTED_EVENTS_PER_MINUTE: process.env.REJECTED_EVENTS_PER_MINUTE } : {}),
+  });
   // Sealing as the hub does, so a kill can also land in the middle of a seal.
   const app = await createService(
     (c) => receiverModule(c, [], [AuditModule.forRoot({ everyEvents: 25, everySeconds: 1 })]),

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   );
   const line = (level: string) => (message: string) => process.stdout.write(`${JSON.stringify({ level, message })}\n`);
   const log: MessagingLog = { log: line('log'), warn: line('warn'), error: line('error') };
+  let sending = 0;
   const forwarder = new EventForwarder({
     store,
     kafka: { brokers: env('KAFKA_BROKERS').split(','), clientId: 'forwarder-process', topicPrefix: env('KAFKA_TOPIC_PREFIX') },
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
     checkpointName: env('FORWARDER_CHECKPOINT'),
     batchSize: Number(process.env.FORWARDER_BATCH_SIZE ?? 500),
     log,
+    // FORWARDER_PAUSE_AT_BATCH=n: the process stops itself (SIGSTOP) as its n-th batch has passed
+    // the checkpoint fence, about to be sent: the paused former lease holder of the fencing test.
+    onSending: () => {
+      if (++sending === Number(process.env.FORWARDER_PAUSE_AT_BATCH)) process.kill(process.pid, 'SIGSTOP');
+    },
   });
   forwarder.start();
   process.once('SIGTERM', async () => {

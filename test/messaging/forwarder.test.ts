@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type EventStore, openPostgresClient, type RecordedEvent, SqlEventStore } from '@roamledger/event-store';
@@ -304,6 +305,16 @@ test('KafkaLogSubscription reads the topics back in log order, without copies, a
   );
 });
 
+/** The process's state letter from /proc (T: stopped). */
+function processState(child: ChildProcess): string {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return '?';
+  }
+}
+
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -311,7 +322,7 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   await exited;
 }
 
-function startForwarderProcess(): { process: ChildProcess; lines: string[] } {
+function startForwarderProcess(env: Record<string, string> = {}): { process: ChildProcess; lines: string[] } {
   const root = projectRoot();
   const child = spawn(
     process.execPath,
@@ -325,6 +336,7 @@ function startForwarderProcess(): { process: ChildProcess; lines: string[] } {
         KAFKA_TOPIC_PREFIX: PREFIX,
         FORWARDER_CHECKPOINT: CHECKPOINT,
         FORWARDER_BATCH_SIZE: '100',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -375,4 +387,93 @@ test('the forwarder lease: one holder at a time, handed over when it leaves', { 
     await second.stop();
   }
   assert.deepEqual(held, ['+first', '-first', '+second', '-second']);
+});
+
+test('a paused forwarder cannot publish once another has taken over: Kafka fences its producer', {
+  timeout: 300_000,
+}, async () => {
+  const before = await store.headPosition();
+  assert.equal(await store.checkpoints.load(CHECKPOINT), before, 'the earlier tests left the checkpoint at the head');
+  await appendEvents(60);
+  const head = await store.headPosition();
+
+  // The former lease holder stops itself (SIGSTOP) with its 11th batch about to be sent: past the
+  // checkpoint fence, so only Kafka can stop it now.
+  const paused = startForwarderProcess({ FORWARDER_PAUSE_AT_BATCH: '11' });
+  let fencedLines: string[] = [];
+  try {
+    await until(() => processState(paused.process) === 'T', 120_000, 'the forwarder to pause at its 11th batch');
+    const pausedAt = (await store.checkpoints.load(CHECKPOINT)) ?? -1;
+    assert.ok(pausedAt > before && pausedAt < head, `paused with some batches published (${pausedAt - before} events)`);
+
+    // Another takes over and publishes everything (its producer's new epoch fences the paused one).
+    const next = new EventForwarder({
+      store,
+      kafka: kafka(),
+      checkpointName: CHECKPOINT,
+      topicMap: TOPIC_MAP,
+      log: collectingLog([]),
+    });
+    next.start();
+    try {
+      await until(async () => (await store.checkpoints.load(CHECKPOINT)) === head, 120_000, 'the new forwarder to catch up');
+    } finally {
+      await next.stop();
+    }
+
+    // The paused one wakes up, mid-batch: it may neither commit that batch nor move the checkpoint back.
+    paused.process.kill('SIGCONT');
+    await until(() => paused.lines.some((line) => /fenced/.test(line)), 60_000, 'the woken forwarder to find itself fenced');
+    assert.ok(
+      paused.lines.some((line) => line.startsWith('fenced by Kafka')),
+      `Kafka refused its batch: ${paused.lines.join(' | ')}`,
+    );
+    // Past its pause after a fencing (5 s): it follows on from the checkpoint, where nothing is left.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    fencedLines = paused.lines.filter((line) => /fenced/.test(line));
+    assert.equal(await store.checkpoints.load(CHECKPOINT), head, 'the checkpoint did not move back');
+  } finally {
+    await stopProcess(paused.process, 'SIGKILL');
+  }
+
+  // A last event through a fresh forwarder: its batch marks every partition, so reading every
+  // partition up to that mark reads whatever the woken one could have committed.
+  const marker = await store.append('pull-NL-RLG-MARKER', [{ type: 'Tested', data: { marker: true } }]);
+  const last = new EventForwarder({
+    store,
+    kafka: kafka(),
+    checkpointName: CHECKPOINT,
+    topicMap: TOPIC_MAP,
+    log: collectingLog([]),
+  });
+  last.start();
+  try {
+    await until(() => last.status().position === marker.position, 60_000, 'the marker to be published');
+  } finally {
+    await last.stop();
+  }
+  const topics = eventTopics(PREFIX, TOPIC_MAP);
+  const marked = new Set<string>();
+  const messages = await readTopics(broker.brokers, topics, (read) => {
+    for (const message of read) {
+      if (Number(message.headers[EVENT_HEADERS.through] ?? -1) >= marker.position)
+        marked.add(`${message.topic}/${message.partition}`);
+    }
+    return marked.size === topics.length * 3;
+  });
+  const events = await store.readAll({ fromPosition: before + 1, maxCount: head - before });
+  const counts = new Map<string, number>();
+  for (const message of messages) {
+    const id = message.headers[EVENT_HEADERS.id];
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  assert.ok(
+    events.every((e) => counts.has(e.id)),
+    'every event is on Kafka',
+  );
+  // It paused with everything before its batch checkpointed, and its batch never got in: no copies
+  // (with the checkpoint check alone, it would have published that batch a second time).
+  const copied = events.filter((e) => (counts.get(e.id) ?? 0) > 1);
+  assert.equal(copied.length, 0, `${copied.length} events published twice`);
+  console.log(`# fencing: ${copied.length} copies; the woken forwarder said: ${fencedLines.join(' | ')}`);
 });

@@ -56,8 +56,12 @@ export interface ReplayReport {
 
 export interface ReplayOptions {
   store: EventStore;
-  /** The live projection database (openProjectionDb). */
-  live: SqlClient;
+  /**
+   * The live projection database (openProjectionDb), or where each projection's live tables are
+   * (projections kept in databases of their own, as billing's and the catalog's on PGlite);
+   * undefined: that projection has no live database, so it is `not built live`.
+   */
+  live: SqlClient | ((projection: Projection) => SqlClient | undefined);
   /** A fresh, empty database to rebuild into (a new PGlite folder or PostgreSQL schema). */
   target: SqlClient;
   projections: readonly Projection[];
@@ -85,13 +89,14 @@ export function compareTables(live: TableDigest[], rebuilt: TableDigest[]): Tabl
 
 export async function replayProjections(options: ReplayOptions): Promise<ReplayReport> {
   const started = Date.now();
-  const { store, live, target } = options;
+  const { store, target } = options;
   const head = await store.headPosition();
   const results: ProjectionComparison[] = [];
   let doneBefore = 0;
   for (const projection of options.projections) {
-    const liveBuild = await activeBuild(live, projection.name).catch(() => undefined);
-    if (!liveBuild) {
+    const live = typeof options.live === 'function' ? options.live(projection) : options.live;
+    const liveBuild = live ? await activeBuild(live, projection.name).catch(() => undefined) : undefined;
+    if (!live || !liveBuild) {
       results.push({
         projection: projection.name,
         version: projection.version,
@@ -111,7 +116,7 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
       });
       continue;
     }
-    const missing = await firstUnapplied(options, projection, liveBuild.position);
+    const missing = await firstUnapplied(options.store, live, projection, liveBuild.position, options.catchUpMs);
     const poison = await poisonEvents(live, projection.name).catch(() => []);
     const liveDigest = await digestProjection(live, projection);
     const stopWatching = watchRebuild(target, projection.name, (position) =>
@@ -162,14 +167,20 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
  * The position of the first event the live build should have applied and has not (its filter
  * admits it), once it has had `catchUpMs` to get there; undefined when it is up to date.
  */
-async function firstUnapplied(options: ReplayOptions, projection: Projection, position: number): Promise<number | undefined> {
-  const deadline = Date.now() + (options.catchUpMs ?? 10_000);
+async function firstUnapplied(
+  store: EventStore,
+  live: SqlClient,
+  projection: Projection,
+  position: number,
+  catchUpMs = 10_000,
+): Promise<number | undefined> {
+  const deadline = Date.now() + catchUpMs;
   for (;;) {
-    const [next] = await options.store.readAll({ fromPosition: position + 1, maxCount: 1, filter: projection.filter });
+    const [next] = await store.readAll({ fromPosition: position + 1, maxCount: 1, filter: projection.filter });
     if (!next) return undefined;
     if (Date.now() >= deadline) return next.position;
     await new Promise((resolve) => setTimeout(resolve, 200));
-    position = (await activeBuild(options.live, projection.name))?.position ?? position;
+    position = (await activeBuild(live, projection.name))?.position ?? position;
   }
 }
 

@@ -29,6 +29,7 @@ import {
 } from './partner-statement';
 import {
   applySessionChanges,
+  checkSessionPlausibility,
   normalizeSessionRow,
   SESSION_FINDINGS,
   SESSION_VIEW,
@@ -76,12 +77,13 @@ const sessionKeyOf = (row: { country_code: string; party_id: string; session_key
 
 /**
  * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
- * needs its session, a session its CDRs, a statement its CDRs). Version 2: the ledger's emsp_party.
+ * needs its session, a session its CDRs, a statement its CDRs). Version 3: the ledger's emsp_party,
+ * and sessions carry the plausibility findings CDRs have (version 1 had neither).
  */
 export function billingProjection(settings: BillingProjectionSettings): Projection {
   return {
     name: BILLING_PROJECTION,
-    version: 2,
+    version: 3,
     settings: { timeZone: settings.timeZone },
     tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
     filter: { eventTypes: [...BILLING_EVENT_TYPES] },
@@ -290,7 +292,10 @@ class BillingBatch {
   /** Every changed row, in one statement. */
   private async store(): Promise<void> {
     const sessions = [...this.dirtySessions].map((rowKey) => this.sessions.get(rowKey) as SessionViewRow);
-    for (const row of sessions) normalizeSessionRow(row);
+    for (const row of sessions) {
+      normalizeSessionRow(row);
+      checkSessionPlausibility(row);
+    }
     // What this batch adds to each statement, added to the stored one in SQL: no read first.
     const deltas = new Map<string, PartnerStatementRow>();
     for (const { row, position } of this.statementAdds) {

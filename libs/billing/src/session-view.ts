@@ -1,5 +1,14 @@
 import type { RecordedEvent } from '@roamledger/event-store';
-import { type CdrToken, Money, type Price, type Session } from '@roamledger/ocpi';
+import {
+  type CdrToken,
+  currencyFindings,
+  Money,
+  PLAUSIBILITY_CODES,
+  type PlausibilityCode,
+  type Price,
+  plausibilityFindings,
+  type Session,
+} from '@roamledger/ocpi';
 import type { ProjectionTable, Row } from '@roamledger/projections';
 import { quantity, upper, utc } from './cdr-ledger';
 
@@ -45,6 +54,27 @@ export const SESSION_FINDINGS = {
   /** The CPO sent a status change the spec does not allow (recorded, not applied). */
   statusTransitionFlagged: 'status_transition_flagged',
 } as const;
+
+/**
+ * The row's figures as they stand, checked with the rule set CDRs are checked with on receipt
+ * (libs/ocpi plausibility): negative or absurd kWh, cost and duration (end minus start), an end
+ * before the start, dates outside 2010..2099, an unknown currency. Replaces the row's earlier
+ * plausibility findings, so a later correction by the CPO clears them; other findings stay.
+ */
+export function checkSessionPlausibility(row: SessionViewRow): void {
+  const found: PlausibilityCode[] = [
+    ...plausibilityFindings({
+      energy: { field: 'kwh', value: row.energy_kwh as string },
+      ...(row.cost_excl_vat !== null ? { cost: { field: 'total_cost.excl_vat', value: row.cost_excl_vat as string } } : {}),
+      start: { field: 'start_date_time', at: row.start_at as string },
+      ...(row.end_at !== null ? { end: { field: 'end_date_time', at: row.end_at as string } } : {}),
+      currency: row.currency as string,
+    }),
+    ...currencyFindings(row.currency as string),
+  ].map((finding) => finding.code);
+  const kept = row.findings.filter((code) => !PLAUSIBILITY_CODES.has(code as PlausibilityCode));
+  row.findings = [...new Set([...kept, ...found])].sort();
+}
 
 export interface SessionViewRow extends Row {
   country_code: string;

@@ -12,6 +12,14 @@ import { CatalogReadModel } from './catalog-read-model';
 export const CATALOG_DB = Symbol('CATALOG_DB');
 export const CATALOG_HOST = Symbol('CATALOG_HOST');
 
+/**
+ * The catalog's own data folder under DATA_DIR: its PGlite tables are in `<it>/projections`, apart
+ * from billing's, so either runs alone (the audit's replay opens them from here too).
+ */
+export function catalogDataDir(config: Pick<RoamledgerConfig, 'dataDir'>): string {
+  return path.join(config.dataDir, 'catalog');
+}
+
 /** Stops following the log before the store closes. */
 @Injectable()
 class CatalogLifecycle implements OnModuleDestroy {
@@ -37,7 +45,7 @@ class CatalogLifecycle implements OnModuleDestroy {
     {
       provide: CATALOG_DB,
       useFactory: (config: RoamledgerConfig) =>
-        openProjectionDb({ dataDir: path.join(config.dataDir, 'catalog'), databaseUrl: config.databaseUrl }),
+        openProjectionDb({ dataDir: catalogDataDir(config), databaseUrl: config.databaseUrl }),
       inject: [ROAMLEDGER_CONFIG],
     },
     {

@@ -1,11 +1,13 @@
 import type { CDR } from '@roamledger/ocpi';
 import {
   type CdrDimensionType,
+  currencyFindings,
   decimalOf,
   Money,
   OcpiDecimal,
   type PartyId,
   parseOcpiDateTime,
+  plausibilityFindings,
   priceOf,
   sameParty,
   sumOf,
@@ -132,60 +134,18 @@ function checkTime(cdr: CDR): CdrFinding[] {
   return findings;
 }
 
-// Beyond these a figure is not a charging session: more energy than a truck's day, longer than a
-// week, a time before OCPI or in the next century. Fixed bounds, so a replay finds the same.
-const MAX_PLAUSIBLE_KWH = new OcpiDecimal(5_000);
-const MAX_PLAUSIBLE_HOURS = new OcpiDecimal(7 * 24);
-const EARLIEST_PLAUSIBLE = Date.parse('2010-01-01T00:00:00Z');
-const LATEST_PLAUSIBLE = Date.parse('2100-01-01T00:00:00Z');
-
-/**
- * Figures no real session has: negative energy, cost or time on a CDR that is not a credit (a
- * credit's sign is the CPO's choice, see the ledger), an end before the start, absurd sizes,
- * years like 0001 or 9999. Findings, which finance filters on; the spec's types allow them.
- */
+/** Implausible figures (libs/ocpi plausibility, the rule set sessions share). */
 function checkPlausibility(cdr: CDR): CdrFinding[] {
-  const findings: CdrFinding[] = [];
-  const energy = decimalOf(cdr.total_energy);
-  const time = decimalOf(cdr.total_time);
-  const cost = decimalOf(cdr.total_cost.excl_vat);
-  if (!cdr.credit) {
-    if (energy.isNegative() && !energy.isZero()) {
-      findings.push({ code: 'negative_energy', message: `total_energy is ${text(energy)} kWh`, stated: text(energy) });
-    }
-    if (cost.isNegative() && !cost.isZero()) {
-      findings.push({ code: 'negative_cost', message: `total_cost.excl_vat is ${text(cost)}`, stated: text(cost) });
-    }
-    if (time.isNegative() && !time.isZero()) {
-      findings.push({ code: 'negative_time', message: `total_time is ${text(time)} h`, stated: text(time) });
-    }
-  }
-  if (energy.abs().gt(MAX_PLAUSIBLE_KWH)) {
-    findings.push({ code: 'energy_implausible', message: `total_energy is ${text(energy)} kWh`, stated: text(energy) });
-  }
-  if (time.abs().gt(MAX_PLAUSIBLE_HOURS)) {
-    findings.push({ code: 'duration_implausible', message: `total_time is ${text(time)} h`, stated: text(time) });
-  }
-  const start = parseOcpiDateTime(cdr.start_date_time).getTime();
-  const end = parseOcpiDateTime(cdr.end_date_time).getTime();
-  if (start !== UNKNOWN_DATE_TIME && end !== UNKNOWN_DATE_TIME && end < start) {
-    findings.push({
-      code: 'end_before_start',
-      message: `end_date_time ${cdr.end_date_time} is before start_date_time ${cdr.start_date_time}`,
-    });
-  }
-  const implausible = [cdr.start_date_time, cdr.end_date_time].filter((dateTime) => {
-    const at = parseOcpiDateTime(dateTime).getTime();
-    return at !== UNKNOWN_DATE_TIME && (at < EARLIEST_PLAUSIBLE || at >= LATEST_PLAUSIBLE);
+  return plausibilityFindings({
+    energy: { field: 'total_energy', value: cdr.total_energy },
+    cost: { field: 'total_cost.excl_vat', value: cdr.total_cost.excl_vat },
+    time: { field: 'total_time', value: cdr.total_time },
+    start: { field: 'start_date_time', at: cdr.start_date_time },
+    end: { field: 'end_date_time', at: cdr.end_date_time },
+    currency: cdr.currency,
+    credit: cdr.credit,
   });
-  if (implausible.length > 0) {
-    findings.push({ code: 'date_implausible', message: `${implausible.join(', ')} outside 2010 .. 2099` });
-  }
-  return findings;
 }
-
-/** ISO 4217 codes as the runtime's ICU knows them (current and historic). */
-const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
 
 const COST_COMPONENTS = [
   'total_fixed_cost',
@@ -220,10 +180,7 @@ function costFinding(part: string, stated: Money, derived: Money): CdrFinding {
 }
 
 function checkCurrency(cdr: CDR, context: CdrContext): CdrFinding[] {
-  const findings: CdrFinding[] = [];
-  if (!ISO_4217.has(cdr.currency)) {
-    findings.push({ code: 'currency_not_iso_4217', message: `currency "${cdr.currency}" is not an ISO 4217 code` });
-  }
+  const findings: CdrFinding[] = currencyFindings(cdr.currency);
   const tariffCurrencies = [...new Set((cdr.tariffs ?? []).map((tariff) => tariff.currency))].filter(
     (currency) => currency.toUpperCase() !== cdr.currency.toUpperCase(),
   );

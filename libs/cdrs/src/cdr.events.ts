@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@roamledger/kernel';
-import type { CDR } from '@roamledger/ocpi';
+import type { CDR, PlausibilityCode } from '@roamledger/ocpi';
 
 /** Which CDR an event is about, as the CPO wrote it. */
 export interface CdrRef {
@@ -9,20 +9,13 @@ export interface CdrRef {
 }
 
 export type CdrFindingCode =
+  | PlausibilityCode
   | 'total_energy_mismatch'
   | 'total_time_mismatch'
   | 'time_dimensions_mismatch'
   | 'total_parking_time_mismatch'
   | 'charging_period_outside_session'
   | 'cost_components_do_not_add_up'
-  | 'currency_not_iso_4217'
-  | 'negative_energy'
-  | 'negative_cost'
-  | 'negative_time'
-  | 'end_before_start'
-  | 'date_implausible'
-  | 'energy_implausible'
-  | 'duration_implausible'
   | 'currency_differs_from_tariff'
   | 'currency_differs_from_session'
   | 'token_not_ours'

@@ -28,11 +28,20 @@ export interface ForwarderOptions {
   /** First delay after a failure; doubles up to `maxRetryMs` (defaults 500 ms and 10 s). */
   retryMs?: number;
   maxRetryMs?: number;
+  /** Called when a batch has passed the checkpoint fence, just before it is sent (tests pause here). */
+  onSending?: (events: readonly RecordedEvent[]) => void;
   /** Called once Kafka has acknowledged a batch, before its checkpoint is saved. */
   onPublished?: (events: readonly RecordedEvent[]) => void;
   log?: MessagingLog;
   /** Called for each publish Kafka did not acknowledge (the batch is retried). */
   onPublishFailed?: () => void;
+  /**
+   * Kafka's transactional id: forwarders with the same one fence each other (default
+   * `<topic prefix><checkpoint name>`: those that publish the same log under the same checkpoint).
+   */
+  transactionalId?: string;
+  /** How long a forwarder Kafka fenced waits before it takes up the log again (default 5 s). */
+  fencedPauseMs?: number;
 }
 
 export interface ForwarderStatus {
@@ -53,9 +62,16 @@ const IDLE = Symbol('idle');
 
 /**
  * Publishes the event log to Kafka: a named, checkpointed `subscribeToAll`, each event to the
- * topic of its module (topics.ts), keyed by stream. A batch is published in one request by an
- * idempotent producer; the checkpoint moves only once Kafka has acknowledged the whole batch, so
- * a crash at any point means events published again (at-least-once), never one skipped.
+ * topic of its module (topics.ts), keyed by stream. A batch is published in one Kafka transaction
+ * of an idempotent producer; the checkpoint moves only once Kafka has committed the whole batch,
+ * so a crash at any point means events published again (at-least-once), never one skipped.
+ *
+ * Fencing: every forwarder of one log uses the same transactional id, so Kafka gives the producer
+ * of the latest one to start a new epoch and refuses the older ones (INVALID_PRODUCER_EPOCH), and
+ * aborts a transaction one of them left open. A former lease holder that was paused (SIGSTOP, a
+ * long GC) and wakes up in the middle of a batch cannot commit it: consumers reading committed
+ * messages (kafkajs' default, isolation.level=read_committed) never see it. It also reads the
+ * checkpoint before each batch and drops a batch another forwarder has published already.
  *
  * It runs beside the request path, never in it: appends do not wait for it, and when Kafka is
  * down it keeps the batch, says so in the log, and retries with backoff until Kafka is back.
@@ -130,6 +146,16 @@ export class EventForwarder {
             this.log.warn(`${error.message}; following on from its checkpoint`);
             continue;
           }
+          if (isProducerFenced(error)) {
+            // Another forwarder started after this one: it holds the log now. Wait (a paused
+            // former lease holder learns meanwhile that it lost the lease, and is stopped) before
+            // taking it up again from the checkpoint, which would fence that other one in turn.
+            await this.disconnect();
+            const waitMs = this.options.fencedPauseMs ?? 5_000;
+            this.log.warn(`fenced by Kafka: another forwarder has taken over the log; following on in ${waitMs} ms`);
+            await pause(waitMs, signal);
+            continue;
+          }
           this.state.lastError = reason(error);
           this.log.error(`forwarding to Kafka failed: ${reason(error)}; starting again in ${retryMs} ms`);
           await pause(retryMs, signal);
@@ -163,6 +189,9 @@ export class EventForwarder {
         }
         if (!(await this.publish(batch, signal))) return;
         this.options.onPublished?.(batch);
+        // Paused after the commit while another took over: its checkpoint is further on, and
+        // saving ours would move it back (and have these events published once more).
+        await this.checkFence(batch);
         // Awaited before the next batch: a crash re-publishes at most this one.
         await subscription.checkpoint(batch[batch.length - 1].position);
       }
@@ -177,6 +206,7 @@ export class EventForwarder {
     let retryMs = this.options.retryMs ?? 500;
     for (let attempt = 1; ; attempt++) {
       await this.checkFence(batch);
+      this.options.onSending?.(batch);
       // kafkajs retries inside a send for a while: an outage it rides out is still worth a line.
       const slow = setTimeout(() => {
         if (this.state.outageSince) return;
@@ -188,7 +218,15 @@ export class EventForwarder {
       }, SLOW_MS);
       try {
         const producer = await this.connect();
-        await producer.sendBatch({ acks: -1, topicMessages: this.messagesOf(batch) });
+        const transaction = await producer.transaction();
+        try {
+          await transaction.sendBatch({ acks: -1, topicMessages: this.messagesOf(batch) });
+          await transaction.commit();
+        } catch (error) {
+          // A fenced producer cannot abort either: Kafka aborts it for the one that fenced it.
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
         clearTimeout(slow);
         const last = batch[batch.length - 1].position;
         if (this.state.outageSince) {
@@ -201,6 +239,7 @@ export class EventForwarder {
         return true;
       } catch (error) {
         clearTimeout(slow);
+        if (isProducerFenced(error)) throw error;
         this.options.onPublishFailed?.();
         this.state.lastError = reason(error);
         this.state.outageSince ??= new Date().toISOString();
@@ -262,8 +301,10 @@ export class EventForwarder {
       await admin.disconnect();
     }
     // Idempotent: a retry inside kafkajs cannot write a message twice. Its retries are bounded
-    // (kafkajs would retry forever) so that an outage surfaces here and gets logged.
+    // (kafkajs would retry forever) so that an outage surfaces here and gets logged. Transactional
+    // under the id all forwarders of this log share: connecting fences every earlier producer.
     const producer = this.kafka.producer({
+      transactionalId: this.options.transactionalId ?? `${this.options.kafka.topicPrefix}${this.checkpointName}`,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -322,6 +363,14 @@ export function batchMessages(
 /** Resolves after the pending I/O callbacks: what a subscription holds in memory comes first. */
 function nextTurn(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}
+
+/** Kafka refused this producer: another one with the same transactional id started after it. */
+export function isProducerFenced(error: unknown): boolean {
+  const found = error as { type?: string; cause?: unknown; errors?: unknown[] } | undefined;
+  if (!found || typeof found !== 'object') return false;
+  if (found.type === 'INVALID_PRODUCER_EPOCH' || found.type === 'PRODUCER_FENCED') return true;
+  return isProducerFenced(found.cause) || (found.errors ?? []).some(isProducerFenced);
 }
 
 /** Another forwarder has published from `from` on: this one must not publish its batch. */

@@ -41,16 +41,16 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
 
   /** Counts of refusals not recorded one by one are appended before the store closes. */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const summary of this.limits.rejections.drain()) await this.appendSummary(summary);
+    await this.limits.rejections.drain();
   }
 
-  private async appendSummary(summary: RejectionSummary): Promise<void> {
+  private readonly appendSummary = async (summary: RejectionSummary): Promise<void> => {
     try {
       await this.rejections.record(summary.key, rejectionsCounted(summary));
     } catch (error) {
       this.logger.error(`Could not record ${summary.count} refusals of ${summary.key}: ${(error as Error).message}`);
     }
-  }
+  };
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
@@ -77,10 +77,12 @@ export class OcpiExceptionFilter extends BaseExceptionFilter implements Exceptio
     else this.logger.warn(unavailable ? `${line} (${(exception as Error).message})` : line);
 
     if (exchange.partner && exchange.isWrite && !unavailable) {
-      // Beyond the partner's quota a refusal is only counted: garbage must not fill the log.
-      const quota = this.limits.rejections.admit(exchange.partner.partnerId, `${error.statusCode}/${error.httpStatus}`);
-      if (quota.due) await this.appendSummary(quota.due);
-      if (quota.record) {
+      // Beyond the partner's quota a refusal is only counted (garbage must not fill the log), and
+      // answered once its count is in the log.
+      const partnerId = exchange.partner.partnerId;
+      if (!this.limits.rejections.admit(partnerId)) {
+        await this.limits.rejections.count(partnerId, `${error.statusCode}/${error.httpStatus}`, this.appendSummary);
+      } else {
         try {
           await this.rejections.record(
             exchange.partner.partnerId,

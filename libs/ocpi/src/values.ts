@@ -4,3 +4,4 @@ export * from './datetime';
 export * from './dto/enums';
 export * from './money';
 export * from './party';
+export * from './plausibility';

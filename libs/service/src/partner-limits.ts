@@ -25,7 +25,7 @@ export class RateLimiter {
   }
 }
 
-/** Refusals a window did not record one by one: appended as one event when the window closes. */
+/** Refusals that were counted, not recorded one by one: appended as one event. */
 export interface RejectionSummary {
   key: string;
   from: string;
@@ -35,42 +35,81 @@ export interface RejectionSummary {
   byStatus: Record<string, number>;
 }
 
+/** How long counted refusals of one key gather before their summary is appended (and answered). */
+export const REJECTION_SUMMARY_EVERY_MS = 1_000;
+
 /**
  * At most `perMinute` refused writes per key (partner) and minute are recorded one event each;
- * beyond, they are only counted, and the count leaves as one summary once the minute is over, so
- * a partner sending garbage cannot fill the disk.
+ * beyond, they are only counted, so a partner sending garbage cannot fill the disk. A counted
+ * refusal is answered only once a summary holding it is in the log: a kill loses no refusal a
+ * partner was told of. Refusals arriving within `everyMs` of each other share one summary, so a
+ * flood costs at most one append per key and `everyMs` (and each such answer waits up to that long).
  */
 export class RejectionQuota {
-  private readonly windows = new Map<string, { start: number; recorded: number; summary?: RejectionSummary }>();
+  private readonly windows = new Map<string, { start: number; recorded: number }>();
+  private readonly pending = new Map<string, PendingSummary>();
 
-  constructor(private readonly perMinute: number) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly everyMs = REJECTION_SUMMARY_EVERY_MS,
+  ) {}
 
-  /** Whether to record this refusal, and the previous window's summary, due now, if any. */
-  admit(key: string, status: string, now = Date.now()): { record: boolean; due?: RejectionSummary } {
+  /** Whether to record this refusal one by one (within the quota). */
+  admit(key: string, now = Date.now()): boolean {
     let window = this.windows.get(key);
-    let due: RejectionSummary | undefined;
     if (!window || now - window.start >= 60_000) {
-      due = window?.summary;
       window = { start: now, recorded: 0 };
       this.windows.set(key, window);
     }
-    if (this.perMinute <= 0 || window.recorded < this.perMinute) {
-      window.recorded++;
-      return { record: true, due };
-    }
-    window.summary ??= { key, from: new Date(window.start).toISOString(), to: '', count: 0, byStatus: {} };
-    window.summary.count++;
-    window.summary.to = new Date(now).toISOString();
-    window.summary.byStatus[status] = (window.summary.byStatus[status] ?? 0) + 1;
-    return { record: false, due };
+    if (this.perMinute > 0 && window.recorded >= this.perMinute) return false;
+    window.recorded++;
+    return true;
   }
 
-  /** Every summary not appended yet (at shutdown). */
-  drain(): RejectionSummary[] {
-    const pending = [...this.windows.values()].flatMap((window) => (window.summary ? [window.summary] : []));
-    this.windows.clear();
-    return pending;
+  /**
+   * Counts a refusal beyond the quota into the key's next summary; resolves once `append` has run
+   * for that summary.
+   */
+  count(key: string, status: string, append: (summary: RejectionSummary) => Promise<void>, now = Date.now()): Promise<void> {
+    let batch = this.pending.get(key);
+    if (!batch) {
+      const summary: RejectionSummary = { key, from: new Date(now).toISOString(), to: '', count: 0, byStatus: {} };
+      let flush: () => void = () => undefined;
+      const written = new Promise<void>((resolve) => {
+        flush = resolve;
+      }).then(() => append(summary));
+      const timer = setTimeout(() => this.flush(key), this.everyMs);
+      timer.unref();
+      batch = { summary, written, timer, flush };
+      this.pending.set(key, batch);
+    }
+    batch.summary.count++;
+    batch.summary.to = new Date(now).toISOString();
+    batch.summary.byStatus[status] = (batch.summary.byStatus[status] ?? 0) + 1;
+    return batch.written;
   }
+
+  /** Appends every pending summary now (at shutdown) and waits for them. */
+  async drain(): Promise<void> {
+    const written = [...this.pending.keys()].map((key) => this.flush(key));
+    await Promise.allSettled(written);
+  }
+
+  private flush(key: string): Promise<void> | undefined {
+    const batch = this.pending.get(key);
+    if (!batch) return undefined;
+    this.pending.delete(key);
+    clearTimeout(batch.timer);
+    batch.flush();
+    return batch.written;
+  }
+}
+
+interface PendingSummary {
+  summary: RejectionSummary;
+  written: Promise<void>;
+  timer: NodeJS.Timeout;
+  flush: () => void;
 }
 
 /** The per-partner limits of this process, from PARTNER_RATE_LIMIT and REJECTED_EVENTS_PER_MINUTE. */

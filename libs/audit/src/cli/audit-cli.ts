@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EventStore, openEventStore, openPgliteClient, openPostgresClient, type SqlClient } from '@roamledger/event-store';
 import type { ModuleDescriptor } from '@roamledger/module-kit';
-import { openProjectionDb, type Projection } from '@roamledger/projections';
+import { openProjectionDb } from '@roamledger/projections';
 import { ConfigError, loadConfig, type RoamledgerConfig } from '@roamledger/service';
 import {
   type AtPoint,
@@ -31,7 +31,7 @@ import {
   type VerifyReport,
 } from '../log-audit';
 import { aggregateFolds } from './aggregates';
-import { auditedProjections } from './audited-projections';
+import { type AuditedProjection, auditedProjections } from './audited-projections';
 
 export const USAGE = `Usage: npm run audit -- <command> [options]
 
@@ -73,7 +73,7 @@ export interface AuditDeps {
   store?: EventStore;
   /** The modules whose deciders fold their streams for `state` (apps/audit passes every module). */
   modules?: readonly ModuleDescriptor[];
-  projections?: (config: RoamledgerConfig) => Projection[];
+  projections?: (config: RoamledgerConfig) => AuditedProjection[];
 }
 
 class UsageError extends Error {}
@@ -309,7 +309,13 @@ class AuditCommands {
       throw new UsageError(`snapshot: only the embedded store needs one; ${config.eventStore} can be audited live`);
     }
     if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`snapshot: ${target} is not empty`);
-    const folders = ['event-store', 'projections'].filter((folder) => existsSync(path.join(config.dataDir, folder)));
+    // The log and every projection folder (billing's, the catalog's), as replay opens them.
+    const projectionFolders = (this.deps.projections ?? auditedProjections)(config).map((p) =>
+      path.relative(config.dataDir, path.join(p.dataDir, 'projections')),
+    );
+    const folders = [...new Set(['event-store', ...projectionFolders])].filter((folder) =>
+      existsSync(path.join(config.dataDir, folder)),
+    );
     if (folders.length === 0) throw new StoreError(`snapshot: no embedded store in ${config.dataDir}`);
     // Opening takes each folder's lock (so a running hub is refused) and recovers it; CHECKPOINT
     // writes everything to the data files, so the copy opens without a recovery.
@@ -336,20 +342,38 @@ class AuditCommands {
     const config = this.loadConfig();
     const projections = (this.deps.projections ?? auditedProjections)(config);
     if (projections.length === 0) {
-      const message = 'replay: no projections are registered for replay (apps/audit/projections.ts); nothing to compare';
+      const message =
+        'replay: no projections are registered for replay (libs/audit/src/cli/audited-projections.ts); nothing to compare';
       if (this.flags.json) this.printJson({ ok: true, projections: [], note: message });
       else this.out(message);
       return 0;
     }
-    const liveFolder = path.join(config.dataDir, 'projections');
-    if (!config.databaseUrl && !existsSync(liveFolder)) {
-      throw new StoreError(`replay: no live projection database at ${liveFolder} (has the hub run its projections?)`);
+    // Each live database once: on PGlite a folder per data dir (billing's, the catalog's), on
+    // PostgreSQL the one schema they share. A folder that is not there is not opened (nor created).
+    const home = (p: AuditedProjection) => (config.databaseUrl ? '' : path.join(p.dataDir, 'projections'));
+    const liveFolders = [...new Set(projections.map(home))];
+    if (!config.databaseUrl && !liveFolders.some((folder) => existsSync(folder))) {
+      throw new StoreError(
+        `replay: no live projection database at ${liveFolders.join(' or ')} (has the hub run its projections?)`,
+      );
     }
     return this.withStore(async (store) => {
-      const live = await openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      const lives = new Map<string, SqlClient>();
       const fresh = await openFreshTarget(config);
       try {
-        const report = await replayProjections({ store, live, target: fresh.db, projections, progress: this.progress('replay') });
+        for (const p of projections) {
+          const key = home(p);
+          if (lives.has(key) || (key && !existsSync(key))) continue;
+          lives.set(key, await openProjectionDb({ dataDir: p.dataDir, databaseUrl: config.databaseUrl }));
+        }
+        const liveOf = new Map(projections.map((p) => [p.projection, lives.get(home(p))]));
+        const report = await replayProjections({
+          store,
+          live: (projection) => liveOf.get(projection),
+          target: fresh.db,
+          projections: projections.map((p) => p.projection),
+          progress: this.progress('replay'),
+        });
         if (this.flags.json) this.printJson({ ...report, target: fresh.where, kept: this.flags.keep });
         else {
           for (const projection of report.projections) {
@@ -381,7 +405,7 @@ class AuditCommands {
         }
         return report.ok ? 0 : 1;
       } finally {
-        await live.close();
+        for (const live of lives.values()) await live.close();
         await fresh.dispose(this.flags.keep);
       }
     });

@@ -1,13 +1,28 @@
 import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
+import { catalogDataDir, catalogProjection } from '@roamledger/catalog';
 import type { Projection } from '@roamledger/projections';
 import type { RoamledgerConfig } from '@roamledger/service';
 
+/** A projection `replay` checks, and where its live tables are kept. */
+export interface AuditedProjection {
+  projection: Projection;
+  /**
+   * The data folder its live PGlite tables are under (`<dataDir>/projections`), as its module opens
+   * them with openProjectionDb; with DATABASE_URL every projection shares schema rl_projections.
+   */
+  dataDir: string;
+}
+
 /**
- * The projections `replay` rebuilds and compares: the same list, with the same settings, as the
- * hub runs them (BillingModule's ProjectionHost). Add each new projection here when a module
- * starts hosting one.
+ * The projections `replay` rebuilds and compares: the same list, with the same settings and the same
+ * live database, as the hub runs them (BillingModule's and CatalogModule's ProjectionHost). Add each
+ * new projection here when a module starts hosting one.
  */
-export function auditedProjections(config: RoamledgerConfig): Projection[] {
+export function auditedProjections(config: RoamledgerConfig): AuditedProjection[] {
   const settings = billingSettings(config);
-  return [billingProjection(settings), pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits })];
+  return [
+    { projection: billingProjection(settings), dataDir: config.dataDir },
+    { projection: pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }), dataDir: config.dataDir },
+    { projection: catalogProjection(), dataDir: catalogDataDir(config) },
+  ];
 }

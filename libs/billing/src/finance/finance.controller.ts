@@ -134,7 +134,7 @@ export class FinanceController {
   @PARTNER
   @queryParam(
     'finding',
-    'Only sessions with this finding (status_transition_flagged); for completed_without_cdr use cdr_overdue.',
+    'Only sessions with this finding (status_transition_flagged, negative_energy, energy_implausible, ...); for completed_without_cdr use cdr_overdue.',
   )
   @queryParam('cdr_overdue', 'true: only COMPLETED sessions without a CDR BILLING_CDR_DUE_HOURS after their end.', {
     type: 'string',

@@ -117,7 +117,10 @@ export class FinanceSession implements Record<keyof ReturnType<typeof sessionIte
   @nullableText('Why there is no cost so far, or what makes it doubtful.') cost_so_far_note: string | null;
   @ApiProperty({ description: 'COMPLETED, no CDR, ended more than BILLING_CDR_DUE_HOURS before as_of.' })
   cdr_overdue: boolean;
-  @texts('status_transition_flagged; completed_without_cdr when cdr_overdue.') findings: string[];
+  @texts(
+    'status_transition_flagged; the plausibility findings CDRs have (negative_energy, energy_implausible, duration_implausible, end_before_start, ...); completed_without_cdr when cdr_overdue.',
+  )
+  findings: string[];
   @text() stream: string;
   @position() started_position: number;
   @time() recorded_at: string;
