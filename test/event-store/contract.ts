@@ -213,6 +213,40 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       );
     });
 
+    test('several subscribers at once (one from the start of the run, one far behind, one joining late) each see every event once, in order', async () => {
+      const tag = `many-${randomUUID().slice(0, 8)}`;
+      const start = (await store.headPosition()) + 1;
+      const perStream = 60;
+      const appendSome = (from: number, count: number) =>
+        Promise.all(
+          [0, 1, 2].map(async (s) => {
+            for (let i = from; i < from + count; i++) await store.append(`${tag}-${s}`, [event('Counted', { s, i })]);
+          }),
+        );
+      await appendSome(0, perStream / 3);
+      const expected = 3 * perStream;
+      const subscribe = (fromPosition: number) =>
+        store.subscribeToAll({ fromPosition, filter: { streamPrefixes: [tag] }, batchSize: 7 });
+      const atStart = subscribe(start);
+      const behind = subscribe(0);
+      const readers = [take(atStart[Symbol.asyncIterator](), expected), take(behind[Symbol.asyncIterator](), expected)];
+      await appendSome(perStream / 3, perStream / 3);
+      const late = subscribe(start);
+      readers.push(take(late[Symbol.asyncIterator](), expected));
+      await appendSome((2 * perStream) / 3, perStream / 3);
+      const seen = await Promise.all(readers);
+      for (const subscription of [atStart, behind, late]) await subscription.close();
+
+      const logged = (await store.readAll({ fromPosition: start, filter: { streamPrefixes: [tag] } })).map((e) => e.id);
+      assert.equal(logged.length, expected);
+      for (const events of seen) {
+        assert.deepEqual(
+          events.map((e) => e.id),
+          logged,
+        );
+      }
+    });
+
     test('a named subscriber resumes after its checkpoint, and receives live events', async () => {
       const tag = `resume-${randomUUID().slice(0, 8)}`;
       const checkpointName = `projector-${tag}`;

@@ -150,6 +150,12 @@ export interface EventStore {
     after: number,
     decide: (newer: RecordedEvent[]) => NewEvent[],
   ): Promise<{ newer: RecordedEvent[]; result?: AppendResult }>;
+  /**
+   * Optional: true when this process knows that `revision` is the stream's last, because every
+   * append to the store goes through it (an embedded store, locked to one process). A read of the
+   * stream's state can then skip asking the store what follows.
+   */
+  knowsLatest?(stream: string, revision: number): boolean;
   /** Position of the last event in the log, or -1 when it is empty. */
   headPosition(): Promise<number>;
   /** Throws when the store cannot serve requests (used by readiness). */

@@ -69,13 +69,14 @@ export class StreamStates {
 
   /**
    * The stream's state: from memory when nothing says it moved (`fresh: false`, the write path,
-   * where the append's expected revision is the check), otherwise after reading the events that
-   * follow what is known.
+   * where the append's expected revision is the check, or a read on a store that knows it holds
+   * the stream's last revision: knowsLatest), otherwise after reading the events that follow what
+   * is known.
    */
   async load<State>(stream: string, decider: Decider<unknown, DomainEvent, State>, fresh: boolean): Promise<KnownStream<State>> {
     let entry = this.entries.get(stream) as Entry<State> | undefined;
     if (entry && entry.decider !== decider) entry = undefined;
-    if (entry && !entry.stale && !fresh) {
+    if (entry && !entry.stale && (!fresh || this.store.knowsLatest?.(stream, entry.revision))) {
       this.touch(stream, entry);
       return entry;
     }

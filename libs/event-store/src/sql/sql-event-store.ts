@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type {
   AppendOptions,
   AppendResult,
@@ -58,6 +59,12 @@ interface QueuedAppend {
 const GROUP_COMMIT_LIMIT = 128;
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash';
 const HEAD_CACHE_LIMIT = 10_000;
+/** Events of the log's tail kept for this process's subscribers, at most (see readTail). */
+const TAIL_LIMIT = 2_000;
+/** Events read at once when a subscriber at the tail's end asks for more. */
+const TAIL_READ = 500;
+/** A tail read this recent serves subscribers when no append was seen since. */
+const TAIL_FRESH_MS = 50;
 const UNIQUE_VIOLATION = '23505';
 
 /** The EventStore port on PostgreSQL or PGlite: the same SQL, the client makes the difference. */
@@ -69,6 +76,16 @@ export class SqlEventStore implements EventStore {
   /** PostgreSQL group commit: appends that arrive while one is in flight go together as the next. */
   private readonly queued: QueuedAppend[] = [];
   private appending = false;
+  /** The end of the log as read for this process's subscribers: consecutive positions up to tailNext. */
+  private tail: RecordedEvent[] = [];
+  /** Position after the tail's last event; -1: no tail. */
+  private tailNext = -1;
+  /** Where each subscriber reading from the tail is. */
+  private readonly tailReaders = new Map<object, number>();
+  private tailRead?: Promise<void>;
+  /** An append (here, or NOTIFYed from elsewhere) since the tail was last read. */
+  private tailBehind = true;
+  private tailReadAt = 0;
 
   readonly snapshots: SnapshotStore = {
     load: async (stream, key) => {
@@ -106,10 +123,19 @@ export class SqlEventStore implements EventStore {
     },
   };
 
+  /** PGlite: one process holds the folder (or the memory), so every append passes here. */
+  private readonly exclusive: boolean;
+
   private constructor(
     readonly kind: 'pglite' | 'postgres',
     private readonly db: SqlClient,
-  ) {}
+  ) {
+    this.exclusive = kind === 'pglite';
+  }
+
+  knowsLatest(stream: string, revision: number): boolean {
+    return this.exclusive && this.heads.get(stream)?.revision === revision;
+  }
 
   static async open(kind: 'pglite' | 'postgres', db: SqlClient): Promise<SqlEventStore> {
     await db.exec(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}); ${SCHEMA_SQL} COMMIT;`);
@@ -277,7 +303,14 @@ export class SqlEventStore implements EventStore {
       `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE ${where} ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
       params,
     );
-    return rows.map((row) => toRecorded<T>(row));
+    const events = rows.map((row) => toRecorded<T>(row));
+    const last = events[events.length - 1];
+    if (this.exclusive && last && !backwards && !limit) {
+      // Read to the end: its last event is the head (unless an append here got further meanwhile).
+      const known = this.heads.get(stream);
+      if (!known || known.revision < last.revision) this.rememberHead(stream, { revision: last.revision, hash: last.hash });
+    }
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -303,14 +336,85 @@ export class SqlEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.listenForOtherWriters();
-    return pollingSubscription(
+    const reader = {};
+    const subscription = pollingSubscription(
       {
-        readAll: (readOptions) => this.readAll(readOptions),
+        readAll: (readOptions) => this.readTail(readOptions, reader),
         checkpoints: this.checkpoints,
         waitForAppend: (timeoutMs) => this.waitForAppend(timeoutMs),
       },
       options,
     );
+    return {
+      [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+      checkpoint: (position) => subscription.checkpoint(position),
+      close: async () => {
+        this.tailReaders.delete(reader);
+        await subscription.close();
+      },
+    };
+  }
+
+  /**
+   * A subscriber's read: every subscriber of the process (projections, sealer, partner directory,
+   * pushers) reads the same new events, so those at the log's end share one read and one decoding
+   * of each event instead of one each. The tail holds the events read from the log (a gap-free
+   * prefix of it when read, positions consecutive) that a subscriber at the end still has to
+   * take; a subscriber behind it reads the log itself.
+   */
+  private async readTail(options: ReadAllOptions, reader: object): Promise<RecordedEvent[]> {
+    if (options.filter?.streamPrefixes?.length || options.filter?.eventTypes?.length) return this.readAll(options);
+    const from = options.fromPosition ?? 0;
+    const max = options.maxCount ?? TAIL_READ;
+    if (this.tailNext < 0 || from > this.tailNext) {
+      // Ahead of the tail (or none yet): the tail starts again here.
+      this.tail = [];
+      this.tailNext = from;
+      this.tailBehind = true;
+    }
+    // Without an append since the last read, reading again finds nothing (another process's
+    // appends without NOTIFY are picked up after TAIL_FRESH_MS, as a subscriber's poll would).
+    const short = this.tailNext - from < max;
+    if (short && (this.tailBehind || this.tailRead || performance.now() - this.tailReadAt >= TAIL_FRESH_MS)) {
+      await this.extendTail();
+    }
+    const start = from - (this.tailNext - this.tail.length);
+    if (this.tailNext < 0 || start < 0 || from > this.tailNext) return this.readAll(options);
+    const events = this.tail.slice(start, start + max);
+    this.tailReaders.set(reader, from + events.length);
+    this.trimTail();
+    return events;
+  }
+
+  /** Reads what follows the tail, once for every subscriber waiting at its end. */
+  private extendTail(): Promise<void> {
+    this.tailRead ??= (async () => {
+      this.tailBehind = false;
+      this.tailReadAt = performance.now();
+      const next = this.tailNext;
+      const events = await this.readAll({ fromPosition: next, maxCount: TAIL_READ });
+      if (this.tailNext !== next) return;
+      if (!events.every((event, index) => event.position === next + index)) {
+        // Not the log's usual shape (rows removed under the port): no shortcut over it.
+        this.tail = [];
+        this.tailNext = -1;
+        return;
+      }
+      this.tail = this.tail.concat(events);
+      this.tailNext = next + events.length;
+      if (this.tail.length > TAIL_LIMIT) this.tail = this.tail.slice(this.tail.length - TAIL_LIMIT);
+    })().finally(() => {
+      this.tailRead = undefined;
+    });
+    return this.tailRead;
+  }
+
+  /** Drops the events every subscriber in the tail has taken. */
+  private trimTail(): void {
+    const start = this.tailNext - this.tail.length;
+    let needed = this.tailNext;
+    for (const position of this.tailReaders.values()) if (position >= start && position < needed) needed = position;
+    if (needed > start) this.tail = this.tail.slice(needed - start);
   }
 
   async headPosition(): Promise<number> {
@@ -323,6 +427,8 @@ export class SqlEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.tail = [];
+    this.tailNext = -1;
     this.wakeSubscribers();
     await this.db.close();
   }
@@ -374,6 +480,7 @@ export class SqlEventStore implements EventStore {
   }
 
   private wakeSubscribers(): void {
+    this.tailBehind = true;
     const waiters = this.appendWaiters;
     this.appendWaiters = [];
     for (const wake of waiters) wake();
