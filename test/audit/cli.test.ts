@@ -192,7 +192,7 @@ describe('npm run audit', () => {
       assert.equal(report.unsealedEvents, 0);
     });
 
-    test('replay rebuilds the billing and catalog projections and finds the live ones identical', async () => {
+    test('replay rebuilds the billing, pricing and catalog projections and finds the live ones identical', async () => {
       const run = await spawnAudit(['replay', '--json']);
       assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout);
@@ -200,6 +200,7 @@ describe('npm run audit', () => {
         report.projections.map((p: { projection: string; status: string }) => [p.projection, p.status]),
         [
           ['billing', 'same'],
+          ['pricing', 'same'],
           ['catalog', 'same'],
         ],
       );
@@ -216,11 +217,9 @@ describe('npm run audit', () => {
         ],
       );
       assert.deepEqual(
-        report.projections[1].tables.map((t: { table: string; same: boolean; live: { rows: number } }) => [
-          t.table,
-          t.same,
-          t.live.rows > 0,
-        ]),
+        report.projections
+          .find((p: { projection: string }) => p.projection === 'catalog')
+          .tables.map((t: { table: string; same: boolean; live: { rows: number } }) => [t.table, t.same, t.live.rows > 0]),
         [
           ['catalog_locations', true, true],
           ['catalog_evses', true, true],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BillingReadModel, billingProjection } from '@roamledger/billing';
+import { BillingReadModel, billingProjection, pricingProjection } from '@roamledger/billing';
 import { openPgliteClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
 import { plausibilityFindings } from '@roamledger/ocpi';
 import { ProjectionHost, rebuildProjections } from '@roamledger/projections';
@@ -27,7 +27,16 @@ describe('session plausibility findings', () => {
   before(async () => {
     store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
     db = await openPgliteClient(undefined);
-    host = new ProjectionHost(store, db, [billingProjection({ timeZone: TIME_ZONE })], { batchSize: 2, maxWaitMs: 2 });
+    // The read model joins the pricing projection's tables (cost so far), as the hub hosts both.
+    host = new ProjectionHost(
+      store,
+      db,
+      [billingProjection({ timeZone: TIME_ZONE }), pricingProjection({ toleranceMinorUnits: 1 })],
+      {
+        batchSize: 2,
+        maxWaitMs: 2,
+      },
+    );
     await host.start();
     const { sessions } = writers(store);
     const put = (id: string, fields: Partial<Parameters<typeof session>[2]>) =>
