@@ -35,28 +35,12 @@ export class InvitedPartyRequest {
   roles: Role[];
 }
 
-/** POST /admin/partners */
-export class InvitePartnerRequest {
+/** POST /admin/partners: the partner's first party (as InvitedPartyRequest), its name and the rest. */
+export class InvitePartnerRequest extends InvitedPartyRequest {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'Alpha Charging' })
   @IsString()
   @Length(1, 100)
   name: string;
-
-  @IsString()
-  @ApiProperty({ pattern: '^[A-Za-z]{2}$', example: 'DE' })
-  @Matches(/^[A-Za-z]{2}$/, { message: 'country_code must be an ISO 3166 alpha-2 code, e.g. DE' })
-  country_code: string;
-
-  @IsString()
-  @ApiProperty({ pattern: '^[A-Za-z0-9]{3}$', example: 'ALP' })
-  @Matches(/^[A-Za-z0-9]{3}$/, { message: 'party_id must be 3 letters or digits, e.g. ABC' })
-  party_id: string;
-
-  @ApiProperty({ enum: Role, isArray: true, minItems: 1, example: ['CPO'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsEnum(Role, { each: true })
-  roles: Role[];
 
   @ApiProperty({
     required: false,
