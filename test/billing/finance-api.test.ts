@@ -177,6 +177,10 @@ describe('finance API', () => {
       (await get(`/finance/cdrs?${query}`)).json().items.map((item: { cdr_id: string }) => item.cdr_id);
     assert.deepEqual(await ids('finding=cdr_without_session'), ['Q1', 'N1', 'N2', 'J1', 'C4', 'C5']);
     assert.deepEqual(await ids('contract_id=nl-rlg-c00003-x'), ['N3']);
+    assert.deepEqual(await ids('token_uid=TOK3'), ['N3']);
+    // Every CDR of the fixture is at LOC1.
+    assert.deepEqual(await ids('location_id=LOC1&limit=1000'), await ids('limit=1000'));
+    assert.deepEqual(await ids('location_id=ELSEWHERE'), []);
     assert.deepEqual(await ids('credit=true'), ['C1-CR', 'C4-CR']);
     assert.deepEqual(await ids('currency=JPY'), ['J1']);
     assert.equal((await get('/finance/cdrs?partner=DEABC')).statusCode, 400);

@@ -15,6 +15,8 @@ export interface CdrFilter {
   to?: Date;
   currency?: string;
   contract_id?: string;
+  token_uid?: string;
+  location_id?: string;
   /** Our party the CDR bills (`NL*RLG`). */
   emsp_party?: string;
   finding?: string;
@@ -101,6 +103,8 @@ export class BillingReadModel {
     if (filter.to) where.push(`t.end_at < ${param(filter.to.toISOString())}::timestamptz`);
     if (filter.currency) where.push(`t.currency = ${param(filter.currency)}`);
     if (filter.contract_id) where.push(`upper(t.contract_id) = upper(${param(filter.contract_id)})`);
+    if (filter.token_uid) where.push(`t.token_uid = ${param(filter.token_uid)}`);
+    if (filter.location_id) where.push(`t.location_id = ${param(filter.location_id)}`);
     if (filter.emsp_party) where.push(`t.emsp_party = ${param(filter.emsp_party)}`);
     if (filter.finding) {
       const finding = param(filter.finding);

@@ -99,6 +99,8 @@ export class FinanceController {
   @TO
   @CURRENCY
   @queryParam('contract_id', 'The token contract id (case-insensitive).')
+  @queryParam('token_uid', 'The token uid, exactly as the CDR carries it.')
+  @queryParam('location_id', "The CPO's location id, exactly as the CDR carries it.")
   @EMSP_PARTY
   @FINDING
   @queryParam('credit', 'true: only credit CDRs; false: only CDRs.', { type: 'boolean' })
@@ -294,6 +296,8 @@ export class FinanceController {
       throw new BadRequestException((error as Error).message);
     }
     if (query.contract_id) filter.contract_id = query.contract_id;
+    if (query.token_uid) filter.token_uid = query.token_uid;
+    if (query.location_id) filter.location_id = query.location_id;
     filter.emsp_party = emspPartyOf(query.emsp_party);
     if (query.finding) filter.finding = findingOf(query.finding);
     if (query.credit !== undefined) {
