@@ -5,14 +5,23 @@ import { ChartBox, ErrorText, Hash, html, Position, routeTo, SortableTable, Time
 
 const PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c2255c', '#5c677d'];
 const TOP_PARTNERS = 5;
+// The finding codes /finance/cdrs filters on: the ledger's (LEDGER_FINDINGS), the pricing check's,
+// and the commonest the CDRs module records on receipt (CdrFindingCode in libs/cdrs).
 const CDR_FINDINGS = [
   'cdr_without_session',
-  'session_not_completed',
-  'token_mismatch',
-  'token_unknown',
-  'token_blocked',
-  'cost_mismatch',
-  'energy_mismatch',
+  'credit_without_original',
+  'credited_more_than_once',
+  'cdr_cost_mismatch',
+  'no_session_id',
+  'session_unknown',
+  'token_not_ours',
+  'token_not_verified',
+  'token_differs_from_session',
+  'total_energy_mismatch',
+  'cost_components_do_not_add_up',
+  'negative_energy',
+  'energy_implausible',
+  'duration_implausible',
 ];
 
 function thisMonth() {
@@ -148,6 +157,16 @@ function StatementTable({ rows }) {
         html`${money(r.amount_incl_vat, r.currency)}${r.incl_vat_missing ? html` <span class="tag" title="CDRs without an amount incl. VAT">${r.incl_vat_missing} without</span>` : ''}`,
     },
     {
+      key: 'disputed_excl_vat',
+      label: 'Disputed excl. VAT',
+      num: true,
+      render: (r) =>
+        r.disputed_cdr_count
+          ? html`<a href=${routeTo('/cdrs', { partner: r.partner, currency: r.currency, month: r.month, finding: 'cdr_cost_mismatch' })}
+              title="CDRs whose total_cost differs from their tariff's price">${money(r.disputed_excl_vat, r.currency)} (${count(r.disputed_cdr_count)})</a>`
+          : money(r.disputed_excl_vat ?? '0', r.currency),
+    },
+    {
       key: 'cdrs',
       label: 'CDRs',
       value: (r) => r.partner,
@@ -166,6 +185,7 @@ function StatementTable({ rows }) {
       <td class="num">${quantity(sumDecimals(of.map((r) => r.energy_kwh)))}</td>
       <td class="num" data-column="amount_excl_vat">${money(sumDecimals(of.map((r) => r.amount_excl_vat)), c)}</td>
       <td class="num" data-column="amount_incl_vat">${money(sumDecimals(of.map((r) => r.amount_incl_vat)), c)}</td>
+      <td class="num" data-column="disputed_excl_vat">${money(sumDecimals(of.map((r) => r.disputed_excl_vat ?? '0')), c)}</td>
       <td></td><td></td>
     </tr>`;
   });
@@ -288,6 +308,8 @@ export function SearchPage({ params, navigate }) {
             <label>To (exclusive)<input type="date" name="to" value=${(query.to ?? '').slice(0, 10)} /></label>
             <label>Currency<input name="currency" size="4" value=${query.currency ?? ''} pattern="[A-Za-z]{3}" /></label>
             <label>Contract id<input name="contract_id" value=${query.contract_id ?? ''} /></label>
+            <label>Token uid<input name="token_uid" value=${query.token_uid ?? ''} /></label>
+            <label>Location id<input name="location_id" value=${query.location_id ?? ''} /></label>
             <label>Finding
               <select name="finding" value=${query.finding ?? ''}>
                 <option value="">Any</option>
