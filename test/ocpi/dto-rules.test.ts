@@ -368,7 +368,7 @@ describe('conditional rules of the spec', () => {
     const endpoint = { identifier: 'nltnm-tokens', role: 'SENDER', url: 'https://example.com/ocpi/2.2.1/nltnm-tokens' };
     assertValid(VersionDetails, { version: '2.2.1', endpoints: [endpoint] });
     assert.deepEqual(errorsOf(VersionDetails, { version: '2.3', endpoints: [{ ...endpoint, role: 'BOTH' }] }), [
-      'version must be one of the following values: 2.0, 2.1, 2.1.1, 2.2, 2.2.1',
+      'version must be one of the following values: 2.0, 2.1, 2.1.1, 2.2, 2.2.1, 2.3.0',
       'endpoints[0].role must be one of the following values: SENDER, RECEIVER',
     ]);
   });
