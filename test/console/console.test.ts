@@ -108,7 +108,11 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
       roles: ['CPO'],
     });
     assert.equal(invitation.status, 201, invitation.text);
-    const versions = await ocpiCall<Array<{ version: string; url: string }>>('GET', invitation.body.versions_url, invitation.body.token_a);
+    const versions = await ocpiCall<Array<{ version: string; url: string }>>(
+      'GET',
+      invitation.body.versions_url,
+      invitation.body.token_a,
+    );
     const details = await ocpiCall<{ endpoints: Array<{ identifier: string; url: string }> }>(
       'GET',
       versions.body.data?.find((entry) => entry.version === '2.2.1')?.url ?? '',
