@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
-import { type PartyId, type PartyRole, Role, sameParty } from '@roamledger/ocpi';
+import { formatParty, type PartyId, type PartyRole, Role, sameParty } from '@roamledger/ocpi';
 import { OcpiClient, type OcpiClientOptions } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import {
@@ -95,6 +95,8 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly tokens = new Map<string, IssuedTokenState>();
   /** The last hub report of each party (by `CC*PID`): which hub, and the role it gave. */
   private readonly reported = new Map<string, PartyRole & { partnerId: string }>();
+  /** partyHolders() as of the position it was built at. */
+  private holders?: { applied: number; byParty: Map<string, Set<string>> };
   /** Position of the last event folded in. */
   private applied = -1;
   private started?: Promise<void>;
@@ -217,19 +219,32 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   behind(partnerId: string): PartyRole[] {
     const { state } = this.known(partnerId);
     if (state.status !== 'registered' || !state.roles.some((role) => role.role === Role.HUB)) return [];
-    const others = [...this.folds.values()]
-      .map((fold) => fold.state)
-      .filter((other) => other.id !== partnerId && ACTIVE.has(other.status));
-    const heldElsewhere = (party: PartyId) =>
-      others.some(
-        (other) =>
-          other.permittedRoles.some((role) => sameParty(role, party)) ||
-          other.roles.some((role) => sameParty({ countryCode: role.country_code, partyId: role.party_id }, party)),
-      );
+    const holders = this.partyHolders();
+    const heldElsewhere = (party: PartyId) => [...(holders.get(formatParty(party)) ?? [])].some((id) => id !== partnerId);
     const ours = (party: PartyId) => this.config?.ocpiParties.some((mine) => sameParty(mine, party)) ?? false;
     return [...this.reported.values()]
       .filter((party) => party.partnerId === partnerId && !ours(party) && !heldElsewhere(party))
       .map(({ role, countryCode, partyId }) => ({ role, countryCode, partyId }));
+  }
+
+  /**
+   * Which active partners hold or were invited for each party (`CC*PID`), rebuilt only when the
+   * directory has folded something new: every hub request asks, and must not scan every partner.
+   */
+  private partyHolders(): Map<string, Set<string>> {
+    if (this.holders?.applied === this.applied) return this.holders.byParty;
+    const byParty = new Map<string, Set<string>>();
+    const hold = (party: PartyId, id: string) => {
+      const key = formatParty(party);
+      byParty.set(key, (byParty.get(key) ?? new Set()).add(id));
+    };
+    for (const [id, { state }] of this.folds) {
+      if (!ACTIVE.has(state.status)) continue;
+      for (const role of state.permittedRoles) hold(role, id);
+      for (const role of state.roles) hold({ countryCode: role.country_code, partyId: role.party_id }, id);
+    }
+    this.holders = { applied: this.applied, byParty };
+    return byParty;
   }
 
   /** Which partner a credentials token we issued belongs to, unless it was revoked (by its sha256 hash). */
