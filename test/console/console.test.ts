@@ -396,7 +396,8 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     const { page } = browser;
     await page.goto(`${base}/console#/cdrs?currency=EUR`);
     await page.getByRole('link', { name: 'EUR-1', exact: true }).click();
-    await page.locator('#cdr-history tbody tr').first().waitFor();
+    // The hash links come from the audit API after the history itself: wait for their column.
+    await page.locator('#cdr-history thead th', { hasText: 'Link' }).waitFor();
     const rows = await page.locator('#cdr-history tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({
         type: tr.getAttribute('data-type'),
