@@ -1,6 +1,8 @@
 import { Body, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { versionRoutes } from '@roamledger/module-kit';
 import { ClientInfo, Role } from '@roamledger/ocpi';
+import { VersionNumber } from '@roamledger/ocpi/values';
 import {
   Exchange,
   OcpiController,
@@ -9,12 +11,14 @@ import {
   OcpiStatus,
   ocpiResponse,
   parseOcpiBody,
+  parseOcpiBody230,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
 import { ClientInfoStreams, PutClientInfo } from './client-info.commands';
 
-/** The eMSP HubClientInfo Receiver route. */
+/** The eMSP HubClientInfo Receiver route in 2.2.1, and in each version it is offered in (2.3.0's ClientInfo is 2.2.1's). */
 export const CLIENT_INFO_ROUTE = 'ocpi/emsp/2.2.1/clientinfo';
+export const CLIENT_INFO_ROUTES = versionRoutes('ocpi/emsp/{version}/clientinfo', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
 
 interface PartyParams {
   country_code: string;
@@ -25,7 +29,7 @@ interface PartyParams {
  * mod_hub_client_info Receiver interface: the hub we are connected through tells us the
  * connection status of the parties behind it. Only a partner with the HUB role may.
  */
-@OcpiController(CLIENT_INFO_ROUTE)
+@OcpiController(Object.values(CLIENT_INFO_ROUTES))
 export class ClientInfoController {
   constructor(
     private readonly commands: CommandBus,
@@ -48,7 +52,7 @@ export class ClientInfoController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     assertHub(exchange);
-    const info = parseOcpiBody(ClientInfo, body);
+    const info = exchange.version === '2.3.0' ? parseOcpiBody230(ClientInfo, body) : parseOcpiBody(ClientInfo, body);
     if (
       info.country_code.toUpperCase() !== params.country_code.toUpperCase() ||
       info.party_id.toUpperCase() !== params.party_id.toUpperCase()

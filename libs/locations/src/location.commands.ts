@@ -3,7 +3,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import type { Decider, DomainEvent } from '@roamledger/kernel';
 import { foldEvents } from '@roamledger/kernel';
+import { versionRoutes } from '@roamledger/module-kit';
 import type { Connector, EVSE, Location, PartyId } from '@roamledger/ocpi';
+import { VersionNumber } from '@roamledger/ocpi/values';
 import { type EvseCommand, type EvseState, evseDecider, evseStream } from './evse.decider';
 import { type LocationCommand, type LocationState, latest, locationDecider, locationStream } from './location.decider';
 import type {
@@ -17,8 +19,9 @@ import type {
   LocationRef,
 } from './location.events';
 
-/** The eMSP Locations Receiver route. */
+/** The eMSP Locations Receiver route in 2.2.1, and in each version it is offered in. */
 export const LOCATIONS_ROUTE = 'ocpi/emsp/2.2.1/locations';
+export const LOCATIONS_ROUTES = versionRoutes('ocpi/emsp/{version}/locations', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
 
 export interface LocationHandled {
   /** Every event decided, over the location's and its EVSEs' streams. */

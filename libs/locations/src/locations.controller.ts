@@ -1,6 +1,6 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Connector, EVSE, Location } from '@roamledger/ocpi';
+import { Connector, EVSE, Location, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
@@ -11,11 +11,13 @@ import {
   ocpiResponse,
   ownPartyOf,
   parseOcpiBody,
+  parseOcpiBody230,
   parseOcpiPatch,
+  parseOcpiPatch230,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
 import {
-  LOCATIONS_ROUTE,
+  LOCATIONS_ROUTES,
   type LocationHandled,
   LocationStreams,
   PatchConnector,
@@ -47,8 +49,10 @@ const NO_POST = 'POST is not part of the Locations Receiver interface; use PUT';
  * eMSP Locations Receiver interface (mod_locations): GET, PUT and PATCH of a Location, an EVSE or
  * a Connector of a CPO. A PUT or PATCH under a location or EVSE we do not hold is refused with
  * 2003 (Unknown Location) and HTTP 404: the CPO's recovery is GET then PUT (transport_and_format, PATCH).
+ * In 2.3.0 the objects are read as v230's classes (open enums, Parking and the other new fields,
+ * undocumented fields kept with the object) and answered as held: the model keeps what 2.3.0 added.
  */
-@OcpiController(LOCATIONS_ROUTE)
+@OcpiController(Object.values(LOCATIONS_ROUTES))
 export class LocationsController {
   constructor(
     private readonly commands: CommandBus,
@@ -85,7 +89,7 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const location = parseOcpiBody(Location, body);
+    const location = exchange.version === '2.3.0' ? parseOcpiBody230(v230.Location230, body) : parseOcpiBody(Location, body);
     assertBodyMatchesUrl(
       ['country_code', params.country_code, location.country_code],
       ['party_id', params.party_id, location.party_id],
@@ -102,7 +106,7 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const evse = parseOcpiBody(EVSE, body);
+    const evse = exchange.version === '2.3.0' ? parseOcpiBody230(v230.EVSE230, body) : parseOcpiBody(EVSE, body);
     assertBodyMatchesUrl(['uid', params.evse_uid, evse.uid]);
     return this.answer(reply, new PutEvse(evseRef(params), evse, causeOf(exchange)));
   }
@@ -115,7 +119,7 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const connector = parseOcpiBody(Connector, body);
+    const connector = exchange.version === '2.3.0' ? parseOcpiBody230(v230.Connector230, body) : parseOcpiBody(Connector, body);
     assertBodyMatchesUrl(['id', params.connector_id, connector.id]);
     return this.answer(reply, new PutConnector(evseRef(params), connector, causeOf(exchange)));
   }
@@ -128,7 +132,9 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const patch = parseOcpiPatch(Location, body) as LocationPatch;
+    const patch = (
+      exchange.version === '2.3.0' ? parseOcpiPatch230(v230.Location230, body) : parseOcpiPatch(Location, body)
+    ) as LocationPatch;
     assertBodyMatchesUrl(
       ['country_code', params.country_code, patch.country_code],
       ['party_id', params.party_id, patch.party_id],
@@ -145,7 +151,9 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const patch = parseOcpiPatch(EVSE, body) as EvsePatch;
+    const patch = (
+      exchange.version === '2.3.0' ? parseOcpiPatch230(v230.EVSE230, body) : parseOcpiPatch(EVSE, body)
+    ) as EvsePatch;
     assertBodyMatchesUrl(['uid', params.evse_uid, patch.uid]);
     return this.answer(reply, new PatchEvse(evseRef(params), patch, causeOf(exchange)));
   }
@@ -158,7 +166,9 @@ export class LocationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const patch = parseOcpiPatch(Connector, body) as ConnectorPatch;
+    const patch = (
+      exchange.version === '2.3.0' ? parseOcpiPatch230(v230.Connector230, body) : parseOcpiPatch(Connector, body)
+    ) as ConnectorPatch;
     assertBodyMatchesUrl(['id', params.connector_id, patch.id]);
     return this.answer(reply, new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)));
   }

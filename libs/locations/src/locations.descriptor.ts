@@ -1,8 +1,8 @@
 import { defineModule } from '@roamledger/module-kit';
-import { Location } from '@roamledger/ocpi';
+import { Location, v230 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { EVSE_STREAM_PREFIX, evseDecider } from './evse.decider';
-import { LOCATIONS_ROUTE, type LocationHandled, PutLocation } from './location.commands';
+import { LOCATIONS_ROUTE, LOCATIONS_ROUTES, type LocationHandled, PutLocation } from './location.commands';
 import { LOCATION_STREAM_PREFIX, locationDecider } from './location.decider';
 import { LOCATION_EVENT_TYPES } from './location.events';
 import { LocationsModule } from './locations.module';
@@ -12,8 +12,10 @@ export const locationsDescriptor = defineModule({
   name: 'locations',
   description: "OCPI Locations receiver (eMSP), and the pull of CPOs' Locations Sender interfaces",
   nestModule: LocationsModule,
-  routes: [LOCATIONS_ROUTE],
-  endpoints: [{ identifier: ModuleID.LOCATIONS, role: InterfaceRole.RECEIVER, route: LOCATIONS_ROUTE }],
+  routes: Object.values(LOCATIONS_ROUTES),
+  endpoints: [
+    { identifier: ModuleID.LOCATIONS, role: InterfaceRole.RECEIVER, route: LOCATIONS_ROUTE, versions: LOCATIONS_ROUTES },
+  ],
   streams: [
     { prefix: LOCATION_STREAM_PREFIX, aggregate: 'Location', decider: locationDecider },
     { prefix: EVSE_STREAM_PREFIX, aggregate: 'EVSE', decider: evseDecider },

@@ -73,3 +73,39 @@ export function modelBodyOf(exchange: OcpiExchange, body: unknown, priceFields: 
   if (!mapped.ok) throw OcpiError.invalidParameters(`Invalid 2.3.0 prices: ${mapped.errors.join('; ')}`, mapped.errors);
   return mapped.body;
 }
+
+/** A 2.3.0 body with its prices mapped by `mapping` (v230.bodyFrom230, tariffFrom230); a bad price is a 2001. */
+function mapped230(body: unknown, mapping?: (body: unknown) => v230.From230): unknown {
+  if (!mapping) return body;
+  const mapped = mapping(body);
+  if (!mapped.ok) throw OcpiError.invalidParameters(`Invalid 2.3.0 prices: ${mapped.errors.join('; ')}`, mapped.errors);
+  return mapped.body;
+}
+
+const name230 = (cls: ClassConstructor<object>) => cls.name.replace(/230$/, '');
+
+/**
+ * A body on a 2.3.0 route as the model's object: prices mapped (`mapping`), then valid as its 2.3.0
+ * class (v230: open enums, the new fields), every field the spec does not document kept as sent.
+ */
+export function parseOcpiBody230<T extends object>(
+  cls: ClassConstructor<T>,
+  body: unknown,
+  mapping?: (body: unknown) => v230.From230,
+): T {
+  const result = v230.validate230(cls, mapped230(body, mapping));
+  if (!result.ok) throw OcpiError.invalidParameters(`Invalid ${name230(cls)}: ${result.errors.join('; ')}`, result.errors);
+  return result.value;
+}
+
+/** A PATCH on a 2.3.0 route (see parseOcpiPatch and parseOcpiBody230). */
+export function parseOcpiPatch230<T extends object>(
+  cls: ClassConstructor<T>,
+  body: unknown,
+  mapping?: (body: unknown) => v230.From230,
+  alwaysRequired?: readonly string[],
+): Partial<T> {
+  const result = v230.validate230Patch(cls, mapped230(body, mapping), alwaysRequired);
+  if (!result.ok) throw OcpiError.invalidParameters(`Invalid ${name230(cls)} patch: ${result.errors.join('; ')}`, result.errors);
+  return result.value;
+}

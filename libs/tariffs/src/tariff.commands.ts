@@ -2,12 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import { foldEvents } from '@roamledger/kernel';
+import { versionRoutes } from '@roamledger/module-kit';
 import type { PartyId, Tariff } from '@roamledger/ocpi';
+import { VersionNumber } from '@roamledger/ocpi/values';
 import { type TariffState, tariffDecider, tariffStream } from './tariff.decider';
 import type { TariffEvent, TariffRef } from './tariff.events';
 
-/** The eMSP Tariffs Receiver route. */
+/** The eMSP Tariffs Receiver route in 2.2.1, and in each version it is offered in. */
 export const TARIFFS_ROUTE = 'ocpi/emsp/2.2.1/tariffs';
+export const TARIFFS_ROUTES = versionRoutes('ocpi/emsp/{version}/tariffs', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
 
 export type TariffHandled = Handled<TariffEvent, TariffState> & { created: boolean };
 

@@ -1,6 +1,6 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Tariff } from '@roamledger/ocpi';
+import { Tariff, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
@@ -11,9 +11,10 @@ import {
   ocpiResponse,
   ownPartyOf,
   parseOcpiBody,
+  parseOcpiBody230,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
-import { DeleteTariff, PutTariff, TARIFFS_ROUTE, TariffStreams } from './tariff.commands';
+import { DeleteTariff, PutTariff, TARIFFS_ROUTES, TariffStreams } from './tariff.commands';
 import { UnknownTariff } from './tariff.decider';
 
 const OBJECT_PATH = ':country_code/:party_id/:tariff_id';
@@ -24,8 +25,13 @@ interface TariffParams {
   tariff_id: string;
 }
 
-/** eMSP Tariffs Receiver interface (mod_tariffs): GET, PUT and DELETE of one CPO-owned Tariff. */
-@OcpiController(TARIFFS_ROUTE)
+/**
+ * eMSP Tariffs Receiver interface (mod_tariffs): GET, PUT and DELETE of one CPO-owned Tariff. In
+ * 2.3.0 the limits are PriceLimits (before_taxes is excl_vat, after_taxes incl_vat) and the tariff
+ * says whether its prices include taxes (tax_included, kept with the object, as is any field the
+ * spec does not document); a GET on the 2.3.0 route answers 2.3.0's shape.
+ */
+@OcpiController(Object.values(TARIFFS_ROUTES))
 export class TariffsController {
   constructor(
     private readonly commands: CommandBus,
@@ -36,7 +42,7 @@ export class TariffsController {
   async get(@Exchange() exchange: OcpiExchange, @Param() params: TariffParams) {
     const tariff = await this.tariffs.current(ownPartyOf(exchange, params), params.tariff_id);
     if (!tariff) throw OcpiError.notFound(`Unknown tariff ${describe(params)}`);
-    return ocpiResponse(tariff);
+    return ocpiResponse(exchange.version === '2.3.0' ? v230.tariffTo230(tariff) : tariff);
   }
 
   @Put(OBJECT_PATH)
@@ -47,7 +53,8 @@ export class TariffsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     ownPartyOf(exchange, params);
-    const tariff = parseOcpiBody(Tariff, body);
+    const tariff =
+      exchange.version === '2.3.0' ? parseOcpiBody230(v230.Tariff230, body, v230.tariffFrom230) : parseOcpiBody(Tariff, body);
     assertBodyMatchesUrl(
       ['country_code', params.country_code, tariff.country_code],
       ['party_id', params.party_id, tariff.party_id],

@@ -1,7 +1,7 @@
 import { defineModule } from '@roamledger/module-kit';
 import { Tariff } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
-import { PutTariff, TARIFFS_ROUTE, type TariffHandled } from './tariff.commands';
+import { PutTariff, TARIFFS_ROUTE, TARIFFS_ROUTES, type TariffHandled } from './tariff.commands';
 import { TARIFF_STREAM_PREFIX, tariffDecider } from './tariff.decider';
 import { TARIFF_EVENT_TYPES } from './tariff.events';
 import { TariffsModule } from './tariffs.module';
@@ -11,8 +11,8 @@ export const tariffsDescriptor = defineModule({
   name: 'tariffs',
   description: "OCPI Tariffs receiver (eMSP), every version kept, and the pull of CPOs' Tariffs Sender interfaces",
   nestModule: TariffsModule,
-  routes: [TARIFFS_ROUTE],
-  endpoints: [{ identifier: ModuleID.TARIFFS, role: InterfaceRole.RECEIVER, route: TARIFFS_ROUTE }],
+  routes: Object.values(TARIFFS_ROUTES),
+  endpoints: [{ identifier: ModuleID.TARIFFS, role: InterfaceRole.RECEIVER, route: TARIFFS_ROUTE, versions: TARIFFS_ROUTES }],
   streams: [{ prefix: TARIFF_STREAM_PREFIX, aggregate: 'Tariff', decider: tariffDecider }],
   eventTypes: TARIFF_EVENT_TYPES,
   pull: {

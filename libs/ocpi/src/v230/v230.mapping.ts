@@ -1,5 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import type { Price } from '../dto/common.dto';
+import type { Tariff } from '../dto/tariffs.dto';
 import { decimalOf, sumOf } from '../money';
 import { validateOcpi } from '../validation/validate';
 import { Price230, PriceLimit230 } from './v230.dto';
@@ -23,6 +24,64 @@ export const CDR_PRICE_FIELDS_230 = [
 
 export type From230 = { ok: true; body: unknown } | { ok: false; errors: string[] };
 
+function convert<W extends object, M>(
+  cls: ClassConstructor<W>,
+  value: unknown,
+  path: string,
+  map: (wire: W) => M,
+  errors: string[],
+): M | undefined {
+  const checked = validateOcpi(cls, value);
+  if (checked.ok) return map(checked.value);
+  errors.push(...checked.errors.map((error) => `${path}.${error}`));
+  return undefined;
+}
+
+/** A 2.3.0 Tariff's min_price/max_price (PriceLimit) as the model's Price; `path` prefixes errors. */
+function limitsFrom230(tariff: unknown, path: string, errors: string[]): unknown {
+  if (!tariff || typeof tariff !== 'object' || Array.isArray(tariff)) return tariff;
+  const copy: Record<string, unknown> = { ...(tariff as Record<string, unknown>) };
+  for (const limit of ['min_price', 'max_price']) {
+    if (copy[limit] === undefined || copy[limit] === null) continue;
+    copy[limit] = convert(
+      PriceLimit230,
+      copy[limit],
+      `${path}${limit}`,
+      (wire): Price => ({
+        excl_vat: wire.before_taxes,
+        ...(wire.after_taxes !== undefined ? { incl_vat: wire.after_taxes } : {}),
+      }),
+      errors,
+    );
+  }
+  return copy;
+}
+
+/** A 2.3.0 Tariff body with its limits in the model's shape (then validated as Tariff230). */
+export function tariffFrom230(body: unknown): From230 {
+  const errors: string[] = [];
+  const mapped = limitsFrom230(body, '', errors);
+  return errors.length ? { ok: false, errors } : { ok: true, body: mapped };
+}
+
+/**
+ * A model Tariff as 2.3.0 has it (GET): limits as PriceLimit; tax_included as the CPO sent it, or
+ * for a tariff pushed in 2.2.1, NO when a component names a VAT (added on top) and N/A otherwise.
+ */
+export function tariffTo230(tariff: Tariff): Record<string, unknown> {
+  const mapped = { ...tariff } as Record<string, unknown>;
+  for (const limit of ['min_price', 'max_price'] as const) {
+    const price = tariff[limit];
+    if (price)
+      mapped[limit] = { before_taxes: price.excl_vat, ...(price.incl_vat !== undefined ? { after_taxes: price.incl_vat } : {}) };
+  }
+  if (mapped.tax_included === undefined) {
+    const vat = tariff.elements.some((element) => element.price_components.some((component) => component.vat !== undefined));
+    mapped.tax_included = vat ? 'NO' : 'N/A';
+  }
+  return mapped;
+}
+
 function priceFrom230(price: Price230): Price {
   if (!price.taxes?.length) return { excl_vat: price.before_taxes };
   const taxes = sumOf(price.taxes.map((tax) => decimalOf(tax.amount)));
@@ -35,34 +94,12 @@ export function bodyFrom230(body: unknown, priceFields: readonly string[]): From
   const source = body as Record<string, unknown>;
   const mapped: Record<string, unknown> = { ...source };
   const errors: string[] = [];
-  const convert = <W extends object, M>(
-    cls: ClassConstructor<W>,
-    value: unknown,
-    path: string,
-    map: (wire: W) => M,
-  ): M | undefined => {
-    const checked = validateOcpi(cls, value);
-    if (checked.ok) return map(checked.value);
-    errors.push(...checked.errors.map((error) => `${path}.${error}`));
-    return undefined;
-  };
   for (const field of priceFields) {
     if (source[field] === undefined || source[field] === null) continue;
-    mapped[field] = convert(Price230, source[field], field, priceFrom230);
+    mapped[field] = convert(Price230, source[field], field, priceFrom230, errors);
   }
   if (Array.isArray(source.tariffs)) {
-    mapped.tariffs = source.tariffs.map((tariff, index) => {
-      if (!tariff || typeof tariff !== 'object') return tariff;
-      const copy: Record<string, unknown> = { ...(tariff as Record<string, unknown>) };
-      for (const limit of ['min_price', 'max_price']) {
-        if (copy[limit] === undefined || copy[limit] === null) continue;
-        copy[limit] = convert(PriceLimit230, copy[limit], `tariffs[${index}].${limit}`, (wire) => ({
-          excl_vat: wire.before_taxes,
-          ...(wire.after_taxes !== undefined ? { incl_vat: wire.after_taxes } : {}),
-        }));
-      }
-      return copy;
-    });
+    mapped.tariffs = source.tariffs.map((tariff, index) => limitsFrom230(tariff, `tariffs[${index}].`, errors));
   }
   return errors.length ? { ok: false, errors } : { ok: true, body: mapped };
 }
