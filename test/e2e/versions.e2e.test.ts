@@ -13,6 +13,7 @@ import { VersionedCpoServer } from '../support/versioned-cpo-server';
 const ADMIN_KEY = 'versions-e2e-admin-key-0123456789';
 const FINANCE_KEY = 'versions-e2e-finance-key-0123456789';
 const APP_KEY = 'versions-e2e-app-key-0123456789';
+const CATALOG_KEY = 'versions-e2e-catalog-key-0123456789';
 // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON they asked for
 type Json = any;
 
@@ -113,7 +114,7 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
   before(async () => {
     hub = await startTestApp(
       hubModule,
-      { ADMIN_API_KEY: ADMIN_KEY, FINANCE_API_KEY: FINANCE_KEY, APP_API_KEY: APP_KEY },
+      { ADMIN_API_KEY: ADMIN_KEY, FINANCE_API_KEY: FINANCE_KEY, APP_API_KEY: APP_KEY, CATALOG_API_KEY: CATALOG_KEY },
       { listen: true },
     );
     base = hub.config.publicUrl;
@@ -144,15 +145,18 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
     ]);
     const v230 = await details('2.3.0');
     assert.deepEqual(
-      v230.endpoints.map((endpoint: Json) => `${endpoint.identifier} ${endpoint.role} ${endpoint.url}`),
+      v230.endpoints.map((endpoint: Json) => `${endpoint.identifier} ${endpoint.role} ${endpoint.url}`).sort(),
       [
         `credentials SENDER ${base}/ocpi/2.3.0/credentials`,
         `credentials RECEIVER ${base}/ocpi/2.3.0/credentials`,
         `sessions RECEIVER ${base}/ocpi/emsp/2.3.0/sessions`,
         `cdrs RECEIVER ${base}/ocpi/emsp/2.3.0/cdrs`,
+        `locations RECEIVER ${base}/ocpi/emsp/2.3.0/locations`,
+        `tariffs RECEIVER ${base}/ocpi/emsp/2.3.0/tariffs`,
         `tokens SENDER ${base}/ocpi/emsp/2.3.0/tokens`,
         `commands SENDER ${base}/ocpi/emsp/2.3.0/commands`,
-      ],
+        `hubclientinfo RECEIVER ${base}/ocpi/emsp/2.3.0/clientinfo`,
+      ].sort(),
     );
     const v221 = await details('2.2.1');
     assert.ok(v221.endpoints.some((endpoint: Json) => endpoint.identifier === 'hubclientinfo'));
@@ -455,6 +459,199 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       assert.equal(tokenPut.headers['ocpi-from-party-id'], 'RLG');
     } finally {
       await newest.close();
+    }
+  });
+
+  test('a 2.3.0 CPO pushes a location with Parking and a North American tariff; same catalog and /finance as a 2.2.1 CPO; pulled in 2.3.0', async () => {
+    const parking = await new VersionedCpoServer({ versions: ['2.3.0'], countryCode: 'CA', partyId: 'PRK' }).start();
+    const twin = await new PartnerServer({ countryCode: 'CA', partyId: 'TWO', name: 'CPO TWO' }).start();
+    try {
+      const invited230 = await invite('CA', 'PRK');
+      const answer = await parking.registerWith(invited230.versions_url, invited230.token_a, '2.3.0');
+      assert.equal(answer.body.status_code, 1000, answer.body.status_message);
+      const invited221 = await invite('CA', 'TWO');
+      const registered = await ocpiCall<Json>('POST', `${base}/ocpi/2.2.1/credentials`, invited221.token_a, twin.credentials());
+      assert.equal(registered.body.status_code, 1000, registered.body.status_message);
+      const send230 = (method: string, path: string, body?: unknown) =>
+        ocpiCall<Json>(method, `${base}/ocpi/emsp/2.3.0/${path}`, parking.ourToken, body);
+      const send221 = (method: string, path: string, body?: unknown) =>
+        ocpiCall<Json>(method, `${base}/ocpi/emsp/2.2.1/${path}`, registered.body.data.token, body);
+
+      // The same charger and tariff, each in its version's shape.
+      const at = '2026-07-01T07:00:00Z';
+      const placeOf = (partyId: string) => ({
+        country_code: 'CA',
+        party_id: partyId,
+        id: 'YUL-1',
+        publish: true,
+        address: '1 Rue Sainte-Catherine',
+        city: 'Montreal',
+        country: 'CAN',
+        coordinates: { latitude: '45.508888', longitude: '-73.561668' },
+        time_zone: 'America/Toronto',
+        evses: [
+          {
+            uid: 'E1',
+            status: 'AVAILABLE',
+            connectors: [
+              {
+                id: '1',
+                standard: 'IEC_62196_T1',
+                format: 'CABLE',
+                power_type: 'AC_1_PHASE',
+                max_voltage: 240,
+                max_amperage: 32,
+                tariff_ids: ['NA-TIME'],
+                last_updated: at,
+              },
+            ],
+            last_updated: at,
+          },
+        ],
+        last_updated: at,
+      });
+      const parkingPlaces = [
+        { id: 'P1', vehicle_types: ['PERSONAL_VEHICLE', 'DISABLED'], restricted_to_type: true, reservation_required: false },
+      ];
+      const place230 = placeOf('PRK');
+      place230.evses[0] = { ...place230.evses[0], parking: [{ parking_id: 'P1', evse_position: 'RIGHT' }] } as never;
+      assert.equal(
+        (await send230('PUT', 'locations/CA/PRK/YUL-1', { ...place230, parking_places: parkingPlaces })).httpStatus,
+        201,
+      );
+      assert.equal((await send221('PUT', 'locations/CA/TWO/YUL-1', placeOf('TWO'))).httpStatus, 201);
+      const tariffOf = (partyId: string) => ({
+        country_code: 'CA',
+        party_id: partyId,
+        id: 'NA-TIME',
+        currency: 'CAD',
+        elements: [{ price_components: [{ type: 'TIME', price: 2, step_size: 60 }] }],
+        last_updated: at,
+      });
+      const tariff230 = { ...tariffOf('PRK'), tax_included: 'NO', min_price: { before_taxes: 0.5, after_taxes: 0.56 } };
+      const putTariff = await send230('PUT', 'tariffs/CA/PRK/NA-TIME', tariff230);
+      assert.equal(putTariff.httpStatus, 201, putTariff.body.status_message);
+      const tariff221 = { ...tariffOf('TWO'), min_price: { excl_vat: 0.5, incl_vat: 0.56 } };
+      assert.equal((await send221('PUT', 'tariffs/CA/TWO/NA-TIME', tariff221)).httpStatus, 201);
+      const tariffRead = (await send230('GET', 'tariffs/CA/PRK/NA-TIME')).body.data;
+      assert.deepEqual(tariffRead.min_price, tariff230.min_price);
+      assert.equal(tariffRead.tax_included, 'NO');
+
+      // One hour of charging, billed before taxes plus GST and QST (2.3.0) or as excl/incl_vat (2.2.1).
+      const cdrOf = (partyId: string, id: string) => ({
+        country_code: 'CA',
+        party_id: partyId,
+        id,
+        start_date_time: '2026-07-01T08:00:00Z',
+        end_date_time: '2026-07-01T09:00:00Z',
+        cdr_token: { country_code: 'NL', party_id: 'RLG', uid: CONTRACT, type: 'OTHER', contract_id: CONTRACT },
+        auth_method: 'AUTH_REQUEST',
+        cdr_location: {
+          id: 'YUL-1',
+          address: '1 Rue Sainte-Catherine',
+          city: 'Montreal',
+          country: 'CAN',
+          coordinates: { latitude: '45.508888', longitude: '-73.561668' },
+          evse_uid: 'E1',
+          evse_id: 'CA*PRK*E1',
+          connector_id: '1',
+          connector_standard: 'IEC_62196_T1',
+          connector_format: 'CABLE',
+          connector_power_type: 'AC_1_PHASE',
+        },
+        currency: 'CAD',
+        charging_periods: [
+          { start_date_time: '2026-07-01T08:00:00Z', dimensions: [{ type: 'TIME', volume: 1 }], tariff_id: 'NA-TIME' },
+        ],
+        total_energy: 7,
+        total_time: 1,
+        last_updated: '2026-07-01T09:05:00Z',
+      });
+      const taxes = [
+        { name: 'GST', percentage: 5, amount: 0.1 },
+        { name: 'QST', percentage: 9.975, amount: 0.2 },
+      ];
+      const posted230 = await send230('POST', 'cdrs', { ...cdrOf('PRK', 'NA-CDR-1'), total_cost: { before_taxes: 2, taxes } });
+      assert.equal(posted230.httpStatus, 201, posted230.body.status_message);
+      const posted221 = await send221('POST', 'cdrs', {
+        ...cdrOf('TWO', 'NA-CDR-1'),
+        total_cost: { excl_vat: 2, incl_vat: 2.3 },
+      });
+      assert.equal(posted221.httpStatus, 201, posted221.body.status_message);
+      // The tax names come back on the 2.3.0 GET.
+      assert.deepEqual((await send230('GET', 'cdrs/CA/PRK/NA-CDR-1')).body.data.total_cost, { before_taxes: 2, taxes });
+
+      // The catalog holds the same charger for both, the 2.3.0 one with its Parking.
+      const catalog = async (partyId: string) => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const found = await call('GET', `/catalog/locations/CA/${partyId}/YUL-1`, CATALOG_KEY);
+          if (found.status === 200) return found.body.location;
+          assert.ok(Date.now() < deadline, `the catalog never held CA*${partyId} YUL-1: ${JSON.stringify(found.body)}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      const held230 = await catalog('PRK');
+      const held221 = await catalog('TWO');
+      assert.deepEqual(held230.parking_places, parkingPlaces);
+      assert.deepEqual(held230.evses[0].parking, [{ parking_id: 'P1', evse_position: 'RIGHT' }]);
+      const common = (held: Json) => {
+        const { party_id, parking_places, evses, ...rest } = held;
+        return { ...rest, evses: evses.map(({ parking, ...evse }: Json) => evse) };
+      };
+      assert.deepEqual(common(held230), common(held221));
+
+      // /finance: the same statement line for both CPOs (priced against the same tariff).
+      const deadline = Date.now() + 60_000;
+      let statements = await call('GET', '/finance/statements?month=2026-07', FINANCE_KEY);
+      while (statements.body.items?.length !== 2) {
+        assert.ok(Date.now() < deadline, `the statements never listed both CPOs: ${JSON.stringify(statements.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        statements = await call('GET', '/finance/statements?month=2026-07', FINANCE_KEY);
+      }
+      const byPartner = new Map<string, Json>(
+        statements.body.items.map(({ partner, country_code, party_id, position, ...rest }: Json) => [partner, rest]),
+      );
+      assert.deepEqual(byPartner.get('CA*PRK'), byPartner.get('CA*TWO'));
+      assert.equal(byPartner.get('CA*PRK').amount_excl_vat, '2.00');
+      assert.equal(byPartner.get('CA*PRK').amount_incl_vat, '2.30');
+
+      // Pulling its 2.3.0 Sessions and CDRs Senders: 2.3.0 pages through the same mapping as a push.
+      parking.senderObjects.set('cdrs', [
+        { ...cdrOf('PRK', 'NA-CDR-PULLED'), total_cost: { before_taxes: 2, taxes }, last_updated: '2026-07-02T09:05:00Z' },
+      ]);
+      parking.senderObjects.set('sessions', [
+        {
+          country_code: 'CA',
+          party_id: 'PRK',
+          id: 'NA-S-PULLED',
+          start_date_time: '2026-07-02T08:00:00Z',
+          kwh: 3,
+          cdr_token: { country_code: 'NL', party_id: 'RLG', uid: CONTRACT, type: 'NEW_TOKEN_KIND', contract_id: CONTRACT },
+          auth_method: 'AUTH_REQUEST',
+          location_id: 'YUL-1',
+          evse_uid: 'E1',
+          connector_id: '1',
+          currency: 'CAD',
+          total_cost: { before_taxes: 1, taxes: [{ name: 'GST', amount: 0.05 }] },
+          status: 'ACTIVE',
+          last_updated: '2026-07-02T08:30:00Z',
+        },
+      ]);
+      const pulled = await admin('POST', `/admin/pull/${invited230.id}`, { modules: ['sessions', 'cdrs'] });
+      assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
+      const report = JSON.stringify(pulled.body);
+      assert.equal(report.match(/"recorded":1/g)?.length, 2, report);
+      assert.equal(parking.requestsTo('/ocpi/cpo/2.3.0/cdrs').length, 1);
+      const pulledCdr = (await send230('GET', 'cdrs/CA/PRK/NA-CDR-PULLED')).body.data;
+      assert.deepEqual(pulledCdr.total_cost, { before_taxes: 2, taxes });
+      const pulledSession = (await send230('GET', 'sessions/CA/PRK/NA-S-PULLED')).body.data;
+      // An OpenEnum value 2.2.1 does not know (TokenType) is kept, as a push on a 2.3.0 route keeps it.
+      assert.equal(pulledSession.cdr_token.type, 'NEW_TOKEN_KIND');
+      assert.deepEqual(pulledSession.total_cost, { before_taxes: 1, taxes: [{ name: 'GST', amount: 0.05 }] });
+    } finally {
+      await parking.close();
+      await twin.close();
     }
   });
 

@@ -5,13 +5,13 @@ import { CDR, v211, v230 } from '@roamledger/ocpi';
 import {
   assertOwnParty,
   Exchange,
-  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
   OcpiStatus,
   ocpiResponse,
   parseOcpiBody,
+  parseOcpiBody230,
 } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
@@ -42,7 +42,8 @@ export class CdrsController {
 
   /** The CDR in the model; a 2.1.1 CDR names no party: it is the sender's own (2.1.1 credentials hold one). */
   private read(exchange: OcpiExchange, body: unknown): CDR {
-    if (exchange.version !== '2.1.1') return parseOcpiBody(CDR, modelBodyOf(exchange, body, v230.CDR_PRICE_FIELDS_230));
+    if (exchange.version === '2.3.0') return parseOcpiBody230(v230.CDR230, body, v230.cdrFrom230);
+    if (exchange.version !== '2.1.1') return parseOcpiBody(CDR, body);
     const wire = parseOcpiBody(v211.Cdr211, body);
     const party = exchange.partner?.roles[0];
     if (!party) throw OcpiError.unauthorized('Not registered');

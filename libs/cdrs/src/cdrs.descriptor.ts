@@ -1,5 +1,5 @@
 import { defineModule } from '@roamledger/module-kit';
-import { CDR, v211 } from '@roamledger/ocpi';
+import { CDR, v211, v230 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { CDRS_ROUTE, CDRS_ROUTES, type CdrReceipt, ReceiveCdr } from './cdr.commands';
 import { CDR_STREAM_PREFIX, cdrDecider } from './cdr.decider';
@@ -19,7 +19,10 @@ export const cdrsDescriptor = defineModule({
     module: ModuleID.CDRS,
     objectClass: CDR,
     command: (cdr: CDR, options) => new ReceiveCdr(cdr, options),
-    versions: { '2.1.1': { objectClass: v211.Cdr211, toModel: v211.cdrFrom211 } },
+    versions: {
+      '2.1.1': { objectClass: v211.Cdr211, toModel: v211.cdrFrom211 },
+      '2.3.0': { objectClass: v230.CDR230, read: v230.reader230(v230.CDR230, v230.cdrFrom230), toModel: (cdr: CDR) => cdr },
+    },
     outcome: (receipt: CdrReceipt) =>
       receipt.outcome === 'rejected'
         ? { status: 'rejected', reason: receipt.rejection?.message ?? 'rejected' }

@@ -25,6 +25,13 @@ export const locationsDescriptor = defineModule({
     module: ModuleID.LOCATIONS,
     objectClass: Location,
     command: (location: Location, options) => new PutLocation(location, options),
+    versions: {
+      '2.3.0': {
+        objectClass: v230.Location230,
+        read: v230.reader230(v230.Location230),
+        toModel: (location: Location) => location,
+      },
+    },
     outcome: (handled: LocationHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
   },
 });

@@ -48,6 +48,12 @@ export interface PullOffer<T = unknown, R = unknown> {
 
 export interface PulledWire<T> {
   objectClass: ClassConstructor<object>;
+  /**
+   * How the wire object is read when validating it as `objectClass` is not all (2.3.0: its prices
+   * mapped first, undocumented fields kept); absent: validated as `objectClass`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each version's wire class is its own type.
+  read?(object: unknown): { ok: true; value: any } | { ok: false; errors: string[] };
   // biome-ignore lint/suspicious/noExplicitAny: each version's wire class is its own type.
   toModel(wire: any, context: { party: PartyId; tokenParty: PartyId }): T;
 }

@@ -63,17 +63,6 @@ export function assertBodyMatchesUrl(...ids: IdInUrlAndBody[]): void {
   }
 }
 
-/**
- * A body in the version of the route, in the model's shape: a 2.3.0 body's prices (named taxes)
- * become the model's; other versions pass as they are. A 2.3.0 price that is invalid is a 2001.
- */
-export function modelBodyOf(exchange: OcpiExchange, body: unknown, priceFields: readonly string[]): unknown {
-  if (exchange.version !== '2.3.0') return body;
-  const mapped = v230.bodyFrom230(body, priceFields);
-  if (!mapped.ok) throw OcpiError.invalidParameters(`Invalid 2.3.0 prices: ${mapped.errors.join('; ')}`, mapped.errors);
-  return mapped.body;
-}
-
 /** A 2.3.0 body with its prices mapped by `mapping` (v230.bodyFrom230, tariffFrom230); a bad price is a 2001. */
 function mapped230(body: unknown, mapping?: (body: unknown) => v230.From230): unknown {
   if (!mapping) return body;

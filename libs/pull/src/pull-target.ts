@@ -114,7 +114,7 @@ export function acceptPulled<T extends { country_code: string; party_id: string 
   from: PulledFrom,
   wire?: PulledWire<T>,
 ): AcceptedPull<T> {
-  const checked = validateOcpi((wire?.objectClass ?? cls) as ClassConstructor<object>, object);
+  const checked = wire?.read ? wire.read(object) : validateOcpi((wire?.objectClass ?? cls) as ClassConstructor<object>, object);
   if (!checked.ok) {
     const name = (wire?.objectClass ?? cls).name;
     return { ok: false, outcome: { status: 'rejected', reason: `Invalid ${name}: ${checked.errors.join('; ')}` } };

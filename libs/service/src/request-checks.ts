@@ -13,6 +13,7 @@ const MIB = 1024 * KIB;
  */
 export const BODY_LIMITS: ReadonlyArray<readonly [prefix: string, bytes: number]> = [
   ['/ocpi/emsp/2.2.1/cdrs', 4 * MIB],
+  ['/ocpi/emsp/2.3.0/cdrs', 4 * MIB],
   ['/ocpi/', 1 * MIB],
   // A token import batch: up to 1000 rows (the CLI's batch), a few hundred bytes each.
   ['/admin/tokens/import', 4 * MIB],

@@ -5,7 +5,6 @@ import { type PartyId, Session, v211, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
-  modelBodyOf,
   OcpiController,
   OcpiError,
   type OcpiExchange,
@@ -13,7 +12,9 @@ import {
   ocpiResponse,
   ownPartyOf,
   parseOcpiBody,
+  parseOcpiBody230,
   parseOcpiPatch,
+  parseOcpiPatch230,
 } from '@roamledger/ocpi-transport';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
@@ -35,7 +36,7 @@ export const SESSIONS_ROUTES = versionRoutes('ocpi/emsp/{version}/sessions');
 /**
  * eMSP Sessions Receiver interface (mod_sessions): GET, PUT and PATCH of one CPO-owned Session, in
  * every version: a 2.1.1 Session is mapped to the model here, at the edge (v211), and the same
- * commands take it; 2.3.0's Session is 2.2.1's.
+ * commands take it; 2.3.0's Session is 2.2.1's with named taxes and open enums (v230).
  */
 @OcpiController(Object.values(SESSIONS_ROUTES))
 export class SessionsController {
@@ -71,7 +72,9 @@ export class SessionsController {
     const session =
       exchange.version === '2.1.1'
         ? v211.sessionFrom211(parseOcpiBody(v211.Session211, body), this.from211(party))
-        : parseOcpiBody(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230));
+        : exchange.version === '2.3.0'
+          ? parseOcpiBody230(v230.Session230, body, v230.sessionFrom230)
+          : parseOcpiBody(Session, body);
     assertBodyMatchesUrl(
       ['country_code', params.country_code, session.country_code],
       ['party_id', params.party_id, session.party_id],
@@ -99,7 +102,9 @@ export class SessionsController {
             ...this.from211(party),
             receivedAt: exchange.receivedAt,
           })
-        : parseOcpiPatch(Session, modelBodyOf(exchange, body, v230.SESSION_PRICE_FIELDS_230))
+        : exchange.version === '2.3.0'
+          ? parseOcpiPatch230(v230.Session230, body, v230.sessionFrom230)
+          : parseOcpiPatch(Session, body)
     ) as SessionPatch;
     assertBodyMatchesUrl(
       ['country_code', params.country_code, patch.country_code],

@@ -1,5 +1,5 @@
 import { defineModule } from '@roamledger/module-kit';
-import { Session, v211 } from '@roamledger/ocpi';
+import { Session, v211, v230 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { PutSession, type SessionHandled } from './session.commands';
 import { SESSION_STREAM_PREFIX, sessionDecider } from './session.decider';
@@ -20,7 +20,14 @@ export const sessionsDescriptor = defineModule({
     module: ModuleID.SESSIONS,
     objectClass: Session,
     command: (session: Session, options) => new PutSession(session, options),
-    versions: { '2.1.1': { objectClass: v211.Session211, toModel: v211.sessionFrom211 } },
+    versions: {
+      '2.1.1': { objectClass: v211.Session211, toModel: v211.sessionFrom211 },
+      '2.3.0': {
+        objectClass: v230.Session230,
+        read: v230.reader230(v230.Session230, v230.sessionFrom230),
+        toModel: (session: Session) => session,
+      },
+    },
     outcome: (handled: SessionHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
   },
 });

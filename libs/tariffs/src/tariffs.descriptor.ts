@@ -1,5 +1,5 @@
 import { defineModule } from '@roamledger/module-kit';
-import { Tariff } from '@roamledger/ocpi';
+import { Tariff, v230 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { PutTariff, TARIFFS_ROUTE, TARIFFS_ROUTES, type TariffHandled } from './tariff.commands';
 import { TARIFF_STREAM_PREFIX, tariffDecider } from './tariff.decider';
@@ -19,6 +19,13 @@ export const tariffsDescriptor = defineModule({
     module: ModuleID.TARIFFS,
     objectClass: Tariff,
     command: (tariff: Tariff, options) => new PutTariff(tariff, options),
+    versions: {
+      '2.3.0': {
+        objectClass: v230.Tariff230,
+        read: v230.reader230(v230.Tariff230, v230.tariffFrom230),
+        toModel: (tariff: Tariff) => tariff,
+      },
+    },
     outcome: (handled: TariffHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
   },
 });

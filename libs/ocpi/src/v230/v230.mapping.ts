@@ -3,7 +3,7 @@ import type { Price } from '../dto/common.dto';
 import type { Tariff } from '../dto/tariffs.dto';
 import { decimalOf, sumOf } from '../money';
 import { validateOcpi } from '../validation/validate';
-import { Price230, PriceLimit230 } from './v230.dto';
+import { Price230, PriceLimit230, type TaxAmount230 } from './v230.dto';
 
 /**
  * 2.3.0 bodies to the model's shape and back, before the model's own validation: each price
@@ -82,11 +82,24 @@ export function tariffTo230(tariff: Tariff): Record<string, unknown> {
   return mapped;
 }
 
-function priceFrom230(price: Price230): Price {
+/** A model Price that came in 2.3.0: its named taxes are kept beside excl_vat and incl_vat. */
+export type PriceWithTaxes = Price & { taxes?: TaxAmount230[] };
+
+function priceFrom230(price: Price230): PriceWithTaxes {
   if (!price.taxes?.length) return { excl_vat: price.before_taxes };
   const taxes = sumOf(price.taxes.map((tax) => decimalOf(tax.amount)));
-  return { excl_vat: price.before_taxes, incl_vat: decimalOf(price.before_taxes).plus(taxes).toNumber() };
+  return {
+    excl_vat: price.before_taxes,
+    incl_vat: decimalOf(price.before_taxes).plus(taxes).toNumber(),
+    taxes: price.taxes.map((tax) => ({ ...tax })),
+  };
 }
+
+/** A 2.3.0 Session body (or PATCH) with its prices in the model's shape. */
+export const sessionFrom230 = (body: unknown): From230 => bodyFrom230(body, SESSION_PRICE_FIELDS_230);
+
+/** A 2.3.0 CDR body with its prices, and its tariffs' limits, in the model's shape. */
+export const cdrFrom230 = (body: unknown): From230 => bodyFrom230(body, CDR_PRICE_FIELDS_230);
 
 /** A 2.3.0 Session or CDR body (or PATCH) with its prices, and its tariffs' limits, in the model's shape. */
 export function bodyFrom230(body: unknown, priceFields: readonly string[]): From230 {
@@ -104,19 +117,24 @@ export function bodyFrom230(body: unknown, priceFields: readonly string[]): From
   return errors.length ? { ok: false, errors } : { ok: true, body: mapped };
 }
 
-/** The model's price as 2.3.0 has it: what lies between excl_vat and incl_vat is one tax, unnamed by the model. */
-export function priceTo230(price: Price): Price230 {
+/**
+ * The model's price as 2.3.0 has it: the taxes it came with in 2.3.0, else what lies between
+ * excl_vat and incl_vat as one tax named VAT.
+ */
+export function priceTo230(price: PriceWithTaxes): Price230 {
+  if (price.taxes?.length) return { before_taxes: price.excl_vat, taxes: price.taxes };
   if (price.incl_vat === undefined) return { before_taxes: price.excl_vat };
   const tax = decimalOf(price.incl_vat).minus(decimalOf(price.excl_vat)).toNumber();
   return { before_taxes: price.excl_vat, taxes: [{ name: 'VAT', amount: tax }] };
 }
 
-/** A model Session or CDR as 2.3.0 has it (GET). */
+/** A model Session or CDR as 2.3.0 has it (GET): prices with taxes, a CDR's tariffs with PriceLimits. */
 export function objectTo230<T extends object>(object: T, priceFields: readonly string[]): Record<string, unknown> {
   const mapped = { ...object } as Record<string, unknown>;
   for (const field of priceFields) {
     const price = mapped[field] as Price | undefined;
     if (price) mapped[field] = priceTo230(price);
   }
+  if (Array.isArray(mapped.tariffs)) mapped.tariffs = (mapped.tariffs as Tariff[]).map(tariffTo230);
   return mapped;
 }

@@ -1,6 +1,6 @@
 import { IsArray, IsBoolean, IsEnum, IsOptional } from 'class-validator';
-import { BusinessDetails, Connector, EnergyMix, EnvironmentalImpact, EVSE, Image, Location } from '../dto/locations.dto';
 import { CDR, CdrLocation, CdrToken } from '../dto/cdrs.dto';
+import { BusinessDetails, Connector, EnergyMix, EnvironmentalImpact, EVSE, Image, Location } from '../dto/locations.dto';
 import { Session } from '../dto/sessions.dto';
 import { Tariff } from '../dto/tariffs.dto';
 import { IsCiString, IsCiStringArray, IsNestedArray, IsNestedObject, IsOcpiNumber, IsOcpiString } from '../validation/decorators';
