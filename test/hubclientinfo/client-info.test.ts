@@ -211,6 +211,10 @@ describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE 
     const back = await call('PUT', '/ocpi/emsp/2.2.1/clientinfo/DE/ABC', HUB, info('CONNECTED', '2026-11-30T11:00:00Z'));
     assert.equal(back.statusCode, 200);
     await until('the token at the CPO', () => tokensHeld.has('OFF-1'));
+    // The resync is recorded once its PUTs are answered: after the CPO holds the token.
+    await until('the recorded resync', async () =>
+      (await store.readStream(tokenPushStream('p-cpo'))).some((e) => e.type === 'TokensResynced'),
+    );
     const resynced = (await store.readStream(tokenPushStream('p-cpo'))).find((e) => e.type === 'TokensResynced');
     assert.ok(resynced);
     assert.equal((resynced.data as { trigger: string }).trigger, 'reconnect');
@@ -225,5 +229,29 @@ describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE 
       async () => (await call('GET', `/api/commands/${again.json().id}`, app)).json().status === 'ACCEPTED',
     );
     assert.equal(commandsReceived.length, 1);
+  });
+
+  test('a hub reports ClientInfo on the 2.3.0 route: same decider, an undocumented field kept, GET in 2.3.0', async () => {
+    const put = await call('PUT', '/ocpi/emsp/2.3.0/clientinfo/DE/NEW', HUB, {
+      ...info('PLANNED', '2026-11-30T12:00:00Z'),
+      country_code: 'DE',
+      party_id: 'NEW',
+      hub_region: 'EU-West',
+    });
+    assert.equal(put.statusCode, 201, put.body);
+    const held = (await call('GET', '/ocpi/emsp/2.3.0/clientinfo/DE/NEW', HUB)).json().data;
+    assert.equal(held.status, 'PLANNED');
+    assert.equal(held.hub_region, 'EU-West');
+    // The same party's status read on the 2.2.1 route: one model.
+    assert.equal((await call('GET', '/ocpi/emsp/2.2.1/clientinfo/DE/NEW', HUB)).json().data.status, 'PLANNED');
+    const stale = await call('PUT', '/ocpi/emsp/2.3.0/clientinfo/DE/NEW', HUB, {
+      ...info('CONNECTED', '2026-11-30T11:00:00Z'),
+      party_id: 'NEW',
+    });
+    assert.match(stale.json().status_message, /older/);
+    assert.equal(
+      (await call('PUT', '/ocpi/emsp/2.3.0/clientinfo/DE/NEW', CPO, info('CONNECTED', '2026-11-30T13:00:00Z'))).statusCode,
+      403,
+    );
   });
 });

@@ -17,6 +17,13 @@ export interface ClientInfoState {
 }
 
 const millis = (dateTime: string) => parseOcpiDateTime(dateTime).getTime();
+const CLIENT_INFO_FIELDS = new Set(['country_code', 'party_id', 'role', 'status', 'last_updated']);
+
+/** What a ClientInfo holds beyond the spec's fields (kept on 2.3.0 routes), or undefined. */
+function extraOf(info: ClientInfo): Record<string, unknown> | undefined {
+  const extra = Object.entries(info).filter(([field]) => !CLIENT_INFO_FIELDS.has(field));
+  return extra.length ? Object.fromEntries(extra) : undefined;
+}
 
 /** The connection status of one party behind a hub: pure, no I/O. */
 export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, ClientInfoState> = {
@@ -34,6 +41,7 @@ export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, Clie
       ];
     }
     if (held && held.status === info.status && held.role === info.role && held.last_updated === info.last_updated) return [];
+    const extra = extraOf(info);
     return [
       {
         type: 'ClientInfoUpdated',
@@ -44,6 +52,7 @@ export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, Clie
           ...(held ? { previous_status: held.status } : {}),
           last_updated: info.last_updated,
           partner_id: partnerId,
+          ...(extra ? { extra } : {}),
         },
       },
     ];
@@ -51,7 +60,7 @@ export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, Clie
 
   evolve(state, event) {
     if (event.type !== 'ClientInfoUpdated') return state;
-    const { country_code, party_id, role, status, last_updated } = event.data;
-    return { info: { country_code, party_id, role, status, last_updated } as ClientInfo };
+    const { country_code, party_id, role, status, last_updated, extra } = event.data;
+    return { info: { ...extra, country_code, party_id, role, status, last_updated } as ClientInfo };
   },
 };

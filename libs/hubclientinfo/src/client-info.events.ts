@@ -12,6 +12,8 @@ export type ClientInfoUpdated = DomainEvent<
     previous_status?: ConnectionStatus;
     last_updated: string;
     partner_id: string;
+    /** Fields of the ClientInfo the spec does not document, as sent (2.3.0 routes keep them). */
+    extra?: Record<string, unknown>;
   }
 >;
 
