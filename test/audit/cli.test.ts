@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runAudit } from '@roamledger/audit';
 import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
-import { catalogDataDir, catalogProjection } from '@roamledger/catalog';
+import { catalogProjection } from '@roamledger/catalog';
 import { type EventStore, openEventStore, type RecordedEvent } from '@roamledger/event-store';
 import { LocationStreams } from '@roamledger/locations';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
@@ -83,14 +83,14 @@ describe('npm run audit', () => {
     await new TariffStreams(store).put(tariff('T1', T0, 0.25), {});
     const head = await store.headPosition();
     session = await store.readStream('session-DE-ABC-S1');
-    // Each projection kept as the hub keeps it: billing and pricing in DATA_DIR/projections, the
-    // catalog in DATA_DIR/catalog/projections.
+    // Each projection kept as the hub keeps it: billing's host (billing, pricing) and the catalog's,
+    // both in DATA_DIR/projections.
     const settings = billingSettings(config);
-    for (const [folder, projections] of [
-      [dataDir, [billingProjection(settings), pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits })]],
-      [catalogDataDir(config), [catalogProjection()]],
-    ] as const) {
-      const db = await openProjectionDb({ dataDir: folder });
+    for (const projections of [
+      [billingProjection(settings), pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits })],
+      [catalogProjection()],
+    ]) {
+      const db = await openProjectionDb({ dataDir });
       const host = new ProjectionHost(store, db, [...projections]);
       await host.start();
       for (const projection of projections) await host.waitFor(projection.name, head, 60_000);
@@ -251,7 +251,7 @@ describe('npm run audit', () => {
       const copy = file('snapshot');
       const run = await spawnAudit(['snapshot', copy]);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /event-store and projections and catalog\/projections of .* copied to/);
+      assert.match(run.stdout, /event-store and projections of .* copied to/);
 
       const inCopy = (args: string[]) =>
         new Promise<Run>((resolve) =>
@@ -274,7 +274,7 @@ describe('npm run audit', () => {
         );
         // The pricing projection (session cost so far) takes SessionStarted too.
         assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind; pricing: behind\)/);
-        // The catalog's folder was copied too: it follows from the log (the late event is not its).
+        // The catalog was copied too: it follows from the log (the late event is not its).
         assert.match(replay.stdout, /catalog v1 at position [\d,]+: same/);
       } finally {
         await original.close();
@@ -293,8 +293,8 @@ describe('npm run audit', () => {
       assert.match(run.stdout, /only rebuilt: \{.*"cdr_id": "C1"/);
     });
 
-    test('replay finds a catalog table changed in its own folder', async () => {
-      const db = await openProjectionDb({ dataDir: catalogDataDir(config) });
+    test("replay finds a catalog table changed beside billing's", async () => {
+      const db = await openProjectionDb({ dataDir });
       await db.query("UPDATE catalog_evses SET status = 'AVAILABLE' WHERE evse_key = 'E1'");
       await db.close();
       const run = await spawnAudit(['replay']);

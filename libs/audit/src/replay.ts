@@ -58,7 +58,7 @@ export interface ReplayOptions {
   store: EventStore;
   /**
    * The live projection database (openProjectionDb), or where each projection's live tables are
-   * (projections kept in databases of their own, as billing's and the catalog's on PGlite);
+   * (projections kept in databases or schemas of their own, as the tokens register's);
    * undefined: that projection has no live database, so it is `not built live`.
    */
   live: SqlClient | ((projection: Projection) => SqlClient | undefined);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
-import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost, retireProjectionFolder } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { CatalogController } from './catalog.controller';
 import { catalogProjection } from './catalog.projection';
@@ -11,14 +11,6 @@ import { CatalogReadModel } from './catalog-read-model';
 /** DI tokens: the catalog's projection database and its host (apart from billing's, so either runs alone). */
 export const CATALOG_DB = Symbol('CATALOG_DB');
 export const CATALOG_HOST = Symbol('CATALOG_HOST');
-
-/**
- * The catalog's own data folder under DATA_DIR: its PGlite tables are in `<it>/projections`, apart
- * from billing's, so either runs alone (the audit's replay opens them from here too).
- */
-export function catalogDataDir(config: Pick<RoamledgerConfig, 'dataDir'>): string {
-  return path.join(config.dataDir, 'catalog');
-}
 
 /** Stops following the log before the store closes. */
 @Injectable()
@@ -36,16 +28,20 @@ class CatalogLifecycle implements OnModuleDestroy {
 
 /**
  * The catalog: the catalog projection (location tree, EVSE status history, tariff versions) kept
- * current from the log in this process, and the /catalog API. Its tables live in PostgreSQL
- * (DATABASE_URL, schema rl_projections) or in their own PGlite folder, DATA_DIR/catalog/projections.
+ * current from the log in this process, and the /catalog API. Its tables live beside billing's, in
+ * PostgreSQL (DATABASE_URL, schema rl_projections) or in the process's PGlite folder,
+ * DATA_DIR/projections; its own host and tables, so either module runs alone.
  */
 @Module({
   controllers: [CatalogController],
   providers: [
     {
       provide: CATALOG_DB,
-      useFactory: (config: RoamledgerConfig) =>
-        openProjectionDb({ dataDir: catalogDataDir(config), databaseUrl: config.databaseUrl }),
+      useFactory: async (config: RoamledgerConfig) => {
+        const db = await openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+        if (!config.databaseUrl) retireProjectionFolder(config.dataDir, path.join('catalog', 'projections'), 'catalog');
+        return db;
+      },
       inject: [ROAMLEDGER_CONFIG],
     },
     {

@@ -4,7 +4,7 @@ export * from './event-store.port';
 export * from './hash-chain';
 export { KurrentDbEventStore } from './kurrentdb';
 export * from './open-event-store';
-export { openPgliteClient } from './sql/pglite-client';
+export { openPgliteClient, removePgliteFolder } from './sql/pglite-client';
 export { openPostgresClient, POSTGRES_APPLICATION_NAME } from './sql/postgres-client';
 export type { SqlClient } from './sql/sql-client';
 export { SqlEventStore } from './sql/sql-event-store';

@@ -3,7 +3,7 @@ import { Global, Inject, Injectable, Module, type OnModuleDestroy } from '@nestj
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
 import { TOKEN_REGISTER } from '@roamledger/module-kit';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
-import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost, retireProjectionFolder } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminAuthorizationsController, AdminTokensController } from './admin/admin-tokens.controller';
 import { AuthorizationFindings } from './authorization-findings';
@@ -61,9 +61,12 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     TokenPusher,
     {
       provide: TOKEN_PROJECTION_DB,
-      // Its own PGlite folder (one process per folder), or its own PostgreSQL schema.
-      useFactory: (config: RoamledgerConfig) =>
-        openProjectionDb({ dataDir: path.join(config.dataDir, 'tokens'), databaseUrl: config.databaseUrl, schema: 'rl_tokens' }),
+      // Its own schema, in PostgreSQL or in the process's PGlite folder (DATA_DIR/projections).
+      useFactory: async (config: RoamledgerConfig) => {
+        const db = await openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: 'rl_tokens' });
+        if (!config.databaseUrl) retireProjectionFolder(config.dataDir, path.join('tokens', 'projections'), 'tokens');
+        return db;
+      },
       inject: [ROAMLEDGER_CONFIG],
     },
     {

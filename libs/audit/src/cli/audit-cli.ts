@@ -309,7 +309,7 @@ class AuditCommands {
       throw new UsageError(`snapshot: only the embedded store needs one; ${config.eventStore} can be audited live`);
     }
     if (existsSync(target) && readdirSync(target).length > 0) throw new UsageError(`snapshot: ${target} is not empty`);
-    // The log and every projection folder (billing's, the catalog's), as replay opens them.
+    // The log and every projection folder (the hub's modules share one), as replay opens them.
     const projectionFolders = (this.deps.projections ?? auditedProjections)(config).map((p) =>
       path.relative(config.dataDir, path.join(p.dataDir, 'projections')),
     );
@@ -348,10 +348,11 @@ class AuditCommands {
       else this.out(message);
       return 0;
     }
-    // Each live database once: on PGlite a folder per data dir (billing's, the catalog's), on
-    // PostgreSQL the one schema they share. A folder that is not there is not opened (nor created).
-    const home = (p: AuditedProjection) => (config.databaseUrl ? '' : path.join(p.dataDir, 'projections'));
-    const liveFolders = [...new Set(projections.map(home))];
+    // Each live database once: on PGlite a folder per data dir (the hub's modules share one), on
+    // PostgreSQL a schema. A folder that is not there is not opened (nor created).
+    const folder = (p: AuditedProjection) => (config.databaseUrl ? '' : path.join(p.dataDir, 'projections'));
+    const home = (p: AuditedProjection) => `${folder(p)}#${p.schema ?? ''}`;
+    const liveFolders = [...new Set(projections.map(folder))];
     if (!config.databaseUrl && !liveFolders.some((folder) => existsSync(folder))) {
       throw new StoreError(
         `replay: no live projection database at ${liveFolders.join(' or ')} (has the hub run its projections?)`,
@@ -363,8 +364,8 @@ class AuditCommands {
       try {
         for (const p of projections) {
           const key = home(p);
-          if (lives.has(key) || (key && !existsSync(key))) continue;
-          lives.set(key, await openProjectionDb({ dataDir: p.dataDir, databaseUrl: config.databaseUrl }));
+          if (lives.has(key) || (folder(p) && !existsSync(folder(p)))) continue;
+          lives.set(key, await openProjectionDb({ dataDir: p.dataDir, databaseUrl: config.databaseUrl, schema: p.schema }));
         }
         const liveOf = new Map(projections.map((p) => [p.projection, lives.get(home(p))]));
         const report = await replayProjections({

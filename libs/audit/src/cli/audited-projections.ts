@@ -1,5 +1,5 @@
 import { billingProjection, billingSettings, pricingProjection } from '@roamledger/billing';
-import { catalogDataDir, catalogProjection } from '@roamledger/catalog';
+import { catalogProjection } from '@roamledger/catalog';
 import type { Projection } from '@roamledger/projections';
 import type { RoamledgerConfig } from '@roamledger/service';
 
@@ -8,9 +8,11 @@ export interface AuditedProjection {
   projection: Projection;
   /**
    * The data folder its live PGlite tables are under (`<dataDir>/projections`), as its module opens
-   * them with openProjectionDb; with DATABASE_URL every projection shares schema rl_projections.
+   * them with openProjectionDb; with DATABASE_URL they are in PostgreSQL.
    */
   dataDir: string;
+  /** Its module's schema there, when not the default (rl_projections on PostgreSQL, public in PGlite). */
+  schema?: string;
 }
 
 /**
@@ -23,6 +25,6 @@ export function auditedProjections(config: RoamledgerConfig): AuditedProjection[
   return [
     { projection: billingProjection(settings), dataDir: config.dataDir },
     { projection: pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }), dataDir: config.dataDir },
-    { projection: catalogProjection(), dataDir: catalogDataDir(config) },
+    { projection: catalogProjection(), dataDir: config.dataDir },
   ];
 }

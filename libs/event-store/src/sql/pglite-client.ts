@@ -65,6 +65,13 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
   };
 }
 
+/** Deletes a PGlite folder no longer used, unless a live process holds it (then throws as opening would). */
+export function removePgliteFolder(dataDir: string): void {
+  const release = lockFolder(dataDir);
+  rmSync(dataDir, { recursive: true, force: true });
+  release();
+}
+
 /**
  * initdb runs in a short-lived child process: it allocates several hundred MB of WebAssembly
  * memory that this process would otherwise hold until a full garbage collection.
