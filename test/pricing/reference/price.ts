@@ -1,6 +1,6 @@
 // The pricing engine as it was with decimal.js at every step (engine version 1), kept only as the
 // reference the scaled-integer engine is checked against (equivalence.test.ts).
-import type { ChargingPeriod, PriceComponent, Tariff, TariffType } from '@roamledger/ocpi';
+import type { ChargingPeriod, Tariff } from '@roamledger/ocpi';
 import { CdrDimensionType, decimalOf, Money, OcpiDecimal, parseOcpiDateTime, TariffDimensionType } from '@roamledger/ocpi/values';
 import {
   COST_DIMENSIONS,
