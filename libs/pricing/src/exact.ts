@@ -26,6 +26,15 @@ function tenTo(n: number): bigint {
   return POWERS[n];
 }
 
+const FAST_PLACES = 9;
+const POWERS_OF_TEN = Array.from({ length: FAST_PLACES + 1 }, (_, n) => 10 ** n);
+/**
+ * Below 2^48 units of the last place, a double's ulp is under a tenth of that place: at most one
+ * decimal of that many places reads back as it, and none of one place more ties with it in
+ * significant digits, so it is the value of the shortest text (ECMAScript Number::toString).
+ */
+const FAST_LIMIT = 2 ** 48;
+
 /**
  * A JSON number as the decimal its shortest text writes (as decimalOf reads it: 0.1 is exactly 0.1).
  * A RangeError for NaN and infinities.
@@ -33,6 +42,13 @@ function tenTo(n: number): bigint {
 export function exactOf(value: number): Exact {
   if (Number.isSafeInteger(value)) return { units: BigInt(value), scale: 0 };
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  // The fewest decimal places whose decimal reads back as this double: the value of its shortest
+  // text, without building the text (0.583333 h, 12.345 kWh).
+  for (let places = 1; places <= FAST_PLACES; places++) {
+    const units = Math.round(value * POWERS_OF_TEN[places]);
+    if (Math.abs(units) >= FAST_LIMIT) break;
+    if (units / POWERS_OF_TEN[places] === value) return { units: BigInt(units), scale: places };
+  }
   let digits = String(value);
   let scale = 0;
   const e = digits.indexOf('e');
