@@ -2,11 +2,12 @@ import type { PriceComponent, Tariff, TariffRestrictions } from '@roamledger/ocp
 import {
   type DayOfWeek,
   decimalOf,
+  Money,
   type OcpiDecimal,
   ReservationRestrictionType,
   TariffDimensionType,
 } from '@roamledger/ocpi/values';
-import { compare, compareLevel, type Exact, exactOf, plus, type Quotient, shifted } from './exact';
+import { compare, compareLevel, type Exact, exactOf, plus, type Quotient, shifted, times, toDecimal } from './exact';
 import { dayNumberOf, type LocalTime } from './local-time';
 
 /** What the restrictions of an element are checked against: the state at the start of a charging period. */
@@ -39,6 +40,8 @@ export interface CompiledComponent {
   vatFactorDecimal: OcpiDecimal;
   /** step_size, when it is above 0. */
   step?: Exact;
+  /** A FLAT component's cost, excl. and incl. VAT (immutable Money, shared by the lines that bill it). */
+  flatCost?: { exclVat: Money; inclVat: Money };
 }
 
 export interface CompiledElement {
@@ -69,9 +72,15 @@ export interface CompiledTariff {
 const compiled = new WeakMap<Tariff, CompiledTariff>();
 const ONE: Exact = { units: 1n, scale: 0 };
 
-function componentOf(component: PriceComponent, elementIndex: number, componentIndex: number): CompiledComponent {
+function componentOf(
+  component: PriceComponent,
+  elementIndex: number,
+  componentIndex: number,
+  currency: string,
+): CompiledComponent {
   const price = exactOf(component.price);
   const vatFactor = component.vat === undefined || component.vat === null ? ONE : plus(ONE, shifted(exactOf(component.vat), -2));
+  const flat = component.type === TariffDimensionType.FLAT;
   return {
     elementIndex,
     componentIndex,
@@ -87,6 +96,9 @@ function componentOf(component: PriceComponent, elementIndex: number, componentI
     vatFactorDecimal:
       component.vat === undefined || component.vat === null ? decimalOf(1) : decimalOf(component.vat).div(100).plus(1),
     step: component.step_size > 0 ? exactOf(component.step_size) : undefined,
+    flatCost: flat
+      ? { exclVat: Money.of(toDecimal(price), currency), inclVat: Money.of(toDecimal(times(price, vatFactor)), currency) }
+      : undefined,
   };
 }
 
@@ -97,7 +109,7 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
     const elements = tariff.elements.map((element, index): CompiledElement => {
       const components: CompiledElement['components'] = {};
       element.price_components.forEach((component, componentIndex) => {
-        components[component.type] ??= componentOf(component, index, componentIndex);
+        components[component.type] ??= componentOf(component, index, componentIndex, tariff.currency);
       });
       return { index, reservation: element.restrictions?.reservation, holds: predicateOf(element.restrictions), components };
     });

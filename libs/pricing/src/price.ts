@@ -232,13 +232,21 @@ class CostSum {
   inclVat = EXACT_ZERO;
   exclVatPerHour = EXACT_ZERO;
   inclVatPerHour = EXACT_ZERO;
+  lines = 0;
+  /** The cost of the one line when the sum holds just one that is not time: its sum is that cost. */
+  only?: Cost;
 
   /** Sets the line's cost and adds it. */
   add({ line, compiled, billedQuantity }: MutableLine, currency: string): void {
+    this.lines++;
     if (compiled.pricePerStepUnit) {
       const exclVat = times(compiled.pricePerStepUnit, billedQuantity);
       const inclVat = times(exclVat, compiled.vatFactor);
-      line.cost = { exclVat: Money.of(toDecimal(exclVat), currency), inclVat: Money.of(toDecimal(inclVat), currency) };
+      // A FLAT fee is always one: its cost is read once per tariff.
+      line.cost = compiled.flatCost
+        ? { ...compiled.flatCost }
+        : { exclVat: Money.of(toDecimal(exclVat), currency), inclVat: Money.of(toDecimal(inclVat), currency) };
+      this.only = this.lines === 1 ? line.cost : undefined;
       this.exclVat = plus(this.exclVat, exclVat);
       this.inclVat = plus(this.inclVat, inclVat);
     } else {
@@ -246,12 +254,16 @@ class CostSum {
       // The line's own cost, as a driver reads it: excl. VAT to 40 digits, and VAT on that.
       const exclVat = toDecimal(perHour).div(3600);
       line.cost = { exclVat: Money.of(exclVat, currency), inclVat: Money.of(exclVat.times(compiled.vatFactorDecimal), currency) };
+      this.only = undefined;
       this.exclVatPerHour = plus(this.exclVatPerHour, perHour);
       this.inclVatPerHour = plus(this.inclVatPerHour, times(perHour, compiled.vatFactor));
     }
   }
 
   addSum(sum: CostSum): void {
+    if (sum.lines === 0) return;
+    this.only = this.lines === 0 ? sum.only : undefined;
+    this.lines += sum.lines;
     this.exclVat = plus(this.exclVat, sum.exclVat);
     this.inclVat = plus(this.inclVat, sum.inclVat);
     this.exclVatPerHour = plus(this.exclVatPerHour, sum.exclVatPerHour);
@@ -259,6 +271,7 @@ class CostSum {
   }
 
   toCost(currency: string): Cost {
+    if (this.only) return { exclVat: this.only.exclVat, inclVat: this.only.inclVat };
     return {
       exclVat: Money.of(amountOf(this.exclVat, this.exclVatPerHour), currency),
       inclVat: Money.of(amountOf(this.inclVat, this.inclVatPerHour), currency),
