@@ -1,7 +1,6 @@
 import type { PriceComponent, Tariff, TariffRestrictions } from '@roamledger/ocpi';
 import {
   type DayOfWeek,
-  decimalOf,
   Money,
   type OcpiDecimal,
   ReservationRestrictionType,
@@ -93,8 +92,7 @@ function componentOf(
           ? price
           : undefined,
     vatFactor,
-    vatFactorDecimal:
-      component.vat === undefined || component.vat === null ? decimalOf(1) : decimalOf(component.vat).div(100).plus(1),
+    vatFactorDecimal: toDecimal(vatFactor),
     step: component.step_size > 0 ? exactOf(component.step_size) : undefined,
     flatCost: flat
       ? { exclVat: Money.of(toDecimal(price), currency), inclVat: Money.of(toDecimal(times(price, vatFactor)), currency) }

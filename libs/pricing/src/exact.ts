@@ -131,11 +131,14 @@ export function remainder(a: Exact, step: Exact): Exact {
   return { units: left % right, scale };
 }
 
+// Read once: the model's re-exports are getters.
+const Decimal = OcpiDecimal;
+
 /** The same value as an OcpiDecimal, for the result. */
 export function toDecimal(a: Exact): OcpiDecimal {
   if (a.scale === 0) {
     // decimal.js builds small integers without reading text.
-    return new OcpiDecimal(a.units < 10_000_000n && a.units > -10_000_000n ? Number(a.units) : a.units);
+    return new Decimal(a.units < 10_000_000n && a.units > -10_000_000n ? Number(a.units) : a.units);
   }
-  return new OcpiDecimal(`${a.units}e-${a.scale}`);
+  return new Decimal(`${a.units}e-${a.scale}`);
 }
