@@ -18,6 +18,7 @@ import {
   validateOcpiPatch,
 } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
+import fc from 'fast-check';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 
 // Payloads are built here rather than read from the spec examples, so these rules hold without shared/.
@@ -471,5 +472,23 @@ describe('DateTime', () => {
       else process.env.TZ = localZone;
     }
     assert.throws(() => parseOcpiDateTime('2015-06-29 20:39:09'), RangeError);
+  });
+
+  test('parseOcpiDateTime reads any instant of years 0001 to 9999 as Date does, with any offset', () => {
+    const MIN = Date.parse('0001-01-02T00:00:00Z');
+    const MAX = Date.parse('9999-12-30T23:59:59.999Z');
+    const pad = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(fc.integer({ min: MIN, max: MAX }), fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (at, offset) => {
+        const utc = new Date(at).toISOString();
+        assert.equal(parseOcpiDateTime(utc).getTime(), at, utc);
+        // The same instant written in a zone `offset` minutes east of UTC, to the second.
+        const local = new Date(Math.floor(at / 1000) * 1000 + offset * 60_000).toISOString().slice(0, 19);
+        const sign = offset < 0 ? '-' : '+';
+        const text = `${local}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+        assert.equal(parseOcpiDateTime(text).getTime(), Math.floor(at / 1000) * 1000, text);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -21,28 +21,41 @@ function toEpochMillis(text: string): number | undefined {
   if (text.length > OCPI_DATETIME_MAX_LENGTH) return undefined;
   const match = DATETIME_PATTERN.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second, fraction, , offsetSign, offsetHour, offsetMinute] = match;
-  const y = Number(year);
-  const mo = Number(month);
-  const d = Number(day);
-  const h = Number(hour);
-  const mi = Number(minute);
-  const s = Number(second);
+  const y = Number(match[1]);
+  const mo = Number(match[2]);
+  const d = Number(match[3]);
+  const h = Number(match[4]);
+  const mi = Number(match[5]);
+  const s = Number(match[6]);
+  const fraction = match[7];
+  const offsetSign = match[9];
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-  if (offsetSign && (Number(offsetHour) > 23 || Number(offsetMinute) > 59)) return undefined;
+  if (offsetSign && (Number(match[10]) > 23 || Number(match[11]) > 59)) return undefined;
+  const offsetMinutes = offsetSign ? (offsetSign === '-' ? -1 : 1) * (Number(match[10]) * 60 + Number(match[11])) : 0;
 
-  // setUTCFullYear rather than Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0);
-  const offsetMinutes = offsetSign ? (offsetSign === '-' ? -1 : 1) * (Number(offsetHour) * 60 + Number(offsetMinute)) : 0;
-  const millis = date.getTime() - offsetMinutes * 60_000;
+  // Arithmetic rather than Date setters (the pricing engine reads one per charging period); unlike
+  // Date.UTC, years 0-99 stay themselves.
+  const seconds = ((daysSinceEpoch(y, mo, d) * 24 + h) * 60 + mi) * 60 + s;
+  const millis = seconds * 1000 + (fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0) - offsetMinutes * 60_000;
   return millis < OCPI_DATETIME_MIN || millis > OCPI_DATETIME_MAX ? undefined : millis;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (as Date counts them). */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  // Years from March, so the leap day is the last day of its year (H. Hinnant's days_from_civil).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 export function isOcpiDateTime(value: unknown): value is string {

@@ -8,6 +8,24 @@ import {
   compileTariff,
   type PeriodFacts,
 } from './compiled-tariff';
+import {
+  absolute,
+  compare,
+  EXACT_ONE,
+  EXACT_ZERO,
+  type Exact,
+  exactInteger,
+  exactOf,
+  isZero,
+  minus,
+  plus,
+  type Quotient,
+  remainder,
+  roundedToInteger,
+  shifted,
+  times,
+  toDecimal,
+} from './exact';
 import { assertTimeZone, localTimeOf } from './local-time';
 
 /** The buckets a session's cost is reported in (the CDR's total_*_cost fields). */
@@ -90,58 +108,62 @@ export interface PricingResult {
 
 const ZERO = new OcpiDecimal(0);
 const ONE = new OcpiDecimal(1);
-const WH_IN_KWH = new OcpiDecimal('0.001');
-const SECOND_IN_HOURS = new OcpiDecimal(1).div(3600);
-const UNIT: Record<string, number> = { ENERGY: 1000, TIME: 3600, PARKING_TIME: 3600, RESERVATION: 3600 };
+const WH_IN_KWH: Exact = { units: 1000n, scale: 0 };
+const SECONDS_IN_HOUR: Exact = { units: 3600n, scale: 0 };
+const MILLIS_IN_HOUR: Exact = { units: 3_600_000n, scale: 0 };
+// Read once: the enums are re-exported through getters.
+const Cdr = CdrDimensionType;
+const Dimension = TariffDimensionType;
 
 interface Quantities {
-  energy?: OcpiDecimal;
-  time?: OcpiDecimal;
-  parking?: OcpiDecimal;
-  reservation?: OcpiDecimal;
-  minCurrent?: OcpiDecimal;
-  maxCurrent?: OcpiDecimal;
-  minPower?: OcpiDecimal;
-  maxPower?: OcpiDecimal;
+  /** As the period states them: kWh and hours. */
+  energy?: Exact;
+  time?: Exact;
+  parking?: Exact;
+  reservation?: Exact;
+  minCurrent?: Exact | Quotient;
+  maxCurrent?: Exact | Quotient;
+  minPower?: Exact | Quotient;
+  maxPower?: Exact | Quotient;
   other: boolean;
 }
 
 function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantities {
   const q: Quantities = { other: false };
-  let current: OcpiDecimal | undefined;
-  let power: OcpiDecimal | undefined;
+  let current: Exact | undefined;
+  let power: Exact | Quotient | undefined;
   for (const { type, volume } of period.dimensions) {
     switch (type) {
-      case CdrDimensionType.ENERGY:
-        q.energy = decimalOf(volume);
+      case Cdr.ENERGY:
+        q.energy = exactOf(volume);
         break;
-      case CdrDimensionType.TIME:
-        q.time = decimalOf(volume);
+      case Cdr.TIME:
+        q.time = exactOf(volume);
         break;
-      case CdrDimensionType.PARKING_TIME:
-        q.parking = decimalOf(volume);
+      case Cdr.PARKING_TIME:
+        q.parking = exactOf(volume);
         break;
-      case CdrDimensionType.RESERVATION_TIME:
-        q.reservation = decimalOf(volume);
+      case Cdr.RESERVATION_TIME:
+        q.reservation = exactOf(volume);
         break;
       // Current and power are read only for a tariff that restricts them.
-      case CdrDimensionType.MIN_CURRENT:
-        if (tariff.readsCurrent) q.minCurrent = decimalOf(volume);
+      case Cdr.MIN_CURRENT:
+        if (tariff.readsCurrent) q.minCurrent = exactOf(volume);
         break;
-      case CdrDimensionType.MAX_CURRENT:
-        if (tariff.readsCurrent) q.maxCurrent = decimalOf(volume);
+      case Cdr.MAX_CURRENT:
+        if (tariff.readsCurrent) q.maxCurrent = exactOf(volume);
         break;
-      case CdrDimensionType.CURRENT:
-        if (tariff.readsCurrent) current = decimalOf(volume);
+      case Cdr.CURRENT:
+        if (tariff.readsCurrent) current = exactOf(volume);
         break;
-      case CdrDimensionType.MIN_POWER:
-        if (tariff.readsPower) q.minPower = decimalOf(volume);
+      case Cdr.MIN_POWER:
+        if (tariff.readsPower) q.minPower = exactOf(volume);
         break;
-      case CdrDimensionType.MAX_POWER:
-        if (tariff.readsPower) q.maxPower = decimalOf(volume);
+      case Cdr.MAX_POWER:
+        if (tariff.readsPower) q.maxPower = exactOf(volume);
         break;
-      case CdrDimensionType.POWER:
-        if (tariff.readsPower) power = decimalOf(volume);
+      case Cdr.POWER:
+        if (tariff.readsPower) power = exactOf(volume);
         break;
     }
   }
@@ -149,101 +171,118 @@ function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantitie
   q.minCurrent ??= current;
   q.maxCurrent ??= current;
   // Without any power figure, the average while charging is energy over charging time.
-  if (tariff.readsPower) power ??= q.energy && q.time && !q.time.isZero() ? q.energy.div(q.time) : undefined;
+  if (tariff.readsPower) power ??= q.energy && q.time && !isZero(q.time) ? { dividend: q.energy, divisor: q.time } : undefined;
   q.minPower ??= power;
   q.maxPower ??= power;
   q.other = q.energy !== undefined || q.time !== undefined || q.parking !== undefined || q.reservation === undefined;
   return q;
 }
 
-/** A line while the session is priced: its component compiled, its cost still open to step_size. */
+/** A line while the session is priced: its quantities exact, its cost set once step_size is applied. */
 interface MutableLine {
   line: PricedLine;
   compiled: CompiledComponent;
+  /** In the step unit: Wh, seconds, or 1 for FLAT. */
+  quantity: Exact;
+  billedQuantity: Exact;
 }
 
-function costOf(compiled: CompiledComponent, quantity: OcpiDecimal, unit: number, currency: string): Cost {
-  // Multiply before dividing, so a cost that is a finite decimal comes out exact.
-  const exclVat = compiled.pricePerStepUnit?.times(quantity) ?? compiled.price.times(quantity).div(unit);
-  return { exclVat: Money.of(exclVat, currency), inclVat: Money.of(exclVat.times(compiled.vatFactor), currency) };
-}
-
-function lineOf(
-  dimension: CostDimension,
-  compiled: CompiledComponent,
-  quantity: OcpiDecimal,
-  unit: number,
-  currency: string,
-): MutableLine {
+function lineOf(dimension: CostDimension, compiled: CompiledComponent, quantity: Exact, decimal: OcpiDecimal): MutableLine {
   const line: PricedLine = {
     dimension,
     elementIndex: compiled.elementIndex,
     componentIndex: compiled.componentIndex,
     component: compiled.component,
-    quantity,
-    billedQuantity: quantity,
-    cost: costOf(compiled, quantity, unit, currency),
+    quantity: decimal,
+    billedQuantity: decimal,
+    cost: NO_COST,
   };
-  return { line, compiled };
+  return { line, compiled, quantity, billedQuantity: quantity };
 }
+// Replaced by every line's own cost before price() returns.
+const NO_COST = {} as Cost;
 
 /**
  * step_size (mod_cdrs): once per session for ENERGY, once for TIME and PARKING_TIME together, once
  * for reservation time. The step of the last priced line applies to the total of its dimension,
  * and what the rounding adds is billed on that last line.
  */
-function applyStep(lines: MutableLine[], currency: string): void {
+function applyStep(lines: MutableLine[]): void {
   let last: MutableLine | undefined;
-  for (const mutable of lines) if (mutable.line.quantity.gt(0)) last = mutable;
-  if (!last || last.compiled.stepSize <= 0) return;
-  const { line, compiled } = last;
-  let total = ZERO;
-  for (const { line: other } of lines) if (other.dimension === line.dimension) total = total.plus(other.quantity);
-  if (!total.gt(0)) return;
-  const remainder = total.mod(compiled.stepSize);
-  if (remainder.isZero()) return;
-  line.billedQuantity = line.quantity.plus(compiled.stepSize).minus(remainder);
-  line.cost = costOf(compiled, line.billedQuantity, UNIT[line.dimension], currency);
+  for (const mutable of lines) if (mutable.quantity.units > 0n) last = mutable;
+  const step = last?.compiled.step;
+  if (!last || !step) return;
+  const dimension = last.line.dimension;
+  let total = EXACT_ZERO;
+  for (const other of lines) if (other.line.dimension === dimension) total = plus(total, other.quantity);
+  if (total.units <= 0n) return;
+  const rest = remainder(total, step);
+  if (isZero(rest)) return;
+  last.billedQuantity = minus(plus(last.quantity, step), rest);
+  last.line.billedQuantity = toDecimal(last.billedQuantity);
 }
 
 /**
- * Sums excl. and incl. VAT as bare decimals, Money only for the result. Time costs (a price per hour
- * over seconds) may not end as decimals: they are summed as price x seconds and divided by 3600 once,
- * so a total that is a finite decimal comes out exact whatever its lines.
+ * Sums excl. and incl. VAT exactly. Time costs (a price per hour over seconds) may not end as
+ * decimals: they are summed as price x seconds and divided by 3600 once, in decimal.js, so a total
+ * that is a finite decimal comes out exact whatever its lines.
  */
 class CostSum {
-  private exclVat: OcpiDecimal = ZERO;
-  private inclVat: OcpiDecimal = ZERO;
-  private exclVatPerHour: OcpiDecimal = ZERO;
-  private inclVatPerHour: OcpiDecimal = ZERO;
+  exclVat = EXACT_ZERO;
+  inclVat = EXACT_ZERO;
+  exclVatPerHour = EXACT_ZERO;
+  inclVatPerHour = EXACT_ZERO;
+  lines = 0;
+  /** The cost of the one line when the sum holds just one that is not time: its sum is that cost. */
+  only?: Cost;
 
-  add({ line, compiled }: MutableLine): void {
+  /** Sets the line's cost and adds it. */
+  add({ line, compiled, billedQuantity }: MutableLine, currency: string): void {
+    this.lines++;
     if (compiled.pricePerStepUnit) {
-      this.exclVat = this.exclVat.plus(line.cost.exclVat.amount);
-      this.inclVat = this.inclVat.plus(line.cost.inclVat.amount);
+      const exclVat = times(compiled.pricePerStepUnit, billedQuantity);
+      const inclVat = times(exclVat, compiled.vatFactor);
+      // A FLAT fee is always one: its cost is read once per tariff.
+      line.cost = compiled.flatCost
+        ? { ...compiled.flatCost }
+        : { exclVat: Money.of(toDecimal(exclVat), currency), inclVat: Money.of(toDecimal(inclVat), currency) };
+      this.only = this.lines === 1 ? line.cost : undefined;
+      this.exclVat = plus(this.exclVat, exclVat);
+      this.inclVat = plus(this.inclVat, inclVat);
     } else {
-      const perHour = compiled.price.times(line.billedQuantity);
-      this.exclVatPerHour = this.exclVatPerHour.plus(perHour);
-      this.inclVatPerHour = this.inclVatPerHour.plus(perHour.times(compiled.vatFactor));
+      const perHour = times(compiled.price, billedQuantity);
+      // The line's own cost, as a driver reads it: excl. VAT to 40 digits, and VAT on that.
+      const exclVat = toDecimal(perHour).div(3600);
+      line.cost = { exclVat: Money.of(exclVat, currency), inclVat: Money.of(exclVat.times(compiled.vatFactorDecimal), currency) };
+      this.only = undefined;
+      this.exclVatPerHour = plus(this.exclVatPerHour, perHour);
+      this.inclVatPerHour = plus(this.inclVatPerHour, times(perHour, compiled.vatFactor));
     }
   }
 
   addSum(sum: CostSum): void {
-    this.exclVat = this.exclVat.plus(sum.exclVat);
-    this.inclVat = this.inclVat.plus(sum.inclVat);
-    this.exclVatPerHour = this.exclVatPerHour.plus(sum.exclVatPerHour);
-    this.inclVatPerHour = this.inclVatPerHour.plus(sum.inclVatPerHour);
-  }
-
-  isZero(): boolean {
-    return this.exclVat.isZero() && this.inclVat.isZero() && this.exclVatPerHour.isZero() && this.inclVatPerHour.isZero();
+    if (sum.lines === 0) return;
+    this.only = this.lines === 0 ? sum.only : undefined;
+    this.lines += sum.lines;
+    this.exclVat = plus(this.exclVat, sum.exclVat);
+    this.inclVat = plus(this.inclVat, sum.inclVat);
+    this.exclVatPerHour = plus(this.exclVatPerHour, sum.exclVatPerHour);
+    this.inclVatPerHour = plus(this.inclVatPerHour, sum.inclVatPerHour);
   }
 
   toCost(currency: string): Cost {
-    const exclVat = this.exclVatPerHour.isZero() ? this.exclVat : this.exclVat.plus(this.exclVatPerHour.div(3600));
-    const inclVat = this.inclVatPerHour.isZero() ? this.inclVat : this.inclVat.plus(this.inclVatPerHour.div(3600));
-    return { exclVat: Money.of(exclVat, currency), inclVat: Money.of(inclVat, currency) };
+    if (this.only) return { exclVat: this.only.exclVat, inclVat: this.only.inclVat };
+    return {
+      exclVat: Money.of(amountOf(this.exclVat, this.exclVatPerHour), currency),
+      inclVat: Money.of(amountOf(this.inclVat, this.inclVatPerHour), currency),
+    };
   }
+}
+
+function amountOf(exact: Exact, perHour: Exact): OcpiDecimal {
+  if (isZero(perHour)) return isZero(exact) ? ZERO : toDecimal(exact);
+  const time = toDecimal(perHour).div(3600);
+  return isZero(exact) ? time : toDecimal(exact).plus(time);
 }
 
 function clamp(
@@ -288,7 +327,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     ? parseOcpiDateTime(context.endDateTime).getTime()
     : statedTime === undefined || statedTime === null
       ? undefined
-      : chargingStart + decimalOf(statedTime).times(3_600_000).round().toNumber();
+      : chargingStart + Number(roundedToInteger(times(exactOf(statedTime), MILLIS_IN_HOUR)).units);
   const hasReservation = quantities.some((q) => q.reservation !== undefined);
   const expired = context.reservationExpired ?? (hasReservation && !hasSession);
   const reservationElements = expired ? compiled.expiredReservation : compiled.reservation;
@@ -299,7 +338,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
   const allLines: MutableLine[] = [];
   let sessionFlat: MutableLine | undefined;
   let reservationFlat: MutableLine | undefined;
-  let energySoFar = ZERO;
+  let energySoFar = EXACT_ZERO;
   const periods: PricedPeriod[] = [];
 
   ordered.forEach(({ period, index, start }, at) => {
@@ -321,7 +360,7 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       minPower: q.minPower,
       maxPower: q.maxPower,
     };
-    if (q.energy && compiled.readsEnergy) energySoFar = energySoFar.plus(q.energy);
+    if (q.energy && compiled.readsEnergy) energySoFar = plus(energySoFar, q.energy);
     if (!priced.priced) return;
     // The last second of the period: it ends where the next one starts, the last one when the session ends.
     const end = at + 1 < ordered.length ? ordered[at + 1].start : sessionEnd;
@@ -332,18 +371,18 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
       elements: CompiledElement[],
       type: TariffDimensionType,
       dimension: CostDimension,
-      volume: OcpiDecimal | undefined,
+      volume: Exact | undefined,
       into: MutableLine[],
     ) => {
-      if (volume === undefined || volume.isZero()) return;
+      if (volume === undefined || isZero(volume)) return;
       const component = activeComponent(elements, type, facts);
       if (!component) {
-        priced.unpriced.push({ dimension, volume });
+        priced.unpriced.push({ dimension, volume: toDecimal(volume) });
         return;
       }
       // Hours are read to the second: 35 minutes sent as 0.583333 or 0.583334 h are 2100 s, not 2100.0024 s.
-      const quantity = dimension === 'ENERGY' ? volume.times(1000) : volume.times(3600).toDecimalPlaces(0);
-      const mutable = lineOf(dimension, component, quantity, UNIT[dimension], currency);
+      const quantity = dimension === 'ENERGY' ? shifted(volume, 3) : roundedToInteger(times(volume, SECONDS_IN_HOUR));
+      const mutable = lineOf(dimension, component, quantity, toDecimal(quantity));
       priced.lines.push(mutable.line);
       allLines.push(mutable);
       into.push(mutable);
@@ -366,32 +405,32 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     // Reservation comes before the session it leads to; charging before parking within a period.
     if (q.reservation !== undefined) {
       if (!reservationFlat) {
-        const flat = activeComponent(reservationElements, TariffDimensionType.FLAT, facts);
-        reservationFlat = flat && lineOf('RESERVATION', flat, ONE, 1, currency);
+        const flat = activeComponent(reservationElements, Dimension.FLAT, facts);
+        reservationFlat = flat && lineOf('RESERVATION', flat, EXACT_ONE, ONE);
         if (reservationFlat) {
           priced.lines.push(reservationFlat.line);
           allLines.push(reservationFlat);
         }
       }
-      measure(reservationElements, TariffDimensionType.TIME, 'RESERVATION', q.reservation, reservationLines);
+      measure(reservationElements, Dimension.TIME, 'RESERVATION', q.reservation, reservationLines);
     }
     if (q.other && !sessionFlat) {
-      const flat = activeComponent(compiled.session, TariffDimensionType.FLAT, facts);
-      sessionFlat = flat && lineOf('FLAT', flat, ONE, 1, currency);
+      const flat = activeComponent(compiled.session, Dimension.FLAT, facts);
+      sessionFlat = flat && lineOf('FLAT', flat, EXACT_ONE, ONE);
       if (sessionFlat) {
         priced.lines.push(sessionFlat.line);
         allLines.push(sessionFlat);
       }
     }
-    measure(compiled.session, TariffDimensionType.ENERGY, 'ENERGY', q.energy, energyLines);
-    measure(compiled.session, TariffDimensionType.TIME, 'TIME', q.time, timeLines);
-    measure(compiled.session, TariffDimensionType.PARKING_TIME, 'PARKING_TIME', q.parking, timeLines);
+    measure(compiled.session, Dimension.ENERGY, 'ENERGY', q.energy, energyLines);
+    measure(compiled.session, Dimension.TIME, 'TIME', q.time, timeLines);
+    measure(compiled.session, Dimension.PARKING_TIME, 'PARKING_TIME', q.parking, timeLines);
   });
 
   notes.push(...totalsNotes(context, quantities));
-  applyStep(energyLines, currency);
-  applyStep(timeLines, currency);
-  applyStep(reservationLines, currency);
+  applyStep(energyLines);
+  applyStep(timeLines);
+  applyStep(reservationLines);
 
   const sums: Record<CostDimension, CostSum> = {
     ENERGY: new CostSum(),
@@ -400,9 +439,9 @@ export function price(tariff: Tariff, chargingPeriods: readonly ChargingPeriod[]
     PARKING_TIME: new CostSum(),
     RESERVATION: new CostSum(),
   };
-  for (const mutable of allLines) sums[mutable.line.dimension].add(mutable);
+  for (const mutable of allLines) sums[mutable.line.dimension].add(mutable, currency);
   const all = new CostSum();
-  for (const dimension of COST_DIMENSIONS) if (!sums[dimension].isZero()) all.addSum(sums[dimension]);
+  for (const dimension of COST_DIMENSIONS) all.addSum(sums[dimension]);
   const costs: Record<CostDimension, Cost> = {
     ENERGY: sums.ENERGY.toCost(currency),
     FLAT: sums.FLAT.toCost(currency),
@@ -445,24 +484,26 @@ function notesOf(tariff: Tariff, context: PricingContext, sessionStart: number):
 function totalsNotes(context: PricingContext, quantities: Quantities[]): string[] {
   const totals = context.totals;
   if (!totals) return [];
-  let energy = ZERO;
-  let time = ZERO;
-  let parking = ZERO;
+  let energy = EXACT_ZERO;
+  let time = EXACT_ZERO;
+  let parking = EXACT_ZERO;
   for (const q of quantities) {
-    if (q.energy) energy = energy.plus(q.energy);
-    if (q.time) time = time.plus(q.time);
-    if (q.parking) parking = parking.plus(q.parking);
+    if (q.energy) energy = plus(energy, q.energy);
+    if (q.time) time = plus(time, q.time);
+    if (q.parking) parking = plus(parking, q.parking);
   }
   const notes: string[] = [];
-  const check = (label: string, stated: number | undefined, sum: OcpiDecimal, unitsPerPeriod: OcpiDecimal) => {
+  const periods = exactInteger(quantities.length);
+  /** Beyond one unit (1 Wh: 1000 per kWh, 1 s: 3600 per hour) per period. */
+  const check = (label: string, stated: number | undefined, sum: Exact, unitsPerVolume: Exact) => {
     if (stated === undefined || stated === null) return;
-    const difference = sum.minus(decimalOf(stated));
-    if (!difference.isZero() && difference.abs().gt(unitsPerPeriod.times(quantities.length))) {
-      notes.push(`the periods hold ${sum} of ${label}, the session states ${stated}`);
+    const difference = absolute(minus(sum, exactOf(stated)));
+    if (compare(times(difference, unitsPerVolume), periods) > 0) {
+      notes.push(`the periods hold ${toDecimal(sum)} of ${label}, the session states ${stated}`);
     }
   };
   check('energy (kWh)', totals.energy, energy, WH_IN_KWH);
-  check('charging and parking time (h)', totals.time, totals.time === undefined ? ZERO : time.plus(parking), SECOND_IN_HOURS);
-  check('parking time (h)', totals.parkingTime, parking, SECOND_IN_HOURS);
+  check('charging and parking time (h)', totals.time, plus(time, parking), SECONDS_IN_HOUR);
+  check('parking time (h)', totals.parkingTime, parking, SECONDS_IN_HOUR);
   return notes;
 }

@@ -1,0 +1,144 @@
+import { OcpiDecimal } from '@roamledger/ocpi/values';
+
+/**
+ * An exact decimal as a scaled integer: units / 10^scale. What the engine computes with: sums and
+ * products of OCPI numbers are exact BigInt arithmetic, some ten times cheaper than decimal.js
+ * objects, and a figure becomes an OcpiDecimal only in the result (toDecimal), where the model's
+ * rounding rule applies as before. Nothing here rounds but roundedToInteger.
+ */
+export interface Exact {
+  readonly units: bigint;
+  readonly scale: number;
+}
+
+/** A value stated as a quotient: a power the period does not state is its energy over its time. */
+export interface Quotient {
+  readonly dividend: Exact;
+  readonly divisor: Exact;
+}
+
+export const EXACT_ZERO: Exact = { units: 0n, scale: 0 };
+export const EXACT_ONE: Exact = { units: 1n, scale: 0 };
+
+const POWERS: bigint[] = [1n];
+function tenTo(n: number): bigint {
+  while (POWERS.length <= n) POWERS.push(POWERS[POWERS.length - 1] * 10n);
+  return POWERS[n];
+}
+
+const FAST_PLACES = 9;
+const POWERS_OF_TEN = Array.from({ length: FAST_PLACES + 1 }, (_, n) => 10 ** n);
+/**
+ * Below 2^48 units of the last place, a double's ulp is under a tenth of that place: at most one
+ * decimal of that many places reads back as it, and none of one place more ties with it in
+ * significant digits, so it is the value of the shortest text (ECMAScript Number::toString).
+ */
+const FAST_LIMIT = 2 ** 48;
+
+/**
+ * A JSON number as the decimal its shortest text writes (as decimalOf reads it: 0.1 is exactly 0.1).
+ * A RangeError for NaN and infinities.
+ */
+export function exactOf(value: number): Exact {
+  if (Number.isSafeInteger(value)) return { units: BigInt(value), scale: 0 };
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  // The fewest decimal places whose decimal reads back as this double: the value of its shortest
+  // text, without building the text (0.583333 h, 12.345 kWh).
+  for (let places = 1; places <= FAST_PLACES; places++) {
+    const units = Math.round(value * POWERS_OF_TEN[places]);
+    if (Math.abs(units) >= FAST_LIMIT) break;
+    if (units / POWERS_OF_TEN[places] === value) return { units: BigInt(units), scale: places };
+  }
+  let digits = String(value);
+  let scale = 0;
+  const e = digits.indexOf('e');
+  if (e >= 0) {
+    scale = -Number(digits.slice(e + 1));
+    digits = digits.slice(0, e);
+  }
+  const point = digits.indexOf('.');
+  if (point >= 0) {
+    scale += digits.length - point - 1;
+    digits = digits.slice(0, point) + digits.slice(point + 1);
+  }
+  const units = BigInt(digits);
+  return scale >= 0 ? { units, scale } : { units: units * tenTo(-scale), scale: 0 };
+}
+
+/** An integer (Wh in a kWh, seconds in an hour) as an Exact. */
+export function exactInteger(value: number): Exact {
+  return { units: BigInt(value), scale: 0 };
+}
+
+export function plus(a: Exact, b: Exact): Exact {
+  if (a.scale === b.scale) return { units: a.units + b.units, scale: a.scale };
+  return a.scale > b.scale
+    ? { units: a.units + b.units * tenTo(a.scale - b.scale), scale: a.scale }
+    : { units: a.units * tenTo(b.scale - a.scale) + b.units, scale: b.scale };
+}
+
+export function minus(a: Exact, b: Exact): Exact {
+  return plus(a, { units: -b.units, scale: b.scale });
+}
+
+export function times(a: Exact, b: Exact): Exact {
+  return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+/** a x 10^places, for kWh to Wh (3) or a price per kWh to a price per Wh (-3). */
+export function shifted(a: Exact, places: number): Exact {
+  const scale = a.scale - places;
+  return scale >= 0 ? { units: a.units, scale } : { units: a.units * tenTo(-scale), scale: 0 };
+}
+
+/** -1, 0 or 1 as a is less than, equal to or greater than b. */
+export function compare(a: Exact, b: Exact): number {
+  const left = a.scale >= b.scale ? a.units : a.units * tenTo(b.scale - a.scale);
+  const right = b.scale >= a.scale ? b.units : b.units * tenTo(a.scale - b.scale);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** compare for a value that may be a quotient (with a divisor that is not zero). */
+export function compareLevel(value: Exact | Quotient, bound: Exact): number {
+  if (!('divisor' in value)) return compare(value, bound);
+  const sign = value.divisor.units < 0n ? -1 : 1;
+  return sign * compare(value.dividend, times(bound, value.divisor));
+}
+
+export function isZero(a: Exact): boolean {
+  return a.units === 0n;
+}
+
+export function absolute(a: Exact): Exact {
+  return a.units < 0n ? { units: -a.units, scale: a.scale } : a;
+}
+
+/** To a whole number, half away from zero: OcpiDecimal's rounding (ROUND_HALF_UP). */
+export function roundedToInteger(a: Exact): Exact {
+  if (a.scale === 0) return a;
+  const unit = tenTo(a.scale);
+  const whole = a.units / unit;
+  const rest = a.units - whole * unit;
+  const away = (rest < 0n ? -rest : rest) * 2n >= unit;
+  return { units: away ? whole + (a.units < 0n ? -1n : 1n) : whole, scale: 0 };
+}
+
+/** What is left of a after whole steps: for a positive a and step, as OcpiDecimal's mod. */
+export function remainder(a: Exact, step: Exact): Exact {
+  const scale = Math.max(a.scale, step.scale);
+  const left = a.scale === scale ? a.units : a.units * tenTo(scale - a.scale);
+  const right = step.scale === scale ? step.units : step.units * tenTo(scale - step.scale);
+  return { units: left % right, scale };
+}
+
+// Read once: the model's re-exports are getters.
+const Decimal = OcpiDecimal;
+
+/** The same value as an OcpiDecimal, for the result. */
+export function toDecimal(a: Exact): OcpiDecimal {
+  if (a.scale === 0) {
+    // decimal.js builds small integers without reading text.
+    return new Decimal(a.units < 10_000_000n && a.units > -10_000_000n ? Number(a.units) : a.units);
+  }
+  return new Decimal(`${a.units}e-${a.scale}`);
+}

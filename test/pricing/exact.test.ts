@@ -1,0 +1,51 @@
+// The engine's exact decimals (scaled BigInts) against decimal.js, which the model reads numbers with.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decimalOf, OcpiDecimal } from '@roamledger/ocpi/values';
+import fc from 'fast-check';
+import { compare, exactOf, minus, plus, remainder, roundedToInteger, times, toDecimal } from '../../libs/pricing/src/exact';
+
+/** Numbers as partners write them (few decimals), and any double at all. */
+const numberArb = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: -(10 ** 12), max: 10 ** 12 }), fc.integer({ min: 0, max: 12 }))
+    .map(([units, places]) => new OcpiDecimal(units).div(10 ** places).toNumber()),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0.1, 0.583333, 12.345, 1.005, 0.09999999999999999, 1e-7, 1.5e21, 2 ** 53 + 2, -0),
+);
+
+describe('exact decimals', () => {
+  test('a JSON number reads as the same decimal as decimalOf reads it', () => {
+    fc.assert(
+      fc.property(numberArb, (value) => {
+        assert.equal(toDecimal(exactOf(value)).toString(), decimalOf(value).toString(), String(value));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test('sums, differences, products, comparisons, remainders and rounding are decimal.js on exact operands', () => {
+    const small = fc
+      .tuple(fc.integer({ min: -(10 ** 9), max: 10 ** 9 }), fc.integer({ min: 0, max: 9 }))
+      .map(([units, places]) => new OcpiDecimal(units).div(10 ** places).toNumber());
+    fc.assert(
+      fc.property(small, small, (a, b) => {
+        const [x, y] = [exactOf(a), exactOf(b)];
+        const [dx, dy] = [decimalOf(a), decimalOf(b)];
+        assert.ok(toDecimal(plus(x, y)).equals(dx.plus(dy)));
+        assert.ok(toDecimal(minus(x, y)).equals(dx.minus(dy)));
+        assert.ok(toDecimal(times(x, y)).equals(dx.times(dy)));
+        assert.equal(compare(x, y), dx.comparedTo(dy));
+        assert.ok(toDecimal(roundedToInteger(x)).equals(dx.toDecimalPlaces(0)), `${a} rounded`);
+        if (a > 0 && b > 0) assert.ok(toDecimal(remainder(x, y)).equals(dx.mod(dy)), `${a} mod ${b}`);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('half a unit rounds away from zero, as OcpiDecimal does', () => {
+    assert.equal(toDecimal(roundedToInteger(exactOf(2.5))).toString(), '3');
+    assert.equal(toDecimal(roundedToInteger(exactOf(-2.5))).toString(), '-3');
+    assert.equal(toDecimal(roundedToInteger(exactOf(2.4999))).toString(), '2');
+  });
+});
