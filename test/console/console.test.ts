@@ -346,6 +346,9 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(await cell('BE*BEC/EUR', 'energy_kwh'), '20.5');
     assert.equal(await cell('BE*BEC/EUR', 'cdr_count'), '2');
     assert.equal(await cell('BE*BEC/EUR', 'credit_count'), '1');
+    // Sessions billed: EUR-1 names S-EUR-1; EUR-2, GBP-1 and JPY-1 name none (S-OVERDUE has no CDR).
+    assert.equal(await cell('BE*BEC/EUR', 'session_count'), '1');
+    assert.equal(await cell('DE*XYZ/GBP', 'session_count'), '0');
     assert.equal(digits(await cell('DE*XYZ/GBP', 'amount_excl_vat')), '5.50');
     assert.match(await cell('DE*XYZ/GBP', 'amount_excl_vat'), /£/);
     assert.equal(digits(await cell('DE*XYZ/JPY', 'amount_excl_vat')), '1,200');
@@ -354,6 +357,8 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(digits(await cell('BE*BEC/EUR', 'disputed_excl_vat')), '0.00');
     const euroTotal = page.locator('tfoot tr[data-total="EUR"] td[data-column="amount_excl_vat"]');
     assert.equal(digits(await shown(euroTotal)), '12.34');
+    assert.equal(await shown(page.locator('tfoot tr[data-total="EUR"] td[data-column="session_count"]')), '1');
+    assert.equal(await shown(page.locator('tfoot tr[data-total="EUR"] td[data-column="cdr_count"]')), '2');
 
     const api = await call('GET', '/finance/statements?month=2026-11', FINANCE_KEY);
     const positionShown = await page
@@ -374,8 +379,10 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     );
     // Filtering rows.
     await page.getByLabel('Filter rows').fill('gbp');
+    await page.locator('tbody tr[data-key="BE*BEC/EUR"]').waitFor({ state: 'detached' });
     assert.equal(await page.locator('tbody tr[data-key]').count(), 1);
     await page.getByLabel('Filter rows').fill('');
+    await page.locator('tbody tr[data-key="BE*BEC/EUR"]').waitFor();
 
     // The charts: one stacked series per partner, the months before November included.
     await page.locator('canvas#chart-energy[data-ready]').waitFor();
@@ -389,7 +396,30 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(charts.amount.datasets.length, 2);
     const becAmount = charts.amount.datasets.find((d) => d.label === 'BE*BEC');
     assert.deepEqual(becAmount?.data, [0, 0, 0, 0, 3, 12.34]);
+
+    // The month's top partners: horizontal bars in the currency most CDRs use (EUR), then in JPY.
+    await page.locator('canvas#chart-top[data-ready]').waitFor();
+    const topChart = () =>
+      page.evaluate<{ data: ChartData; axis: string }>(
+        "({ data: Chart.getChart('chart-top').data, axis: Chart.getChart('chart-top').options.indexAxis })",
+      );
+    const top = await topChart();
+    assert.equal(top.axis, 'y', 'horizontal bars');
+    assert.deepEqual(top.data.labels, ['BE*BEC']);
+    assert.deepEqual(
+      top.data.datasets.map((d) => [d.label, d.data]),
+      [['Amount excl. VAT (EUR)', [12.34]]],
+    );
     await browser.screenshot('statements');
+    await page.getByLabel('Currency').selectOption('JPY');
+    // The chart is drawn again with the JPY figures: wait for them, not for the EUR chart still up.
+    await page.waitForFunction("Chart.getChart('chart-top')?.data.labels.join() === 'DE*XYZ'");
+    await page.locator('canvas#chart-top[data-ready]').waitFor();
+    assert.deepEqual(
+      (await topChart()).data.datasets.map((d) => [d.label, d.data]),
+      [['Amount excl. VAT (JPY)', [1200]]],
+    );
+    assert.match(await shown(page.locator('#top-title')), /Top partners of 2026-11 \(JPY\)/);
   });
 
   test("a CDR's page shows its charging periods and its history: the request and the events, with positions and hashes", async () => {
