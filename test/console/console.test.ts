@@ -543,12 +543,42 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     await browser.screenshot('audit');
   });
 
-  test('health: the event store and the projections behind the log', async () => {
+  test('health: the event store, the projections behind the log, and the last contact per partner', async () => {
     const { page } = browser;
     await page.goto(`${base}/console#/health`);
     await page.locator('#health-status').waitFor();
     assert.match(await shown(page.locator('#health-status')), /^(ok|degraded)$/);
     assert.match(await shown(page.locator('main')), /billing/);
+    // The contacts come from the audit API in a request of their own: wait for their rows.
+    const contactRow = (who: Cpo) => page.locator(`#partner-contacts tbody tr[data-key="${who.partnerId}"]`);
+    await contactRow(xyz).waitFor();
+    await contactRow(bec).waitFor();
+    for (const who of [bec, xyz]) {
+      // The CPO's pushes were its contacts: the last PartnerContacted of its stream is on screen.
+      const [last] = await store.readStream<{ at: string }>(`partnercontact-${who.partnerId}`, {
+        direction: 'backwards',
+        maxCount: 1,
+      });
+      assert.ok(last, `a contact of ${who.partyId} in the log`);
+      const cells = await contactRow(who)
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+      assert.equal(cells[0], `CPO ${who.partyId} (${who.countryCode}*${who.partyId})`);
+      assert.equal(cells[1], 'CPO');
+      assert.equal(cells[2], 'registered');
+      assert.match(cells[3], new RegExp(`\\(position ${last.position}\\)$`));
+      assert.equal(
+        await contactRow(who).locator('td[data-column="last_contact_at"] time').getAttribute('title'),
+        `UTC: ${new Date(last.data.at).toISOString()}`,
+      );
+      assert.match(cells[4], /^\d+ (s|min)$/);
+    }
+    const api = await call('GET', '/audit/partners/contacts', AUDIT_KEY);
+    assert.equal(api.status, 200);
+    const shownAt = await page
+      .locator('section[aria-labelledby="contacts-title"] .position[data-position]')
+      .getAttribute('data-position');
+    assert.ok(Number(shownAt) <= api.body.position, 'the position the contacts were read at');
     await browser.screenshot('health');
   });
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { download, getJson, keys } from './api.js';
-import { compareValues, count, money, quantity, sumDecimals } from './format.js';
+import { ageText, compareValues, count, money, quantity, sumDecimals } from './format.js';
 import { ChartBox, ErrorText, Hash, html, Position, routeTo, SortableTable, Time } from './widgets.js';
 
 const PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c2255c', '#5c677d'];
@@ -646,6 +646,8 @@ export function ExportsPage() {
 export function HealthPage() {
   const [tick, setTick] = useState(0);
   const state = useLoad(() => getJson(null, '/health', { acceptStatus: [503] }), [tick]);
+  // The audit API's: asked beside /health, so it may arrive before or after it.
+  const contacts = useLoad(() => (keys().audit ? getJson('audit', '/audit/partners/contacts') : Promise.resolve(null)), [tick]);
   const health = state.data;
   const checks = Object.entries(health?.checks ?? {});
   return html`<section class="panel" aria-labelledby="health-title">
@@ -668,7 +670,55 @@ export function HealthPage() {
           <${Position} position=${health.head_position} label="log head" />`
         : null
     }
+  </section>
+  <section class="panel" aria-labelledby="contacts-title">
+    <h2 id="contacts-title">Last contact per partner</h2>
+    <${ErrorText} error=${contacts.error} />
+    ${
+      contacts.data
+        ? html`<${ContactTable} items=${contacts.data.items} />
+          <${Position} position=${contacts.data.position} label="read at log position" />`
+        : contacts.loading
+          ? html`<p aria-live="polite">Loading…</p>`
+          : html`<p>Sign in with the audit key too to see when each partner last called.</p>`
+    }
   </section>`;
+}
+
+/** Partners and when each last called us with success (recorded at most once a minute). */
+function ContactTable({ items }) {
+  const columns = [
+    {
+      key: 'partner_id',
+      label: 'Partner',
+      value: (r) => r.name ?? r.partner_id,
+      render: (r) => html`${r.name ?? r.partner_id}${r.parties.length ? ` (${r.parties.join(', ')})` : ''}`,
+    },
+    { key: 'roles', label: 'Role', value: (r) => r.roles.join(), render: (r) => r.roles.join(', ') || '–' },
+    {
+      key: 'status',
+      label: 'Status',
+      value: (r) => `${r.status}${r.suspended ? ' suspended' : ''}`,
+      render: (r) =>
+        html`<span class=${r.status === 'registered' && !r.suspended ? 'ok' : 'warn'}>${r.status}${r.suspended ? ', suspended' : ''}</span>`,
+    },
+    {
+      key: 'last_contact_at',
+      label: 'Last contact',
+      render: (r) =>
+        r.last_contact_at
+          ? html`<${Time} iso=${r.last_contact_at} /> <span class="position">(position ${count(r.last_contact_position)})</span>`
+          : 'never',
+    },
+    { key: 'age_seconds', label: 'Age', num: true, render: (r) => ageText(r.age_seconds) },
+  ];
+  return html`<div id="partner-contacts"><${SortableTable}
+    caption="Partners by their last contact (a successful, authenticated OCPI request)"
+    columns=${columns}
+    rows=${items}
+    rowKey=${(r) => r.partner_id}
+    initialSort=${{ key: 'partner_id', direction: 'ascending' }}
+  /></div>`;
 }
 
 function ProjectionTable({ projections }) {
