@@ -282,8 +282,8 @@ function StatementCharts({ statements, partner, currency }) {
     <tbody>${config.data.datasets.map((d) => html`<tr><th scope="row">${d.label}</th>${d.data.map((v) => html`<td class="num">${unit(v)}</td>`)}</tr>`)}</tbody>
   </table>`;
   return html`<div class="charts">
-    <${ChartBox} id="chart-energy" label="Energy per partner and month, stacked" config=${configs.energy} table=${figures(configs.energy, (v) => `${v} kWh`)} />
-    <${ChartBox} id="chart-amount" label=${`Amount excl. VAT per partner and month in ${currency}, stacked`} config=${configs.amount} table=${figures(configs.amount, (v) => `${v} ${currency}`)} />
+    <${ChartBox} id="chart-energy" mark="roamledger:charts" label="Energy per partner and month, stacked" config=${configs.energy} table=${figures(configs.energy, (v) => `${v} kWh`)} />
+    <${ChartBox} id="chart-amount" mark="roamledger:charts" label=${`Amount excl. VAT per partner and month in ${currency}, stacked`} config=${configs.amount} table=${figures(configs.amount, (v) => `${v} ${currency}`)} />
   </div>
   <p class="position">Chart heights are numbers (a bar cannot be a decimal string); every amount shown as text is the API's exact decimal.</p>`;
 }

@@ -91,7 +91,7 @@ export function loadChartLibrary() {
  * A Chart.js chart on a canvas with a text label; the data is also in a table under a disclosure
  * for screen readers and for copying. The canvas says data-ready while its chart is drawn with the current data.
  */
-export function ChartBox({ id, label, config, className = 'chart', height, table }) {
+export function ChartBox({ id, label, config, className = 'chart', height, table, mark }) {
   const canvas = useRef(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -102,9 +102,9 @@ export function ChartBox({ id, label, config, className = 'chart', height, table
         if (!live || !canvas.current) return;
         chart = new Chart(canvas.current, config);
         canvas.current.dataset.ready = 'true';
-        // For bench/console.ts: when the first chart was drawn.
-        if (performance.getEntriesByName('roamledger:charts').length === 0) {
-          requestAnimationFrame(() => performance.mark('roamledger:charts'));
+        // For bench/console.ts: when the first chart of a kind (`mark`) was drawn.
+        if (mark && performance.getEntriesByName(mark).length === 0) {
+          requestAnimationFrame(() => performance.mark(mark));
         }
       },
       (failure) => live && setError(failure),
