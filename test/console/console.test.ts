@@ -8,7 +8,7 @@ import type { Locator } from 'playwright-core';
 import { cdr as cdrFixture } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { browserMissing, type ConsoleBrowser, openConsoleBrowser } from './console-browser';
+import { browserMissing, type ConsoleBrowser, openConsoleBrowser, until } from './console-browser';
 
 // The console in a real Chromium against the hub as `npm start` runs it: two CPOs register through
 // the credentials handshake and push sessions and CDRs in three currencies, a credit CDR, and a
@@ -413,7 +413,7 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     await browser.screenshot('statements');
     await page.getByLabel('Currency').selectOption('JPY');
     // The chart is drawn again with the JPY figures: wait for them, not for the EUR chart still up.
-    await page.waitForFunction("Chart.getChart('chart-top')?.data.labels.join() === 'DE*XYZ'");
+    await until(page, "Chart.getChart('chart-top')?.data.labels.join() === 'DE*XYZ'");
     await page.locator('canvas#chart-top[data-ready]').waitFor();
     assert.deepEqual(
       (await topChart()).data.datasets.map((d) => [d.label, d.data]),
