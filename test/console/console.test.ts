@@ -386,6 +386,7 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
 
     // The charts: one stacked series per partner, the months before November included.
     await page.locator('canvas#chart-energy[data-ready]').waitFor();
+    await page.locator('canvas#chart-amount[data-ready]').waitFor();
     const charts = await page.evaluate<{ energy: ChartData; amount: ChartData }>(
       "({ energy: Chart.getChart('chart-energy').data, amount: Chart.getChart('chart-amount').data })",
     );
