@@ -13,6 +13,7 @@ import { hubModule } from '@roamledger/modules';
 import type { CDR } from '@roamledger/ocpi';
 import { ProjectionHost } from '@roamledger/projections';
 import { chromium } from 'playwright-core';
+import { until } from '../test/console/console-browser';
 import { startTestApp } from '../test/support/test-app';
 
 const CDRS = Number(process.env.BENCH_CDRS ?? 100_000);
@@ -125,9 +126,12 @@ async function main(): Promise<void> {
         );
         const page = await context.newPage();
         await page.goto(`${base}/console#/statements?month=2026-11`);
-        await page.waitForFunction("performance.getEntriesByName('roamledger:statements').length > 0", undefined, {
-          timeout: 60_000,
-        });
+        // Both marks: the statement table's, then the six-month charts' (the top-partners chart has none).
+        await until(
+          page,
+          "performance.getEntriesByName('roamledger:statements').length > 0 && performance.getEntriesByName('roamledger:charts').length > 0",
+          60_000,
+        );
         const timing = await page.evaluate<{ fcp: number; figures: number; charts: number; rows: number }>(
           `({ fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
               figures: performance.getEntriesByName('roamledger:statements')[0].startTime,

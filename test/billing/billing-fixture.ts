@@ -340,9 +340,11 @@ export async function writeBillingMonth(store: EventStore, recentEnd: string): P
 export const BERLIN_NOVEMBER = [
   {
     // C1 + C2 + C4 - C1-CR - C4-CR: 10.5 + 22.345 + 7 - 10.5 - 7; 5.25 + 10.00 + 3.50 - 5.25 - 3.50; 6.25 + 11.91 + 4.17 - 6.25 - 4.17
+    // Sessions: S1 (C1) and S2 (C2, which came before its session); C4 names none.
     partner: 'DE*ABC',
     currency: 'EUR',
     cdr_count: 3,
+    session_count: 2,
     credit_count: 2,
     energy_kwh: '22.345',
     amount_excl_vat: '10.00',
@@ -353,6 +355,7 @@ export const BERLIN_NOVEMBER = [
     partner: 'JP*JCP',
     currency: 'JPY',
     cdr_count: 1,
+    session_count: 0,
     credit_count: 0,
     energy_kwh: '20',
     amount_excl_vat: '1235',
@@ -363,6 +366,7 @@ export const BERLIN_NOVEMBER = [
     partner: 'NL*XYZ',
     currency: 'CHF',
     cdr_count: 1,
+    session_count: 1,
     credit_count: 0,
     energy_kwh: '12',
     amount_excl_vat: '6.00',
@@ -371,9 +375,11 @@ export const BERLIN_NOVEMBER = [
   },
   {
     // N1 + N2: 15 + 5.5; 7.50 + 2.75; incl only N2 (N1 has none)
+    // Sessions: N1 names S-MISSING (never sent to us, still a session billed); N2 names none.
     partner: 'NL*XYZ',
     currency: 'EUR',
     cdr_count: 2,
+    session_count: 1,
     credit_count: 0,
     energy_kwh: '20.5',
     amount_excl_vat: '10.25',
@@ -387,6 +393,7 @@ export const BERLIN_DECEMBER = [
     partner: 'DE*ABC',
     currency: 'EUR',
     cdr_count: 1,
+    session_count: 0,
     credit_count: 0,
     energy_kwh: '8',
     amount_excl_vat: '4.00',

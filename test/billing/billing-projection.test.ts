@@ -4,11 +4,11 @@ import { billingProjection } from '@roamledger/billing';
 import { openPgliteClient, openPostgresClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
 import { digestProjection, listBuilds, ProjectionHost, rebuildProjections } from '@roamledger/projections';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
-import { BERLIN_DECEMBER, BERLIN_NOVEMBER, TIME_ZONE, writeBillingMonth } from './billing-fixture';
+import { BERLIN_DECEMBER, BERLIN_NOVEMBER, cdr, session, TIME_ZONE, writeBillingMonth, writers } from './billing-fixture';
 
 async function statements(db: SqlClient, month: string): Promise<Record<string, string | number>[]> {
   const rows = await db.query<Record<string, string | number>>(
-    `SELECT country_code || '*' || party_id AS partner, currency, cdr_count, credit_count, energy_kwh::text, amount_excl_vat::text,
+    `SELECT country_code || '*' || party_id AS partner, currency, cdr_count, session_count, credit_count, energy_kwh::text, amount_excl_vat::text,
             amount_incl_vat::text, incl_vat_missing
        FROM partner_statements WHERE month = $1 ORDER BY partner, currency`,
     [month],
@@ -16,6 +16,7 @@ async function statements(db: SqlClient, month: string): Promise<Record<string, 
   return rows.map((row) => ({
     ...row,
     cdr_count: Number(row.cdr_count),
+    session_count: Number(row.session_count),
     credit_count: Number(row.credit_count),
     incl_vat_missing: Number(row.incl_vat_missing),
   }));
@@ -212,6 +213,7 @@ describe('billing projection, built live from the log as the Sessions and CDRs m
             partner: 'DE*ABC',
             currency: 'EUR',
             cdr_count: 3,
+            session_count: 1,
             credit_count: 2,
             energy_kwh: '8',
             amount_excl_vat: '4.00',
@@ -222,6 +224,50 @@ describe('billing projection, built live from the log as the Sessions and CDRs m
       );
     } finally {
       await utc.stop();
+    }
+  });
+});
+
+describe('statement sessions: each session once, in the statement of its first CDR', () => {
+  test('a second CDR of a session, a credit and a CDR before its session add no session twice, whatever the batches', async () => {
+    const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+    const { sessions, cdrs } = writers(store);
+    const hour = (day: number, h: number) => `2027-01-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00Z`;
+    const of = (id: string, day: number, extra: { sessionId?: string; creditOf?: string } = {}) =>
+      cdr('FR*SES', id, { start: hour(day, 8), end: hour(day, 9), kwh: 1, excl: 1, incl: 1.2, currency: 'EUR', ...extra });
+    await sessions.put(
+      session('FR*SES', 'SA', { start: hour(4, 8), end: hour(4, 9), kwh: 1, status: 'COMPLETED', lastUpdated: hour(4, 9) }),
+    );
+    await cdrs.receive(of('A1', 4, { sessionId: 'SA' }));
+    await cdrs.receive(of('A2', 5, { sessionId: 'SA' })); // a second CDR of SA: no second session
+    await cdrs.receive(of('A1-CR', 4, { sessionId: 'SA', creditOf: 'A1' }));
+    await cdrs.receive(of('B1', 6, { sessionId: 'SB' })); // before its session
+    await sessions.put(
+      session('FR*SES', 'SB', { start: hour(6, 8), end: hour(6, 9), kwh: 1, status: 'COMPLETED', lastUpdated: hour(6, 9) }),
+    );
+    await cdrs.receive(of('B2', 7, { sessionId: 'sb' })); // ids compare case-insensitively
+    await cdrs.receive(of('N1', 8)); // names no session
+    const head = await store.headPosition();
+    try {
+      for (const batchSize of [1, 1000]) {
+        const db = await openPgliteClient(undefined);
+        const host = new ProjectionHost(store, db, [billingProjection({ timeZone: 'UTC' })], { batchSize, maxWaitMs: 2 });
+        try {
+          await host.start();
+          await host.waitFor('billing', head, 30_000);
+          const [statement] = await statements(db, '2027-01');
+          assert.deepEqual(
+            [statement.cdr_count, statement.session_count, statement.credit_count],
+            [5, 2, 1],
+            `batch size ${batchSize}`,
+          );
+        } finally {
+          await host.stop();
+          await db.close();
+        }
+      }
+    } finally {
+      await store.close();
     }
   });
 });

@@ -149,6 +149,16 @@ describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
     assert.equal(statement.disputed_cdr_count, 3);
     assert.equal(statement.disputed_excl_vat, '0.02'); // 0.02 - 1.00 + 1.00
     assert.equal(statement.disputed_incl_vat, '0.02');
+    // Our party's statement (every CDR here bills NL*RLG) carries the same disputed amounts.
+    const ours = await get('/finance/statements?month=2026-11&emsp_party=NL*RLG');
+    assert.equal(ours.statusCode, 200, ours.body);
+    const [party] = ours.json().items;
+    assert.deepEqual(
+      [party.partner, party.cdr_count, party.disputed_cdr_count, party.disputed_excl_vat, party.disputed_incl_vat],
+      ['DE*ABC', statement.cdr_count, 3, '0.02', '0.02'],
+    );
+    const other = (await get('/finance/statements?month=2026-11&emsp_party=NL*OTH')).json();
+    assert.deepEqual(other.items, []);
   });
 
   test('an active session shows its cost so far', async () => {

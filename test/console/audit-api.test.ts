@@ -53,6 +53,7 @@ describe('the read-only audit API', () => {
         '/audit/verify',
         '/audit/proof/0',
         '/audit/partners/timeline',
+        '/audit/partners/contacts',
         '/audit/streams/partner-p1',
       ]) {
         const response = await get(url, key);
@@ -141,5 +142,64 @@ describe('the read-only audit API', () => {
       ],
     );
     assert.equal((await get('/audit/streams/nothing-here')).statusCode, 404);
+  });
+
+  // Last: it appends partner events the timeline test above does not expect.
+  test("GET /audit/partners/contacts: each partner's last contact and its position, kept current from the log", async () => {
+    const event = (type: string, data: unknown) => ({ id: randomUUID(), type, data });
+    const contact = (id: string, at: string) =>
+      store.append(`partnercontact-${id}`, [event('PartnerContacted', { partner_id: id, at })]);
+    await contact('p1', '2026-11-02T10:00:00.000Z');
+    const { position: lastOfP1 } = await contact('p1', '2026-11-02T10:01:00.000Z');
+    const first = (await get('/audit/partners/contacts')).json();
+    // The sealer may append a seal meanwhile: the position is the head the answer was read at.
+    assert.ok(first.position >= lastOfP1 && first.position <= (await store.headPosition()), String(first.position));
+    assert.deepEqual(first.items, [
+      {
+        partner_id: 'p1',
+        name: 'CPO One',
+        parties: ['BE*ONE'],
+        roles: ['CPO'],
+        status: 'invited',
+        suspended: true,
+        last_contact_at: '2026-11-02T10:01:00.000Z',
+        last_contact_position: lastOfP1,
+        age_seconds: first.items[0].age_seconds,
+      },
+    ]);
+    assert.ok(first.items[0].age_seconds > 0);
+
+    // Appended after the first answer: the next one folds them in.
+    const role = (role: string, party: string) => ({
+      role,
+      country_code: 'DE',
+      party_id: party,
+      business_details: { name: party },
+    });
+    await store.append('partner-p2', [
+      event('PartnerRegistered', {
+        roles: [role('CPO', 'TWO'), role('HUB', 'TWO')],
+        versions_url: 'https://two.example/versions',
+      }),
+    ]);
+    await store.append('partner-p1', [event('PartnerResumed', { resumed_at: '2026-11-03T00:00:00Z' })]);
+    const { position: ofP2 } = await contact('p2', '2026-11-03T08:00:00.000Z');
+    const second = (await get('/audit/partners/contacts')).json();
+    assert.ok(second.position >= ofP2 && second.position <= (await store.headPosition()), String(second.position));
+    assert.deepEqual(
+      second.items.map((p: Record<string, unknown>) => [
+        p.partner_id,
+        p.parties,
+        p.roles,
+        p.status,
+        p.suspended,
+        p.last_contact_position,
+      ]),
+      [
+        ['p1', ['BE*ONE'], ['CPO'], 'invited', false, lastOfP1],
+        ['p2', ['DE*TWO'], ['CPO', 'HUB'], 'registered', false, ofP2],
+      ],
+    );
+    assert.equal(second.items[1].last_contact_at, '2026-11-03T08:00:00.000Z');
   });
 });

@@ -65,3 +65,16 @@ export async function openConsoleBrowser(options: { locale?: string; timezoneId?
     },
   };
 }
+
+/**
+ * Waits until `expression` is true in the page. Polled with page.evaluate, which the page's
+ * Content-Security-Policy does not govern: Playwright's waitForFunction evaluates its predicate
+ * in the page and is refused there (no 'unsafe-eval').
+ */
+export async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(`Boolean(${expression})`))) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

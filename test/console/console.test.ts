@@ -8,7 +8,7 @@ import type { Locator } from 'playwright-core';
 import { cdr as cdrFixture } from '../support/ocpi-fixtures';
 import { ocpiCall, PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { browserMissing, type ConsoleBrowser, openConsoleBrowser } from './console-browser';
+import { browserMissing, type ConsoleBrowser, openConsoleBrowser, until } from './console-browser';
 
 // The console in a real Chromium against the hub as `npm start` runs it: two CPOs register through
 // the credentials handshake and push sessions and CDRs in three currencies, a credit CDR, and a
@@ -346,6 +346,9 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(await cell('BE*BEC/EUR', 'energy_kwh'), '20.5');
     assert.equal(await cell('BE*BEC/EUR', 'cdr_count'), '2');
     assert.equal(await cell('BE*BEC/EUR', 'credit_count'), '1');
+    // Sessions billed: EUR-1 names S-EUR-1; EUR-2, GBP-1 and JPY-1 name none (S-OVERDUE has no CDR).
+    assert.equal(await cell('BE*BEC/EUR', 'session_count'), '1');
+    assert.equal(await cell('DE*XYZ/GBP', 'session_count'), '0');
     assert.equal(digits(await cell('DE*XYZ/GBP', 'amount_excl_vat')), '5.50');
     assert.match(await cell('DE*XYZ/GBP', 'amount_excl_vat'), /£/);
     assert.equal(digits(await cell('DE*XYZ/JPY', 'amount_excl_vat')), '1,200');
@@ -354,6 +357,8 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(digits(await cell('BE*BEC/EUR', 'disputed_excl_vat')), '0.00');
     const euroTotal = page.locator('tfoot tr[data-total="EUR"] td[data-column="amount_excl_vat"]');
     assert.equal(digits(await shown(euroTotal)), '12.34');
+    assert.equal(await shown(page.locator('tfoot tr[data-total="EUR"] td[data-column="session_count"]')), '1');
+    assert.equal(await shown(page.locator('tfoot tr[data-total="EUR"] td[data-column="cdr_count"]')), '2');
 
     const api = await call('GET', '/finance/statements?month=2026-11', FINANCE_KEY);
     const positionShown = await page
@@ -374,11 +379,14 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     );
     // Filtering rows.
     await page.getByLabel('Filter rows').fill('gbp');
+    await page.locator('tbody tr[data-key="BE*BEC/EUR"]').waitFor({ state: 'detached' });
     assert.equal(await page.locator('tbody tr[data-key]').count(), 1);
     await page.getByLabel('Filter rows').fill('');
+    await page.locator('tbody tr[data-key="BE*BEC/EUR"]').waitFor();
 
     // The charts: one stacked series per partner, the months before November included.
     await page.locator('canvas#chart-energy[data-ready]').waitFor();
+    await page.locator('canvas#chart-amount[data-ready]').waitFor();
     const charts = await page.evaluate<{ energy: ChartData; amount: ChartData }>(
       "({ energy: Chart.getChart('chart-energy').data, amount: Chart.getChart('chart-amount').data })",
     );
@@ -389,7 +397,30 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     assert.equal(charts.amount.datasets.length, 2);
     const becAmount = charts.amount.datasets.find((d) => d.label === 'BE*BEC');
     assert.deepEqual(becAmount?.data, [0, 0, 0, 0, 3, 12.34]);
+
+    // The month's top partners: horizontal bars in the currency most CDRs use (EUR), then in JPY.
+    await page.locator('canvas#chart-top[data-ready]').waitFor();
+    const topChart = () =>
+      page.evaluate<{ data: ChartData; axis: string }>(
+        "({ data: Chart.getChart('chart-top').data, axis: Chart.getChart('chart-top').options.indexAxis })",
+      );
+    const top = await topChart();
+    assert.equal(top.axis, 'y', 'horizontal bars');
+    assert.deepEqual(top.data.labels, ['BE*BEC']);
+    assert.deepEqual(
+      top.data.datasets.map((d) => [d.label, d.data]),
+      [['Amount excl. VAT (EUR)', [12.34]]],
+    );
     await browser.screenshot('statements');
+    await page.getByLabel('Currency').selectOption('JPY');
+    // The chart is drawn again with the JPY figures: wait for them, not for the EUR chart still up.
+    await until(page, "Chart.getChart('chart-top')?.data.labels.join() === 'DE*XYZ'");
+    await page.locator('canvas#chart-top[data-ready]').waitFor();
+    assert.deepEqual(
+      (await topChart()).data.datasets.map((d) => [d.label, d.data]),
+      [['Amount excl. VAT (JPY)', [1200]]],
+    );
+    assert.match(await shown(page.locator('#top-title')), /Top partners of 2026-11 \(JPY\)/);
   });
 
   test("a CDR's page shows its charging periods and its history: the request and the events, with positions and hashes", async () => {
@@ -513,12 +544,42 @@ describe('the finance and audit console in Chromium', { skip: browserMissing() }
     await browser.screenshot('audit');
   });
 
-  test('health: the event store and the projections behind the log', async () => {
+  test('health: the event store, the projections behind the log, and the last contact per partner', async () => {
     const { page } = browser;
     await page.goto(`${base}/console#/health`);
     await page.locator('#health-status').waitFor();
     assert.match(await shown(page.locator('#health-status')), /^(ok|degraded)$/);
     assert.match(await shown(page.locator('main')), /billing/);
+    // The contacts come from the audit API in a request of their own: wait for their rows.
+    const contactRow = (who: Cpo) => page.locator(`#partner-contacts tbody tr[data-key="${who.partnerId}"]`);
+    await contactRow(xyz).waitFor();
+    await contactRow(bec).waitFor();
+    for (const who of [bec, xyz]) {
+      // The CPO's pushes were its contacts: the last PartnerContacted of its stream is on screen.
+      const [last] = await store.readStream<{ at: string }>(`partnercontact-${who.partnerId}`, {
+        direction: 'backwards',
+        maxCount: 1,
+      });
+      assert.ok(last, `a contact of ${who.partyId} in the log`);
+      const cells = await contactRow(who)
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+      assert.equal(cells[0], `CPO ${who.partyId} (${who.countryCode}*${who.partyId})`);
+      assert.equal(cells[1], 'CPO');
+      assert.equal(cells[2], 'registered');
+      assert.match(cells[3], new RegExp(`\\(position ${last.position}\\)$`));
+      assert.equal(
+        await contactRow(who).locator('td[data-column="last_contact_at"] time').getAttribute('title'),
+        `UTC: ${new Date(last.data.at).toISOString()}`,
+      );
+      assert.match(cells[4], /^\d+ (s|min)$/);
+    }
+    const api = await call('GET', '/audit/partners/contacts', AUDIT_KEY);
+    assert.equal(api.status, 200);
+    const shownAt = await page
+      .locator('section[aria-labelledby="contacts-title"] .position[data-position]')
+      .getAttribute('data-position');
+    assert.ok(Number(shownAt) <= api.body.position, 'the position the contacts were read at');
     await browser.screenshot('health');
   });
 

@@ -78,12 +78,13 @@ const sessionKeyOf = (row: { country_code: string; party_id: string; session_key
 /**
  * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
  * needs its session, a session its CDRs, a statement its CDRs). Version 3: the ledger's emsp_party,
- * and sessions carry the plausibility findings CDRs have (version 1 had neither).
+ * and sessions carry the plausibility findings CDRs have (version 1 had neither). Version 4: a
+ * session count per statement (the ledger's first_of_session).
  */
 export function billingProjection(settings: BillingProjectionSettings): Projection {
   return {
     name: BILLING_PROJECTION,
-    version: 3,
+    version: 4,
     settings: { timeZone: settings.timeZone },
     tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
     filter: { eventTypes: [...BILLING_EVENT_TYPES] },
@@ -101,6 +102,8 @@ class BillingBatch {
   private readonly sessions = new Map<string, SessionViewRow>();
   private readonly dirtyCdrs = new Set<string>();
   private readonly dirtySessions = new Set<string>();
+  /** Sessions (by key) that have their first CDR: in the ledger or in this batch. */
+  private readonly billedSessions = new Set<string>();
   private readonly statementAdds: Array<{ row: CdrLedgerRow; position: number }> = [];
   private readonly cdrTable: string;
   private readonly sessionTable: string;
@@ -126,7 +129,9 @@ class BillingBatch {
     const cdrKeys = new Map<string, Row>();
     const originalKeys = new Map<string, Row>();
     const sessionKeys = new Map<string, Row>();
-    const startedSessionKeys = new Map<string, Row>();
+    // Sessions whose CDRs to load: those starting now (their CDRs may have come first) and those a
+    // CDR names (is it the session's first?).
+    const sessionCdrKeys = new Map<string, Row>();
     const add = (into: Map<string, Row>, country: string, party: string, column: string, id: string) => {
       const text = key(country, party, id);
       if (!into.has(text)) into.set(text, { country_code: country, party_id: party, [column]: id });
@@ -140,11 +145,14 @@ class BillingBatch {
         add(cdrKeys, country, party, 'cdr_key', cdrKey);
         if (event.type === 'CreditCdrReceived') add(cdrKeys, country, party, 'cdr_key', upper(event.data.credit_reference_id));
         else add(originalKeys, country, party, 'credit_reference_key', cdrKey);
-        if (event.data.cdr.session_id) add(sessionKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
+        if (event.data.cdr.session_id) {
+          add(sessionKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
+          if (event.type === 'CdrReceived') add(sessionCdrKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
+        }
       } else {
         const sessionKey = upper((data as { session_id: string }).session_id);
         add(sessionKeys, country, party, 'session_key', sessionKey);
-        if (event.type === 'SessionStarted') add(startedSessionKeys, country, party, 'session_key', sessionKey);
+        if (event.type === 'SessionStarted') add(sessionCdrKeys, country, party, 'session_key', sessionKey);
       }
     }
     // Both tables in one round trip.
@@ -154,14 +162,17 @@ class BillingBatch {
         physical: this.cdrTable,
         lookups: [
           { keys: [...cdrKeys.values()] },
-          // credits that arrived before their original, and CDRs that arrived before their session
+          // credits that arrived before their original; a session's CDRs (came before it, or billed it first)
           { keys: [...originalKeys.values()], by: ['credit_reference_key', 'country_code', 'party_id'] },
-          { keys: [...startedSessionKeys.values()], by: ['session_key', 'country_code', 'party_id'] },
+          { keys: [...sessionCdrKeys.values()], by: ['session_key', 'country_code', 'party_id'] },
         ],
       },
       { table: SESSION_VIEW, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
     ]);
-    for (const row of cdrRows as CdrLedgerRow[]) this.cdrs.set(cdrKeyOf(row), row);
+    for (const row of cdrRows as CdrLedgerRow[]) {
+      this.cdrs.set(cdrKeyOf(row), row);
+      if (row.first_of_session) this.billedSessions.add(key(row.country_code, row.party_id, row.session_key ?? ''));
+    }
     for (const row of sessionRows as SessionViewRow[]) this.sessions.set(sessionKeyOf(row), row);
   }
 
@@ -186,6 +197,11 @@ class BillingBatch {
     const rowKey = cdrKeyOf(row);
     // A CDR is stored once (the CDRs module drops resends); a second receipt would change nothing here.
     if (this.cdrs.has(rowKey)) return;
+    if (!row.credit && row.session_key) {
+      const billed = key(row.country_code, row.party_id, row.session_key);
+      row.first_of_session = !this.billedSessions.has(billed);
+      this.billedSessions.add(billed);
+    }
     this.cdrs.set(rowKey, row);
     this.dirtyCdrs.add(rowKey);
     this.statementAdds.push({ row, position: event.position });

@@ -22,6 +22,8 @@ export const CDR_LEDGER: ProjectionTable = {
     { name: 'credited_by', type: 'text[]', required: true },
     { name: 'session_id', type: 'text' },
     { name: 'session_key', type: 'text' },
+    // The first CDR (not a credit) naming its session: statements count sessions by it, once each.
+    { name: 'first_of_session', type: 'boolean', required: true },
     { name: 'token_uid', type: 'text', required: true },
     { name: 'token_type', type: 'text', required: true },
     { name: 'contract_id', type: 'text', required: true },
@@ -83,6 +85,7 @@ export interface CdrLedgerRow extends Row {
   credited_by: string[];
   session_id: string | null;
   session_key: string | null;
+  first_of_session: boolean;
   emsp_party: string;
   currency: string;
   amount_excl_vat: string;
@@ -130,6 +133,8 @@ export function cdrLedgerRow(
     credited_by: [],
     session_id: cdr.session_id ?? null,
     session_key: cdr.session_id ? upper(cdr.session_id) : null,
+    // Set by the projection, which knows the CDRs before this one.
+    first_of_session: false,
     token_uid: cdr.cdr_token.uid,
     token_type: cdr.cdr_token.type,
     contract_id: cdr.cdr_token.contract_id,

@@ -15,6 +15,8 @@ export const PARTNER_STATEMENTS: ProjectionTable = {
     { name: 'month', type: 'text', required: true },
     { name: 'currency', type: 'text', required: true },
     { name: 'cdr_count', type: 'integer', required: true },
+    // The sessions the CDRs bill: each session once, in the statement of its first CDR.
+    { name: 'session_count', type: 'integer', required: true },
     { name: 'credit_count', type: 'integer', required: true },
     { name: 'energy_kwh', type: 'numeric', required: true },
     { name: 'amount_excl_vat', type: 'numeric', required: true },
@@ -33,6 +35,7 @@ export interface PartnerStatementRow extends Row {
   month: string;
   currency: string;
   cdr_count: number;
+  session_count: number;
   credit_count: number;
   energy_kwh: string;
   amount_excl_vat: string;
@@ -52,6 +55,7 @@ export function emptyStatement(cdr: CdrLedgerRow): PartnerStatementRow {
     month: cdr.statement_month,
     currency: cdr.currency,
     cdr_count: 0,
+    session_count: 0,
     credit_count: 0,
     energy_kwh: '0',
     amount_excl_vat: Money.zero(cdr.currency).toString(),
@@ -70,6 +74,7 @@ export function addToStatement(statement: PartnerStatementRow, cdr: CdrLedgerRow
   const signed = (value: string) => (cdr.credit ? decimalOf(value).abs().negated() : decimalOf(value));
   if (cdr.credit) statement.credit_count += 1;
   else statement.cdr_count += 1;
+  if (cdr.first_of_session) statement.session_count += 1;
   statement.energy_kwh = decimalOf(statement.energy_kwh).plus(signed(cdr.energy_kwh)).toFixed();
   statement.amount_excl_vat = Money.of(statement.amount_excl_vat, cdr.currency)
     .plus(Money.of(signed(cdr.amount_excl_vat), cdr.currency))
@@ -96,6 +101,7 @@ export function addToStatementsSql(physical: string, params: SqlParams, deltas: 
      SELECT ${names} FROM json_to_recordset(${params.add(JSON.stringify(deltas))}::json) AS r(${columns.map((c) => `${c.name} ${c.type}`).join(', ')})
      ON CONFLICT (country_code, party_id, month, currency) DO UPDATE SET
        cdr_count = s.cdr_count + EXCLUDED.cdr_count,
+       session_count = s.session_count + EXCLUDED.session_count,
        credit_count = s.credit_count + EXCLUDED.credit_count,
        energy_kwh = trim_scale(s.energy_kwh + EXCLUDED.energy_kwh),
        amount_excl_vat = s.amount_excl_vat + EXCLUDED.amount_excl_vat,

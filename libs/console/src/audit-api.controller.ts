@@ -24,6 +24,7 @@ import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { ApiDocument, type ApiDocumentSpec, textProblem } from '@roamledger/service';
 import type { FastifyReply } from 'fastify';
 import { AuditKeyGuard } from './audit-api-key';
+import { PartnerContacts } from './partner-contacts';
 
 export const AUDIT_API: ApiDocumentSpec = {
   name: 'audit',
@@ -32,7 +33,8 @@ export const AUDIT_API: ApiDocumentSpec = {
   description: [
     'Read-only evidence about the event log, for auditors: the log head and its last seal, a chain and seal verification',
     'streamed with its progress, the inclusion proof of one event (the file `npm run audit -- check-proof` checks), a',
-    "stream's history with each hash link checked, and the timeline of partner registrations, rotations and suspensions.",
+    "stream's history with each hash link checked, the timeline of partner registrations, rotations and suspensions, and",
+    "each partner's last contact.",
     'It never serves the finance exports: they carry token uids and contract ids (personal data) and need the finance key.',
     'Every answer carries `position`, the log head it was read at.',
   ].join(' '),
@@ -73,7 +75,10 @@ const OBJECT = { type: 'object', additionalProperties: true };
   description: 'No or a wrong `Authorization: Bearer <AUDIT_API_KEY>` (the finance and admin keys are refused).',
 })
 export class AuditApiController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly contacts: PartnerContacts,
+  ) {}
 
   @Get('head')
   @ApiOperation({ summary: 'The log head: its position, the last seal and its age, the positions not sealed yet' })
@@ -178,6 +183,25 @@ export class AuditApiController {
     return { stream, history: streamHistory(events), position };
   }
 
+  @Get('partners/contacts')
+  @ApiOperation({
+    summary:
+      "Each partner's last contact: when it last called us with success (its last PartnerContacted) and that event's position",
+    description:
+      'With its parties, roles, status and whether it is suspended. Contacts are recorded at most once a minute per partner, ' +
+      "so a last contact is up to a minute older than the partner's last request. From a view in memory fed by the log.",
+  })
+  @ApiOkResponse({ description: 'The partners, by id', schema: OBJECT })
+  async partnerContacts() {
+    const { partners, position } = await this.contacts.read();
+    const now = Date.now();
+    return {
+      items: partners.map((partner) => ({ ...partner, age_seconds: ageSeconds(partner.last_contact_at, now) })),
+      position,
+      as_of: new Date(now).toISOString(),
+    };
+  }
+
   @Get('partners/timeline')
   @ApiOperation({
     summary: 'Partner invitations, registrations, credential rotations, suspensions and unregistrations, in log order',
@@ -216,6 +240,10 @@ export class AuditApiController {
     const next = events.length === limit ? events[events.length - 1].position + 1 : null;
     return { items, next_from: next, position };
   }
+}
+
+function ageSeconds(at: string | null, now: number): number | null {
+  return at === null ? null : Math.max(0, Math.round((now - Date.parse(at)) / 1000));
 }
 
 function positionOf(text: string, name: string): number {

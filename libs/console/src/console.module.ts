@@ -4,6 +4,7 @@ import { AuditApiController } from './audit-api.controller';
 import { AUDIT_API_KEY, AuditKeyGuard, loadAuditApiKey } from './audit-api-key';
 import { CONSOLE_ASSETS, ConsoleController } from './console.controller';
 import { loadConsoleAssets } from './console-assets';
+import { PartnerContacts } from './partner-contacts';
 
 /**
  * The finance and audit console at /console (static files calling /finance and /audit) and the
@@ -16,6 +17,7 @@ import { loadConsoleAssets } from './console-assets';
     { provide: CONSOLE_ASSETS, useFactory: loadConsoleAssets },
     { provide: AUDIT_API_KEY, useFactory: loadAuditApiKey, inject: [ROAMLEDGER_CONFIG] },
     AuditKeyGuard,
+    PartnerContacts,
   ],
 })
 export class ConsoleModule {}

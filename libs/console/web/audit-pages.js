@@ -1,13 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { download, getJson, streamLines } from './api.js';
-import { count } from './format.js';
+import { ageText, count } from './format.js';
 import { ErrorText, Hash, html, Position, Time } from './widgets.js';
-
-function ageText(seconds) {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
-}
 
 export function AuditPage() {
   const [tick, setTick] = useState(0);

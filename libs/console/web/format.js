@@ -29,6 +29,15 @@ export function count(value) {
   return value === null || value === undefined ? '–' : countFormat.format(String(value));
 }
 
+/** An age in seconds, in the unit that reads best. */
+export function ageText(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} d`;
+}
+
 /** A UTC instant shown in the user's zone; the UTC value is the title (hover) and the datetime. */
 export function when(iso) {
   if (!iso) return { text: '–', iso: '', title: '' };

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { download, getJson, keys } from './api.js';
-import { count, money, quantity, sumDecimals } from './format.js';
+import { ageText, compareValues, count, money, quantity, sumDecimals } from './format.js';
 import { ChartBox, ErrorText, Hash, html, Position, routeTo, SortableTable, Time } from './widgets.js';
 
 const PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c2255c', '#5c677d'];
 const TOP_PARTNERS = 5;
+/** Bars in the top-partners chart of a month. */
+const TOP_PARTNERS_RANKED = 10;
 // The finding codes /finance/cdrs filters on: the ledger's (LEDGER_FINDINGS), the pricing check's,
 // and the commonest the CDRs module records on receipt (CdrFindingCode in libs/cdrs).
 const CDR_FINDINGS = [
@@ -72,7 +74,11 @@ export function StatementsPage({ params, navigate }) {
     [months.join()],
   );
   const current = state.data;
-  const statements = current && trend.data ? [...trend.data, current] : current ? [current] : [];
+  // One array per answer, not per render: the charts are redrawn only when their data changes.
+  const statements = useMemo(
+    () => (current && trend.data ? [...trend.data, current] : current ? [current] : []),
+    [current, trend.data],
+  );
   const all = current?.items ?? [];
   const partners = [...new Set(statements.flatMap((s) => s.items.map((i) => i.partner)))].sort();
   const currencies = [...new Set(statements.flatMap((s) => s.items.map((i) => i.currency)))].sort();
@@ -120,6 +126,16 @@ export function StatementsPage({ params, navigate }) {
       }
     </section>
     ${
+      // Drawn with the month-over-month charts: Chart.js (205 kB) loads after the table's first paint.
+      current && chartCurrency && !trend.loading
+        ? html`<section class="panel" aria-labelledby="top-title">
+            <h2 id="top-title">Top partners of ${month} (${chartCurrency})</h2>
+            <${TopPartnersChart} statement=${current} partner=${partner} currency=${chartCurrency} />
+            <${Position} position=${current.position} label="chart computed at log position" />
+          </section>`
+        : null
+    }
+    ${
       current
         ? html`<section class="panel" aria-labelledby="trend-title">
             <h2 id="trend-title">Month over month (${months[0]} to ${month})</h2>
@@ -145,6 +161,13 @@ function StatementTable({ rows }) {
   const columns = [
     { key: 'partner', label: 'Partner' },
     { key: 'currency', label: 'Currency' },
+    {
+      key: 'session_count',
+      label: 'Sessions',
+      num: true,
+      render: (r) =>
+        html`<span title="Sessions these CDRs bill, each once, in the statement of its first CDR">${count(r.session_count)}</span>`,
+    },
     { key: 'cdr_count', label: 'CDRs', num: true, render: (r) => count(r.cdr_count) },
     { key: 'credit_count', label: 'Credits', num: true, render: (r) => count(r.credit_count) },
     { key: 'energy_kwh', label: 'Energy (kWh)', num: true, render: (r) => quantity(r.energy_kwh) },
@@ -180,9 +203,10 @@ function StatementTable({ rows }) {
     const of = rows.filter((r) => r.currency === c);
     return html`<tr data-total=${c}>
       <td>Total</td><td>${c}</td>
-      <td class="num">${count(of.reduce((n, r) => n + r.cdr_count, 0))}</td>
-      <td class="num">${count(of.reduce((n, r) => n + r.credit_count, 0))}</td>
-      <td class="num">${quantity(sumDecimals(of.map((r) => r.energy_kwh)))}</td>
+      <td class="num" data-column="session_count">${count(of.reduce((n, r) => n + r.session_count, 0))}</td>
+      <td class="num" data-column="cdr_count">${count(of.reduce((n, r) => n + r.cdr_count, 0))}</td>
+      <td class="num" data-column="credit_count">${count(of.reduce((n, r) => n + r.credit_count, 0))}</td>
+      <td class="num" data-column="energy_kwh">${quantity(sumDecimals(of.map((r) => r.energy_kwh)))}</td>
       <td class="num" data-column="amount_excl_vat">${money(sumDecimals(of.map((r) => r.amount_excl_vat)), c)}</td>
       <td class="num" data-column="amount_incl_vat">${money(sumDecimals(of.map((r) => r.amount_incl_vat)), c)}</td>
       <td class="num" data-column="disputed_excl_vat">${money(sumDecimals(of.map((r) => r.disputed_excl_vat ?? '0')), c)}</td>
@@ -259,10 +283,63 @@ function StatementCharts({ statements, partner, currency }) {
     <tbody>${config.data.datasets.map((d) => html`<tr><th scope="row">${d.label}</th>${d.data.map((v) => html`<td class="num">${unit(v)}</td>`)}</tr>`)}</tbody>
   </table>`;
   return html`<div class="charts">
-    <${ChartBox} id="chart-energy" label="Energy per partner and month, stacked" config=${configs.energy} table=${figures(configs.energy, (v) => `${v} kWh`)} />
-    <${ChartBox} id="chart-amount" label=${`Amount excl. VAT per partner and month in ${currency}, stacked`} config=${configs.amount} table=${figures(configs.amount, (v) => `${v} ${currency}`)} />
+    <${ChartBox} id="chart-energy" mark="roamledger:charts" label="Energy per partner and month, stacked" config=${configs.energy} table=${figures(configs.energy, (v) => `${v} kWh`)} />
+    <${ChartBox} id="chart-amount" mark="roamledger:charts" label=${`Amount excl. VAT per partner and month in ${currency}, stacked`} config=${configs.amount} table=${figures(configs.amount, (v) => `${v} ${currency}`)} />
   </div>
   <p class="position">Chart heights are numbers (a bar cannot be a decimal string); every amount shown as text is the API's exact decimal.</p>`;
+}
+
+/**
+ * The month's partners ranked by amount excl. VAT in one currency (amounts in different
+ * currencies do not add up), the first TOP_PARTNERS_RANKED as horizontal bars. Ranked on the
+ * decimal strings, so the order never depends on a float.
+ */
+function TopPartnersChart({ statement, partner, currency }) {
+  const ranked = useMemo(
+    () =>
+      statement.items
+        .filter((i) => i.currency === currency && (!partner || i.partner === partner))
+        .sort((a, b) => compareValues(b.amount_excl_vat, a.amount_excl_vat) || a.partner.localeCompare(b.partner))
+        .slice(0, TOP_PARTNERS_RANKED),
+    [statement, partner, currency],
+  );
+  const config = useMemo(
+    () => ({
+      type: 'bar',
+      data: {
+        labels: ranked.map((i) => i.partner),
+        datasets: [
+          {
+            label: `Amount excl. VAT (${currency})`,
+            backgroundColor: PALETTE[0],
+            data: ranked.map((i) => chartValue(i.amount_excl_vat)),
+          },
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          title: {
+            display: true,
+            text: `Top ${TOP_PARTNERS_RANKED} partners by amount excl. VAT, ${statement.month} (${currency})`,
+          },
+          legend: { display: false },
+        },
+        scales: { x: { beginAtZero: true } },
+      },
+    }),
+    [ranked, currency, statement.month],
+  );
+  if (ranked.length === 0) return html`<p>No statement in ${currency} this month.</p>`;
+  const table = html`<table>
+    <thead><tr><th scope="col">Partner</th><th scope="col" class="num">Amount excl. VAT</th><th scope="col" class="num">CDRs</th></tr></thead>
+    <tbody>${ranked.map((i) => html`<tr><th scope="row">${i.partner}</th><td class="num">${money(i.amount_excl_vat, currency)}</td><td class="num">${count(i.cdr_count)}</td></tr>`)}</tbody>
+  </table>`;
+  // A bar's height whatever the number of partners (set through the DOM, which the CSP allows).
+  return html`<${ChartBox} id="chart-top" height=${90 + 36 * ranked.length} label=${`Top partners of ${statement.month} by amount excl. VAT in ${currency}`} config=${config} table=${table} />`;
 }
 
 // ---------------------------------------------------------------- CDR and session search
@@ -570,6 +647,8 @@ export function ExportsPage() {
 export function HealthPage() {
   const [tick, setTick] = useState(0);
   const state = useLoad(() => getJson(null, '/health', { acceptStatus: [503] }), [tick]);
+  // The audit API's: asked beside /health, so it may arrive before or after it.
+  const contacts = useLoad(() => (keys().audit ? getJson('audit', '/audit/partners/contacts') : Promise.resolve(null)), [tick]);
   const health = state.data;
   const checks = Object.entries(health?.checks ?? {});
   return html`<section class="panel" aria-labelledby="health-title">
@@ -592,7 +671,55 @@ export function HealthPage() {
           <${Position} position=${health.head_position} label="log head" />`
         : null
     }
+  </section>
+  <section class="panel" aria-labelledby="contacts-title">
+    <h2 id="contacts-title">Last contact per partner</h2>
+    <${ErrorText} error=${contacts.error} />
+    ${
+      contacts.data
+        ? html`<${ContactTable} items=${contacts.data.items} />
+          <${Position} position=${contacts.data.position} label="read at log position" />`
+        : contacts.loading
+          ? html`<p aria-live="polite">Loading…</p>`
+          : html`<p>Sign in with the audit key too to see when each partner last called.</p>`
+    }
   </section>`;
+}
+
+/** Partners and when each last called us with success (recorded at most once a minute). */
+function ContactTable({ items }) {
+  const columns = [
+    {
+      key: 'partner_id',
+      label: 'Partner',
+      value: (r) => r.name ?? r.partner_id,
+      render: (r) => html`${r.name ?? r.partner_id}${r.parties.length ? ` (${r.parties.join(', ')})` : ''}`,
+    },
+    { key: 'roles', label: 'Role', value: (r) => r.roles.join(), render: (r) => r.roles.join(', ') || '–' },
+    {
+      key: 'status',
+      label: 'Status',
+      value: (r) => `${r.status}${r.suspended ? ' suspended' : ''}`,
+      render: (r) =>
+        html`<span class=${r.status === 'registered' && !r.suspended ? 'ok' : 'warn'}>${r.status}${r.suspended ? ', suspended' : ''}</span>`,
+    },
+    {
+      key: 'last_contact_at',
+      label: 'Last contact',
+      render: (r) =>
+        r.last_contact_at
+          ? html`<${Time} iso=${r.last_contact_at} /> <span class="position">(position ${count(r.last_contact_position)})</span>`
+          : 'never',
+    },
+    { key: 'age_seconds', label: 'Age', num: true, render: (r) => ageText(r.age_seconds) },
+  ];
+  return html`<div id="partner-contacts"><${SortableTable}
+    caption="Partners by their last contact (a successful, authenticated OCPI request)"
+    columns=${columns}
+    rows=${items}
+    rowKey=${(r) => r.partner_id}
+    initialSort=${{ key: 'partner_id', direction: 'ascending' }}
+  /></div>`;
 }
 
 function ProjectionTable({ projections }) {

@@ -1,4 +1,5 @@
 import type { SqlClient } from '@roamledger/event-store';
+import { decimalOf } from '@roamledger/ocpi';
 import { projectionPosition, type Row, type SqlQuery, selectList } from '@roamledger/projections';
 import { BILLING_PROJECTION } from '../billing.projection';
 import { CDR_LEDGER, type CdrLedgerRow } from '../cdr-ledger';
@@ -244,8 +245,11 @@ export class BillingReadModel {
           where.push(`t.${column} = $${params.length}`);
         }
       }
+      // With each row's cost check: the disputed amounts, by the same rule as the CPO statements'.
       const rows = await tx.query<Row>(
-        `SELECT ${selectList(CDR_LEDGER)} FROM ${CDR_LEDGER.name} t WHERE ${where.join(' AND ')} ORDER BY t.position`,
+        `SELECT ${selectList(CDR_LEDGER)}, p.finding AS cost_finding, p.difference_excl_vat::text AS cost_difference_excl_vat,
+                p.difference_incl_vat::text AS cost_difference_incl_vat
+           FROM ${PRICED_CDRS} WHERE ${where.join(' AND ')} ORDER BY t.position`,
         params,
       );
       return statementsFromLedger(rows);
@@ -253,15 +257,36 @@ export class BillingReadModel {
   }
 }
 
-/** Statements of one of our parties, from its ledger rows by the statements' own rule (addToStatement). */
+type DisputedStatement = PartnerStatementRow & {
+  disputed_cdr_count: number;
+  disputed_excl_vat: string;
+  disputed_incl_vat: string;
+};
+
+/**
+ * Statements of one of our parties, from its ledger rows by the statements' own rule
+ * (addToStatement), and the disputed amounts as statements() sums them: the cost differences of
+ * the rows with a cost finding (an incl. VAT difference only where there is one).
+ */
 function statementsFromLedger(rows: Row[]): Row[] {
-  const statements = new Map<string, PartnerStatementRow>();
+  const statements = new Map<string, DisputedStatement>();
   for (const row of rows) {
     const cdr = row as CdrLedgerRow;
     const key = statementKey({ ...cdr, month: cdr.statement_month });
-    const statement = statements.get(key) ?? emptyStatement(cdr);
+    const statement = statements.get(key) ?? {
+      ...emptyStatement(cdr),
+      disputed_cdr_count: 0,
+      disputed_excl_vat: '0',
+      disputed_incl_vat: '0',
+    };
     statements.set(key, statement);
     addToStatement(statement, cdr, Number(cdr.position));
+    if (row.cost_finding === null || row.cost_finding === undefined) continue;
+    const add = (sum: string, difference: unknown) =>
+      typeof difference === 'string' ? decimalOf(sum).plus(difference).toFixed() : sum;
+    statement.disputed_cdr_count += 1;
+    statement.disputed_excl_vat = add(statement.disputed_excl_vat, row.cost_difference_excl_vat);
+    statement.disputed_incl_vat = add(statement.disputed_incl_vat, row.cost_difference_incl_vat);
   }
   return [...statements.values()].sort((a, b) => statementKey(a).localeCompare(statementKey(b)));
 }

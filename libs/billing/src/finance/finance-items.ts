@@ -169,6 +169,7 @@ export function statementItem(row: Row) {
     month: row.month,
     currency: row.currency,
     cdr_count: Number(row.cdr_count),
+    session_count: Number(row.session_count),
     credit_count: Number(row.credit_count),
     energy_kwh: row.energy_kwh,
     amount_excl_vat: row.amount_excl_vat,

@@ -134,6 +134,12 @@ export class FinanceStatement implements Record<keyof ReturnType<typeof statemen
   @text() month: string;
   @text() currency: string;
   @ApiProperty({ type: 'integer' }) cdr_count: number;
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'Sessions these CDRs bill (the session ids they name), each counted once, in the statement of its first CDR; credits bill none.',
+  })
+  session_count: number;
   @ApiProperty({ type: 'integer' }) credit_count: number;
   @decimal('Net of credits.') energy_kwh: string;
   @decimal('Sum of the rounded CDR amounts, credits netted out.') amount_excl_vat: string;
