@@ -6,12 +6,15 @@ import { ChartBox, ErrorText, Hash, html, Position, routeTo, SortableTable, Time
 const PALETTE = ['#0b5cad', '#d9480f', '#2b8a3e', '#862e9c', '#c2255c', '#5c677d'];
 const TOP_PARTNERS = 5;
 // The finding codes /finance/cdrs filters on: the ledger's (LEDGER_FINDINGS), the pricing check's,
-// and the commonest the CDRs module records on receipt (CdrFindingCode in libs/cdrs).
+// the tokens register's authorization findings (AUTHORIZATION_FINDINGS), and the commonest the
+// CDRs module records on receipt (CdrFindingCode in libs/cdrs).
 const CDR_FINDINGS = [
   'cdr_without_session',
   'credit_without_original',
   'credited_more_than_once',
   'cdr_cost_mismatch',
+  'token_blocked_at_start',
+  'unknown_authorization_reference',
   'no_session_id',
   'session_unknown',
   'token_not_ours',
