@@ -1,5 +1,5 @@
 import { type CdrCommandOptions, CdrStreams } from '@roamledger/cdrs';
-import type { EventStore } from '@roamledger/event-store';
+import { type EventStore, handleCommand } from '@roamledger/event-store';
 import type { CDR, PartyId, Session } from '@roamledger/ocpi';
 import { loadConfig } from '@roamledger/service';
 import {
@@ -12,6 +12,12 @@ import {
   type SessionPatch,
   SessionStreams,
 } from '@roamledger/sessions';
+import {
+  type AuthorizationFindingRaised,
+  authorizationFindingDecider,
+  authorizationFindingStream,
+  objectOfStream,
+} from '@roamledger/tokens';
 
 /**
  * A month of billing, written to the log through the Sessions and CDRs modules' own command
@@ -333,6 +339,36 @@ export async function writeBillingMonth(store: EventStore, recentEnd: string): P
     }),
   );
 
+  return store.headPosition();
+}
+
+/**
+ * What the tokens register raises about the month (libs/tokens AuthorizationFindings, through the
+ * same decider and streams): S3's token was blocked when it started, C2 and S1 carry references
+ * we never issued. Raised twice: the second time writes nothing. Returns the head position.
+ */
+export async function raiseAuthorizationFindings(store: EventStore): Promise<number> {
+  const findings: Array<[AuthorizationFindingRaised['data']['finding'], string]> = [
+    ['TOKEN_BLOCKED_AT_START', 'session-DE-ABC-S3'],
+    ['UNKNOWN_AUTHORIZATION_REFERENCE', 'cdr-DE-ABC-C2'],
+    ['UNKNOWN_AUTHORIZATION_REFERENCE', 'session-DE-ABC-S1'],
+  ];
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [finding, stream] of findings) {
+      const [first] = await store.readStream(stream);
+      await handleCommand(store, authorizationFindingStream(finding, stream), authorizationFindingDecider, {
+        type: 'RaiseFinding',
+        finding: {
+          finding,
+          ...objectOfStream(stream),
+          stream,
+          authorization_reference: finding === 'TOKEN_BLOCKED_AT_START' ? null : 'NEVER-ISSUED',
+          detail: 'raised by the billing fixture',
+          position: first.position,
+        },
+      });
+    }
+  }
   return store.headPosition();
 }
 

@@ -4,7 +4,16 @@ import { billingProjection } from '@roamledger/billing';
 import { openPgliteClient, openPostgresClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
 import { digestProjection, listBuilds, ProjectionHost, rebuildProjections } from '@roamledger/projections';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
-import { BERLIN_DECEMBER, BERLIN_NOVEMBER, cdr, session, TIME_ZONE, writeBillingMonth, writers } from './billing-fixture';
+import {
+  BERLIN_DECEMBER,
+  BERLIN_NOVEMBER,
+  cdr,
+  raiseAuthorizationFindings,
+  session,
+  TIME_ZONE,
+  writeBillingMonth,
+  writers,
+} from './billing-fixture';
 
 async function statements(db: SqlClient, month: string): Promise<Record<string, string | number>[]> {
   const rows = await db.query<Record<string, string | number>>(
@@ -268,6 +277,63 @@ describe('statement sessions: each session once, in the statement of its first C
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("billing projection: the tokens register's authorization findings on sessions and CDRs", () => {
+  let store: SqlEventStore;
+  let db: SqlClient;
+  let host: ProjectionHost;
+  let head: number;
+
+  before(async () => {
+    store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+    db = await openPgliteClient(undefined);
+    host = new ProjectionHost(store, db, [billingProjection({ timeZone: TIME_ZONE })], { batchSize: 2, maxWaitMs: 2 });
+    await host.start();
+    await writeBillingMonth(store, new Date(Date.now() - 3_600_000).toISOString());
+    head = await raiseAuthorizationFindings(store);
+    await host.waitFor('billing', head, 30_000);
+  });
+  after(async () => {
+    await host?.stop();
+    await db?.close();
+    await store?.close();
+  });
+
+  test('each finding is on the row it names, once; the rest of the rows and the statements are unchanged', async () => {
+    const sessions = await db.query<{ session_id: string; findings: string[] }>(
+      `SELECT session_id, findings FROM session_view WHERE cardinality(findings) > 0 ORDER BY session_key`,
+    );
+    assert.deepEqual(sessions, [
+      { session_id: 'S1', findings: ['unknown_authorization_reference'] },
+      { session_id: 'S3', findings: ['token_blocked_at_start'] },
+    ]);
+    const rows = await ledger(db);
+    assert.deepEqual(rows.C2.findings, ['unknown_authorization_reference']);
+    assert.deepEqual(rows.C1.findings, []);
+    assert.deepEqual(rows.N1.findings, ['cdr_without_session']);
+    assert.deepEqual(await statements(db, '2026-11'), BERLIN_NOVEMBER);
+    assert.deepEqual(await statements(db, '2026-12'), BERLIN_DECEMBER);
+    const raised = await store.readAll({ filter: { eventTypes: ['AuthorizationFindingRaised'] } });
+    assert.equal(raised.length, 3, 'raised twice, written once');
+  });
+
+  test('a rebuild from position 0, event by event, gives the live tables byte for byte', async () => {
+    const live = await digestProjection(db, billingProjection({ timeZone: TIME_ZONE }));
+    assert.equal(live.position, head);
+    const target = await openPgliteClient(undefined);
+    try {
+      const rebuilt = await rebuildProjections({
+        store,
+        target,
+        projections: [billingProjection({ timeZone: TIME_ZONE })],
+        batchSize: 1,
+      });
+      assert.deepEqual(rebuilt.projections, [live]);
+    } finally {
+      await target.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { ProjectionHost } from '@roamledger/projections';
 import { ServiceModule } from '@roamledger/service';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { BERLIN_NOVEMBER, cdr, writeBillingMonth, writers } from './billing-fixture';
+import { BERLIN_NOVEMBER, cdr, raiseAuthorizationFindings, writeBillingMonth, writers } from './billing-fixture';
 
 @Module({})
 class BillingTestRoot {}
@@ -73,7 +73,8 @@ describe('finance API', () => {
       }),
       authorization_reference: '=1+1,"x"',
     });
-    head = await store.headPosition();
+    // The tokens register's findings: S3's token blocked at start; C2 and S1 with references we never issued.
+    head = await raiseAuthorizationFindings(store);
     await testApp.app.get(ProjectionHost).waitFor('billing', head, 30_000);
   });
   after(() => testApp?.close());
@@ -319,6 +320,38 @@ describe('finance API', () => {
     assert.deepEqual(
       lines.map((line) => JSON.parse(line)),
       api,
+    );
+  });
+
+  test('authorization findings: /finance/cdrs, /finance/sessions and the exports filter on them, in either spelling', async () => {
+    const cdrIds = async (url: string) => {
+      const response = await get(url);
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json().items.map((item: { cdr_id: string }) => item.cdr_id);
+    };
+    assert.deepEqual(await cdrIds('/finance/cdrs?finding=unknown_authorization_reference'), ['C2']);
+    assert.deepEqual(await cdrIds('/finance/cdrs?finding=UNKNOWN_AUTHORIZATION_REFERENCE'), ['C2']);
+    assert.deepEqual(await cdrIds('/finance/cdrs?finding=TOKEN_BLOCKED_AT_START'), []);
+    const c2 = (await get('/finance/cdrs/DE/ABC/C2')).json();
+    assert.deepEqual(c2.cdr.findings, ['unknown_authorization_reference']);
+
+    const sessionIds = async (url: string) =>
+      (await get(url)).json().items.map((item: { session_id: string; findings: string[] }) => [item.session_id, item.findings]);
+    assert.deepEqual(await sessionIds('/finance/sessions?finding=TOKEN_BLOCKED_AT_START'), [['S3', ['token_blocked_at_start']]]);
+    assert.deepEqual(await sessionIds('/finance/sessions?finding=unknown_authorization_reference'), [
+      ['S1', ['unknown_authorization_reference']],
+    ]);
+
+    const csv = parseCsv((await get('/finance/export/cdrs.csv?finding=UNKNOWN_AUTHORIZATION_REFERENCE')).body);
+    const findingsColumn = csv[0].indexOf('findings');
+    assert.deepEqual(
+      csv.slice(1).map((record) => [record[csv[0].indexOf('cdr_id')], record[findingsColumn]]),
+      [['C2', 'unknown_authorization_reference']],
+    );
+    const ndjson = (await get('/finance/export/cdrs.ndjson?finding=unknown_authorization_reference')).body.trim().split('\n');
+    assert.deepEqual(
+      ndjson.map((line) => JSON.parse(line).cdr_id),
+      ['C2'],
     );
   });
 });

@@ -2,7 +2,7 @@
 // hub stopped before a command's deadline and started again after it records CommandTimedOut, once,
 // even with two hubs on the same PostgreSQL racing to do it; a late result is kept and refused.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { WaitingCommands } from '@roamledger/commands';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@roamledger/event-store';
@@ -38,8 +38,8 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-const recorded = (type: string, commandId: string, position: number): RecordedEvent =>
-  ({ type, stream: `command-${commandId}`, position, data: { command_id: commandId } }) as unknown as RecordedEvent;
+const recorded = (type: string, commandId: string, position: number, recordedAt = '2026-11-30T10:00:00.000Z'): RecordedEvent =>
+  ({ type, stream: `command-${commandId}`, position, recordedAt, data: { command_id: commandId } }) as unknown as RecordedEvent;
 
 describe('the commands waiting for a result, from the log', () => {
   test('the checkpoint stays before the oldest command still waiting', () => {
@@ -53,15 +53,89 @@ describe('the commands waiting for a result, from the log', () => {
     accepted('A', 10, '2026-11-30T10:00:30Z');
     accepted('B', 12, '2026-11-30T10:00:10Z');
     assert.equal(waiting.watermark(), 9);
-    assert.deepEqual(waiting.due(Date.parse('2026-11-30T10:00:20Z')), ['B']);
+    assert.deepEqual(waiting.due(Date.parse('2026-11-30T10:00:20Z')), [{ id: 'B' }]);
     waiting.apply(recorded('CommandResultReceived', 'A', 15));
     assert.equal(waiting.watermark(), 11);
     waiting.apply(recorded('CommandTimedOut', 'B', 16));
     assert.equal(waiting.size, 0);
     assert.equal(waiting.watermark(), 16);
     // A response that is not ACCEPTED has no deadline: nothing waits.
-    waiting.apply(recorded('CommandResponseReceived', 'C', 17));
+    const rejected = recorded('CommandResponseReceived', 'C', 17);
+    (rejected.data as Json).response = { result: 'REJECTED', timeout: 0 };
+    waiting.apply(rejected);
     assert.equal(waiting.size, 0);
+  });
+
+  test('given an ACCEPTED response recorded before deadlines existed, when its timeout has passed since the log recorded it, then it is due with that deadline', () => {
+    const waiting = new WaitingCommands();
+    const legacy = recorded('CommandResponseReceived', 'OLD', 20, '2026-11-30T09:00:00.000Z');
+    (legacy.data as Json).response = { result: 'ACCEPTED', timeout: 45 };
+    waiting.apply(legacy);
+    assert.equal(waiting.size, 1);
+    assert.equal(waiting.watermark(), 19);
+    assert.deepEqual(waiting.due(Date.parse('2026-11-30T09:00:44.999Z')), []);
+    assert.deepEqual(waiting.due(Date.parse('2026-11-30T09:00:45Z')), [{ id: 'OLD', deadline: '2026-11-30T09:00:45.000Z' }]);
+    waiting.apply(recorded('CommandTimedOut', 'OLD', 21));
+    assert.equal(waiting.size, 0);
+  });
+});
+
+describe('a command recorded before command deadlines existed', { timeout: 120_000 }, () => {
+  let hub: TestApp;
+  before(async () => {
+    hub = await startTestApp(hubModule, { ADMIN_API_KEY: ADMIN_KEY, APP_API_KEY: APP_KEY });
+  });
+  after(() => hub?.close());
+
+  test('given its events as the log holds them, when the hub follows the log, then it times out at its timeout after its recorded time; a long one waits', async () => {
+    const store: EventStore = hub.app.get(EVENT_STORE);
+    const legacyCommand = async (id: string, timeout: number) => {
+      const stream = `command-${id.toUpperCase()}`;
+      await store.append(stream, [
+        {
+          type: 'CommandRequested',
+          data: {
+            command_id: id,
+            command: 'STOP_SESSION',
+            partner_id: 'p-old',
+            to: { country_code: 'DE', party_id: 'ABC' },
+            request: { response_url: `http://localhost/ocpi/emsp/2.2.1/commands/STOP_SESSION/${id}`, session_id: 'S1' },
+          },
+        },
+        // Neither received_at nor deadline: written before either existed.
+        { type: 'CommandResponseReceived', data: { command_id: id, response: { result: 'ACCEPTED', timeout } } },
+      ]);
+      return stream;
+    };
+    const quick = await legacyCommand(randomUUID(), 1);
+    const slow = await legacyCommand(randomUUID(), 3600);
+    const timedOut = await eventually('CommandTimedOut', async () =>
+      (await store.readStream(quick)).find((event) => event.type === 'CommandTimedOut'),
+    );
+    const response = (await store.readStream(quick)).find((event) => event.type === 'CommandResponseReceived') as RecordedEvent;
+    const deadline = new Date(Date.parse(response.recordedAt) + 1000).toISOString();
+    assert.deepEqual(
+      { ...(timedOut.data as Json), timed_out_at: undefined },
+      {
+        command_id: (response.data as Json).command_id,
+        timeout: 1,
+        deadline,
+        timed_out_at: undefined,
+      },
+    );
+    assert.ok(Date.parse((timedOut.data as Json).timed_out_at) >= Date.parse(deadline));
+    const id = (response.data as Json).command_id;
+    const status = await hub.app.inject({
+      method: 'GET',
+      url: `/api/commands/${id}`,
+      headers: { authorization: `Bearer ${APP_KEY}` },
+    });
+    assert.equal(status.json().status, 'TIMEOUT', status.body);
+    assert.deepEqual(
+      (await store.readStream(slow)).map((event) => event.type),
+      ['CommandRequested', 'CommandResponseReceived'],
+      'an hour to wait: still waiting',
+    );
   });
 });
 

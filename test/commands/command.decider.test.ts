@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CommandEvent, CommandRejection, commandDecider, commandStream } from '@roamledger/commands';
+import {
+  type CommandEvent,
+  CommandRejection,
+  commandDecider,
+  commandStream,
+  DEFAULT_COMMAND_TIMEOUT_SECONDS,
+  legacyCommandDeadline,
+} from '@roamledger/commands';
 import { deciderSpec } from '@roamledger/kernel';
 
 // Given the events of a command's stream, when a command is decided, then these events follow. Pure.
@@ -125,5 +132,48 @@ describe('command decider', () => {
   test('a send that failed ends the command as FAILED', () => {
     const failed = spec.given([requested]).when({ type: 'RecordSendFailure', commandId: id, reason: 'ECONNREFUSED' });
     assert.equal(failed.after.status, 'FAILED');
+  });
+
+  test('a response recorded before deadlines existed: timed out at the deadline its asker derived from the log, once', () => {
+    // As the log holds it from before: no received_at, no deadline.
+    const legacy: CommandEvent = {
+      type: 'CommandResponseReceived',
+      data: { command_id: id, response: { result: 'ACCEPTED', timeout: 30 } as never },
+    };
+    const recordedAt = '2026-11-30T10:00:02.000Z';
+    const derived = legacyCommandDeadline(legacy.data as never, recordedAt);
+    assert.equal(derived, '2026-11-30T10:00:32.000Z', 'its time in the log plus its timeout');
+    // Without a deadline nobody can tell when it is due: nothing.
+    spec.given([requested, legacy]).when({ type: 'TimeOut', commandId: id, at: '2026-12-01T00:00:00Z' }).then([]);
+    spec
+      .given([requested, legacy])
+      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:31.999Z', deadline: derived })
+      .then([]);
+    const timedOut = spec
+      .given([requested, legacy])
+      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:32.000Z', deadline: derived })
+      .then([
+        {
+          type: 'CommandTimedOut',
+          data: { command_id: id, timeout: 30, deadline: derived as string, timed_out_at: '2026-11-30T10:00:32.000Z' },
+        },
+      ]);
+    assert.equal(timedOut.after.status, 'TIMEOUT');
+    spec
+      .given([requested, legacy, ...timedOut.events])
+      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T11:00:00Z', deadline: derived })
+      .then([]);
+    // A response with its own deadline keeps it: a derived one does not move it.
+    spec
+      .given([requested, accepted])
+      .when({ type: 'TimeOut', commandId: id, at: '2026-11-30T10:00:20Z', deadline: '2026-11-30T10:00:10Z' })
+      .then([]);
+    assert.equal(legacyCommandDeadline(accepted.data as never, recordedAt), undefined);
+    // received_at, when there, is the time; no usable timeout: the documented default.
+    assert.equal(
+      legacyCommandDeadline({ response: { result: 'ACCEPTED' } as never, received_at: '2026-11-30T10:00:00Z' }, recordedAt),
+      new Date(Date.parse('2026-11-30T10:00:00Z') + DEFAULT_COMMAND_TIMEOUT_SECONDS * 1000).toISOString(),
+    );
+    assert.equal(legacyCommandDeadline({ response: { result: 'REJECTED', timeout: 0 } }, recordedAt), undefined);
   });
 });

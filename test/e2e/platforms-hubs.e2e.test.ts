@@ -3,7 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '@roamledger/credentials';
 import { hubModule } from '@roamledger/modules';
 import { cdr, finishedSession } from '../support/ocpi-fixtures';
-import { type OcpiCallResult, ocpiCall, PartnerServer, type ReceivedRequest } from '../support/partner-server';
+import {
+  type OcpiCallResult,
+  ocpiCall,
+  type PartnerAnswer,
+  PartnerServer,
+  type ReceivedRequest,
+} from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // The hub as `npm start` runs it, on a real port, with partners on other real ports: the same CPO
@@ -456,6 +462,156 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
         ['NL*RLG RFID-H1'],
         'without a to-party: every party of ours',
       );
+    });
+  });
+
+  describe('pulling sessions and CDRs from CPOs behind a hub (GET All via the hub)', () => {
+    let hub: Hub;
+    let hubServer: PartnerServer;
+    let token: string;
+    let partnerId: string;
+    const pulls: ReceivedRequest[] = [];
+    const OURS = [
+      { countryCode: 'NL', partyId: 'RLG' },
+      { countryCode: 'BE', partyId: 'RLB' },
+    ];
+    const FOREIGN = { countryCode: 'FR', partyId: 'XYZ' };
+    // What the CPOs behind the hub hold, and one session of a party the hub never reports.
+    const held = [...trafficOf(ABC), ...trafficOf(ABD), trafficOf(FOREIGN)[0]];
+    const objects: Record<string, Json[]> = {
+      sessions: held.filter((step) => step.method === 'PUT').map((step) => step.body),
+      cdrs: held.filter((step) => step.method === 'POST').map((step) => step.body),
+    };
+    const header = (request: ReceivedRequest, name: string) => String(request.headers[name] ?? '');
+
+    /**
+     * The hub's Sender interfaces: a GET All must be addressed to the hub itself; it answers the
+     * objects of its CPOs that concern the requesting party (their tokens are its), one per page,
+     * with the routing headers of the answer: to the requesting party, from the hub.
+     */
+    const senderAnswer = (request: ReceivedRequest): PartnerAnswer | undefined => {
+      const url = new URL(request.path, 'http://hub');
+      const module = /^\/ocpi\/cpo\/2\.2\.1\/(sessions|cdrs)$/.exec(url.pathname)?.[1];
+      if (request.method !== 'GET' || !module) return undefined;
+      pulls.push(request);
+      const to = `${header(request, 'ocpi-to-country-code')}*${header(request, 'ocpi-to-party-id')}`;
+      if (to !== 'DE*HUB') return { httpStatus: 400, statusCode: 2001, message: `a GET All goes to the hub, not ${to}` };
+      const from = { country_code: header(request, 'ocpi-from-country-code'), party_id: header(request, 'ocpi-from-party-id') };
+      const dateFrom = Date.parse(url.searchParams.get('date_from') ?? '');
+      const dateTo = Date.parse(url.searchParams.get('date_to') ?? '');
+      const matching = objects[module].filter(
+        (object) =>
+          object.cdr_token.country_code === from.country_code &&
+          object.cdr_token.party_id === from.party_id &&
+          Date.parse(object.last_updated) >= dateFrom &&
+          Date.parse(object.last_updated) < dateTo,
+      );
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const headers: Record<string, string> = {
+        'ocpi-to-country-code': from.country_code,
+        'ocpi-to-party-id': from.party_id,
+        'ocpi-from-country-code': HUB.countryCode,
+        'ocpi-from-party-id': HUB.partyId,
+        'x-total-count': String(matching.length),
+        'x-limit': '1',
+      };
+      if (offset + 1 < matching.length) {
+        const next = new URL(`${hubServer.url}${url.pathname}`);
+        for (const [name, value] of url.searchParams) next.searchParams.set(name, value);
+        next.searchParams.set('offset', String(offset + 1));
+        headers.link = `<${next}>; rel="next"`;
+      }
+      return { data: matching.slice(offset, offset + 1), headers };
+    };
+
+    const pull = async () => {
+      const pulled = await hub.admin('POST', `/admin/pull/${partnerId}`, {
+        modules: ['sessions', 'cdrs'],
+        date_from: '2026-01-01T00:00:00Z',
+        date_to: new Date().toISOString(),
+      });
+      assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
+      return Object.fromEntries(pulled.body.reports.map((report: Json) => [report.module, report]));
+    };
+
+    before(async () => {
+      hub = await startHub();
+      hubServer = await server({
+        ...HUB,
+        name: 'Pull Hub',
+        modules: [
+          { identifier: 'sessions', role: 'SENDER' },
+          { identifier: 'cdrs', role: 'SENDER' },
+        ],
+        routes: senderAnswer,
+      });
+      token = await hub.register(hubServer, { name: 'Pull Hub', country_code: 'DE', party_id: 'HUB', roles: ['HUB'] }, [
+        role('HUB', HUB, 'Pull Hub'),
+      ]);
+      partnerId = (await hub.admin('GET', '/admin/partners')).body.find((partner: Json) => partner.name === 'Pull Hub').id;
+    });
+    after(() => hub?.app.close());
+
+    test('before the hub reports the CPOs behind it, what it answers for them is refused, not taken', async () => {
+      const reports = await pull();
+      assert.equal(reports.sessions.status, 'completed', JSON.stringify(reports.sessions));
+      assert.equal(reports.sessions.run.recorded, 0);
+      assert.ok(reports.sessions.run.rejected.length >= 1);
+      assert.match(reports.sessions.run.rejected[0].reason, /is not a party of partner/);
+    });
+
+    test('a pull asks the hub as each of our parties, addressed to the hub, and takes the objects of the parties behind it', async () => {
+      for (const party of [ABC, ABD]) {
+        const reported = await ocpiCall(
+          'PUT',
+          `${hub.base}/ocpi/emsp/2.2.1/clientinfo/${party.countryCode}/${party.partyId}`,
+          token,
+          {
+            country_code: party.countryCode,
+            party_id: party.partyId,
+            role: 'CPO',
+            status: 'CONNECTED',
+            last_updated: new Date().toISOString(),
+          },
+        );
+        assert.equal(reported.body.status_code, 1000);
+      }
+      pulls.length = 0;
+      const reports = await pull();
+      for (const module of ['sessions', 'cdrs'])
+        assert.equal(reports[module].status, 'completed', JSON.stringify(reports[module]));
+      // NL*RLG's drivers charged at DE*ABC (and at FR*XYZ, which the hub does not hold), BE*RLB's at DE*ABD.
+      assert.deepEqual([reports.sessions.run.recorded, reports.sessions.run.rejected.map((r: Json) => r.id)], [2, ['S-XYZ']]);
+      assert.equal(reports.cdrs.run.recorded, 3);
+
+      // Every request (each page too) addressed to the hub, from one of our parties; both asked.
+      assert.ok(pulls.length >= 5, `${pulls.length} requests`);
+      for (const request of pulls) {
+        assert.equal(`${header(request, 'ocpi-to-country-code')}*${header(request, 'ocpi-to-party-id')}`, 'DE*HUB', request.path);
+      }
+      for (const module of ['sessions', 'cdrs']) {
+        assert.deepEqual(
+          [
+            ...new Set(
+              pulls
+                .filter((r) => r.path.includes(`/${module}`))
+                .map((r) => `${header(r, 'ocpi-from-country-code')}*${header(r, 'ocpi-from-party-id')}`),
+            ),
+          ].sort(),
+          OURS.map((party) => `${party.countryCode}*${party.partyId}`).sort(),
+          module,
+        );
+      }
+      assert.ok(
+        pulls.some((request) => request.path.includes('offset=1')),
+        'the Link to the next page was followed',
+      );
+
+      assert.deepEqual(await hub.statements(3), direct, 'the same statements as the two direct CPOs');
+      assert.deepEqual(await hub.statements(2, 'BE*RLB'), [direct[1]]);
+      // Pulled again: nothing new.
+      const again = await pull();
+      assert.deepEqual([again.sessions.run.recorded, again.cdrs.run.recorded], [0, 0]);
     });
   });
 });

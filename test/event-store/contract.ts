@@ -247,6 +247,46 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       }
     });
 
+    test("two subscribers at the log's end: one cannot change the event the other reads", async () => {
+      const from = (await store.headPosition()) + 1;
+      const [first, second] = [store.subscribeToAll({ fromPosition: from }), store.subscribeToAll({ fromPosition: from })];
+      // Both wait at the end before the append, so a store that shares its reads shares this one.
+      const [a, b] = [first[Symbol.asyncIterator]().next(), second[Symbol.asyncIterator]().next()];
+      await store.append(uniqueStream('shared'), [event('Shared', { nested: { kwh: 1, list: [{ tag: 'x' }] } })]);
+      const mine = (await a).value as RecordedEvent<{ nested: { kwh: number; list: Array<{ tag: string }> } }>;
+      const attempts = [
+        () => {
+          mine.data.nested.kwh = 2;
+        },
+        () => {
+          mine.data.nested.list[0].tag = 'changed';
+        },
+        () => {
+          mine.data.nested.list.push({ tag: 'added' });
+        },
+        () => {
+          mine.metadata.partner = 'XX*XXX';
+        },
+        () => {
+          mine.type = 'Changed';
+        },
+      ];
+      for (const attempt of attempts) {
+        try {
+          attempt();
+        } catch (error) {
+          // A frozen event (the SQL stores' shared tail) refuses the change.
+          assert.ok(error instanceof TypeError, String(error));
+        }
+      }
+      const theirs = (await b).value as RecordedEvent;
+      assert.equal(theirs.type, 'Shared');
+      assert.deepEqual(theirs.data, { nested: { kwh: 1, list: [{ tag: 'x' }] } });
+      assert.equal(theirs.metadata.partner, 'DE*ABC');
+      await first.close();
+      await second.close();
+    });
+
     test('a named subscriber resumes after its checkpoint, and receives live events', async () => {
       const tag = `resume-${randomUUID().slice(0, 8)}`;
       const checkpointName = `projector-${tag}`;

@@ -29,6 +29,8 @@ export interface PartnerAnswer {
   data?: unknown;
   statusCode?: number;
   message?: string;
+  /** HTTP headers beside the envelope (Link, X-Total-Count, routing headers). */
+  headers?: Record<string, string>;
 }
 
 export interface ReceivedRequest {
@@ -141,8 +143,15 @@ export class PartnerServer {
     const received: ReceivedRequest = { method: request.method ?? 'GET', path, token, headers: request.headers, body };
     this.received.push(received);
 
-    const send = (httpStatus: number, data: unknown, statusCode = 1000, message?: string) => {
+    const send = (
+      httpStatus: number,
+      data: unknown,
+      statusCode = 1000,
+      message?: string,
+      headers: Record<string, string> = {},
+    ) => {
       response.writeHead(httpStatus, {
+        ...headers,
         'content-type': 'application/json',
         'x-request-id': String(request.headers['x-request-id'] ?? ''),
         'x-correlation-id': String(request.headers['x-correlation-id'] ?? ''),
@@ -164,7 +173,7 @@ export class PartnerServer {
 
     const route = `${request.method} ${path.split('?')[0]}`;
     const answer = await this.options.routes?.(received);
-    if (answer) return send(answer.httpStatus ?? 200, answer.data, answer.statusCode ?? 1000, answer.message);
+    if (answer) return send(answer.httpStatus ?? 200, answer.data, answer.statusCode ?? 1000, answer.message, answer.headers);
     switch (route) {
       case 'GET /ocpi/versions':
         return send(

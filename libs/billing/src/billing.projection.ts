@@ -18,7 +18,16 @@ import type {
   SessionStatusTransitionFlagged,
   SessionUpdated,
 } from '@roamledger/sessions';
-import { CDR_LEDGER, type CdrLedgerRow, cdrLedgerRow, LEDGER_FINDINGS, setFinding, upper } from './cdr-ledger';
+import type { AuthorizationFindingRaised } from '@roamledger/tokens';
+import {
+  AUTHORIZATION_FINDINGS,
+  CDR_LEDGER,
+  type CdrLedgerRow,
+  cdrLedgerRow,
+  LEDGER_FINDINGS,
+  setFinding,
+  upper,
+} from './cdr-ledger';
 import {
   addToStatement,
   addToStatementsSql,
@@ -55,7 +64,8 @@ export const BILLING_EVENT_TYPES = [
   'SessionEnded',
   'CdrReceived',
   'CreditCdrReceived',
-] as const satisfies ReadonlyArray<SessionEvent['type'] | CdrEvent['type']>;
+  'AuthorizationFindingRaised',
+] as const satisfies ReadonlyArray<SessionEvent['type'] | CdrEvent['type'] | AuthorizationFindingRaised['type']>;
 
 type BillingEvent =
   | SessionStarted
@@ -65,7 +75,8 @@ type BillingEvent =
   | SessionEnded
   | CdrReceived
   | CreditCdrReceived
-  | ChargingPeriodsAdded;
+  | ChargingPeriodsAdded
+  | AuthorizationFindingRaised;
 
 type Billing = RecordedEvent & BillingEvent;
 
@@ -79,12 +90,13 @@ const sessionKeyOf = (row: { country_code: string; party_id: string; session_key
  * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
  * needs its session, a session its CDRs, a statement its CDRs). Version 3: the ledger's emsp_party,
  * and sessions carry the plausibility findings CDRs have (version 1 had neither). Version 4: a
- * session count per statement (the ledger's first_of_session).
+ * session count per statement (the ledger's first_of_session). Version 5: the tokens register's
+ * authorization findings (AuthorizationFindingRaised) on sessions and CDRs.
  */
 export function billingProjection(settings: BillingProjectionSettings): Projection {
   return {
     name: BILLING_PROJECTION,
-    version: 4,
+    version: 5,
     settings: { timeZone: settings.timeZone },
     tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
     filter: { eventTypes: [...BILLING_EVENT_TYPES] },
@@ -140,7 +152,11 @@ class BillingBatch {
       const data = event.data;
       const country = upper(data.country_code);
       const party = upper(data.party_id);
-      if (event.type === 'CdrReceived' || event.type === 'CreditCdrReceived') {
+      if (event.type === 'AuthorizationFindingRaised') {
+        const id = upper(event.data.id);
+        if (event.data.object === 'cdr') add(cdrKeys, country, party, 'cdr_key', id);
+        else add(sessionKeys, country, party, 'session_key', id);
+      } else if (event.type === 'CdrReceived' || event.type === 'CreditCdrReceived') {
         const cdrKey = upper(event.data.cdr_id);
         add(cdrKeys, country, party, 'cdr_key', cdrKey);
         if (event.type === 'CreditCdrReceived') add(cdrKeys, country, party, 'cdr_key', upper(event.data.credit_reference_id));
@@ -186,6 +202,9 @@ class BillingBatch {
         break;
       case 'SessionStarted':
         this.startSession(event, event.data.session);
+        break;
+      case 'AuthorizationFindingRaised':
+        this.raiseAuthorizationFinding(event, event.data);
         break;
       default:
         this.updateSession(event);
@@ -293,6 +312,24 @@ class BillingBatch {
     }
     if (data.last_updated) row.last_updated = data.last_updated;
     this.markSession(row, event);
+  }
+
+  /**
+   * On the row of the session or CDR it names (ids as in its stream name: upper-cased, as the
+   * rows' keys are). The finding is raised from that session's or CDR's own event, so its row is
+   * always there first, in the log's order as in a rebuild.
+   */
+  private raiseAuthorizationFinding(event: Billing, data: AuthorizationFindingRaised['data']): void {
+    const code = AUTHORIZATION_FINDINGS[data.finding];
+    if (!code) return;
+    const rowKey = key(upper(data.country_code), upper(data.party_id), upper(data.id));
+    if (data.object === 'cdr') {
+      const row = this.cdrs.get(rowKey);
+      if (row && setFinding(row, code, true)) this.markCdr(row, event);
+    } else {
+      const row = this.sessions.get(rowKey);
+      if (row && setFinding(row, code, true)) this.markSession(row, event);
+    }
   }
 
   private markCdr(row: CdrLedgerRow, event: Billing): void {

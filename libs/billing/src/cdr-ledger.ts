@@ -74,6 +74,17 @@ export const LEDGER_FINDINGS = {
   creditedMoreThanOnce: 'credited_more_than_once',
 } as const;
 
+/**
+ * What the tokens register found about our authorization of a session or CDR (an
+ * AuthorizationFindingRaised event), on the session view's and the ledger's rows alike: its token
+ * was blocked or expired when it reached the log, or it carries an authorization_reference we
+ * never issued. Raised once and never withdrawn, as the event is.
+ */
+export const AUTHORIZATION_FINDINGS = {
+  TOKEN_BLOCKED_AT_START: 'token_blocked_at_start',
+  UNKNOWN_AUTHORIZATION_REFERENCE: 'unknown_authorization_reference',
+} as const;
+
 export interface CdrLedgerRow extends Row {
   country_code: string;
   party_id: string;

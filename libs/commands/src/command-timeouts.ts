@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '@roamledger/event-store';
 import { TimeOutCommand } from './command.commands';
-import { COMMAND_STREAM_PREFIX } from './command.decider';
+import { COMMAND_STREAM_PREFIX, legacyCommandDeadline } from './command.decider';
 import type { CommandEvent } from './command.events';
 
 /** The named checkpoint of the timeout scheduler. */
@@ -28,6 +28,14 @@ interface Waiting {
   deadline: number;
   /** Position of the CommandResponseReceived that set the deadline. */
   position: number;
+  /** A deadline derived here, for a response recorded before responses carried theirs: the decider is told it. */
+  derived?: string;
+}
+
+/** A command past its deadline; `deadline` only when derived here (legacyCommandDeadline). */
+export interface DueCommand {
+  id: string;
+  deadline?: string;
 }
 
 /**
@@ -47,13 +55,20 @@ export class WaitingCommands {
       // A result that came before its response ended the wait already: the decider refuses that timeout.
       const deadline = typed.data.deadline;
       if (deadline) this.waiting.set(id, { deadline: Date.parse(deadline), position: event.position });
+      else {
+        // Recorded before responses carried their deadline: derived from its timeout and its time in the log.
+        const derived = legacyCommandDeadline(typed.data, event.recordedAt);
+        if (derived) this.waiting.set(id, { deadline: Date.parse(derived), position: event.position, derived });
+      }
       return;
     }
     this.waiting.delete(id);
   }
 
-  due(now: number): string[] {
-    return [...this.waiting].filter(([, waiting]) => waiting.deadline <= now).map(([id]) => id);
+  due(now: number): DueCommand[] {
+    return [...this.waiting]
+      .filter(([, waiting]) => waiting.deadline <= now)
+      .map(([id, waiting]) => (waiting.derived ? { id, deadline: waiting.derived } : { id }));
   }
 
   forget(id: string): void {
@@ -73,7 +88,8 @@ export class WaitingCommands {
 
 /**
  * Records CommandTimedOut for every command whose ACCEPTED CommandResponse's deadline passed with
- * no result: a checkpointed subscription to the command streams keeps the waiting commands and
+ * no result (a response recorded before responses carried a deadline gets one from its `timeout`
+ * and its time in the log, see legacyCommandDeadline): a checkpointed subscription to the command streams keeps the waiting commands and
  * their deadlines (from the log, so a restart or another process sees the same), and every
  * `checkEveryMs` the due ones are timed out through the decider, which records the timeout once
  * (a second, or one after the result, is refused). The checkpoint stays just before the oldest
@@ -144,10 +160,10 @@ export class CommandTimeouts implements OnApplicationBootstrap, OnApplicationShu
   /** Times out the due commands, then moves the checkpoint. */
   private async check(): Promise<void> {
     const at = new Date();
-    for (const id of this.waiting.due(at.getTime())) {
+    for (const { id, deadline } of this.waiting.due(at.getTime())) {
       if (this.stopped) return;
       try {
-        await this.commands.execute(new TimeOutCommand(id, at.toISOString()));
+        await this.commands.execute(new TimeOutCommand(id, at.toISOString(), deadline));
         this.waiting.forget(id);
       } catch (error) {
         this.logger.error(`command ${id} timeout: ${(error as Error).message}`);

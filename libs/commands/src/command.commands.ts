@@ -86,11 +86,15 @@ export class ReceiveCommandResult extends Command<CommandHandled> {
   }
 }
 
-/** The CommandResponse's deadline passed (`at`: now); recorded once, and only after the deadline. */
+/**
+ * The CommandResponse's deadline passed (`at`: now); recorded once, and only after the deadline.
+ * `deadline`: for a response recorded without one, the one CommandTimeouts derived from the log.
+ */
 export class TimeOutCommand extends Command<CommandHandled> {
   constructor(
     readonly commandId: string,
     readonly at: string,
+    readonly deadline?: string,
   ) {
     super();
   }
@@ -277,7 +281,7 @@ export class ReceiveCommandResultHandler implements ICommandHandler<ReceiveComma
 export class TimeOutCommandHandler implements ICommandHandler<TimeOutCommand, CommandHandled> {
   constructor(private readonly streams: CommandStreams) {}
 
-  execute({ commandId, at }: TimeOutCommand): Promise<CommandHandled> {
-    return this.streams.handle(commandId, { type: 'TimeOut', commandId, at });
+  execute({ commandId, at, deadline }: TimeOutCommand): Promise<CommandHandled> {
+    return this.streams.handle(commandId, { type: 'TimeOut', commandId, at, ...(deadline ? { deadline } : {}) });
   }
 }

@@ -16,12 +16,40 @@ export type CommandCommand =
   | { type: 'RecordSendFailure'; commandId: string; reason: string }
   | { type: 'RecordSkipped'; commandId: string; reason: string }
   | { type: 'ReceiveResult'; commandId: string; result: CommandResult; partnerId: string }
-  /** `at`: now, as the process that asks sees it; before the deadline nothing happens. */
-  | { type: 'TimeOut'; commandId: string; at: string };
+  /**
+   * `at`: now, as the process that asks sees it; before the deadline nothing happens.
+   * `deadline`: only for a response recorded before responses carried theirs (the asker derives it
+   * from the log: legacyCommandDeadline); a response's own deadline always wins.
+   */
+  | { type: 'TimeOut'; commandId: string; at: string; deadline?: string };
+
+/**
+ * The wait for a CommandResult when a CommandResponse gives no usable `timeout` (a response
+ * recorded before it was checked): long enough for any CPO we know, short enough that a command
+ * does not stay PENDING for ever.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
+
+const timeoutSecondsOf = (timeout: unknown): number =>
+  typeof timeout === 'number' && Number.isFinite(timeout) ? Math.max(timeout, 0) : DEFAULT_COMMAND_TIMEOUT_SECONDS;
 
 /** When an ACCEPTED CommandResponse received at `receivedAt` times out. */
 export function commandDeadline(receivedAt: string, timeoutSeconds: number): string {
-  return new Date(Date.parse(receivedAt) + Math.max(timeoutSeconds, 0) * 1000).toISOString();
+  return new Date(Date.parse(receivedAt) + timeoutSecondsOf(timeoutSeconds) * 1000).toISOString();
+}
+
+/**
+ * The deadline of an ACCEPTED response recorded before responses carried one (no `deadline` in
+ * its CommandResponseReceived): its `received_at`, else the time the log recorded it, plus its
+ * `timeout` (DEFAULT_COMMAND_TIMEOUT_SECONDS when it has none). Undefined when it has its own
+ * deadline or was not ACCEPTED.
+ */
+export function legacyCommandDeadline(
+  data: { response: { result: string; timeout?: number }; received_at?: string; deadline?: string },
+  recordedAt: string,
+): string | undefined {
+  if (data.deadline || data.response?.result !== CommandResponseType.ACCEPTED) return undefined;
+  return commandDeadline(data.received_at ?? recordedAt, data.response.timeout as number);
 }
 
 /**
@@ -102,21 +130,23 @@ export const commandDecider: Decider<CommandCommand, CommandEvent, CommandState>
           },
         ];
       }
-      case 'TimeOut':
+      case 'TimeOut': {
         // Idempotent: a second timeout, one after the result, or one asked too early records nothing.
         if (!state.requested || state.finished || state.response?.result !== CommandResponseType.ACCEPTED) return [];
-        if (!state.deadline || Date.parse(command.at) < Date.parse(state.deadline)) return [];
+        const deadline = state.deadline ?? command.deadline;
+        if (!deadline || Date.parse(command.at) < Date.parse(deadline)) return [];
         return [
           {
             type: 'CommandTimedOut',
             data: {
               command_id: command.commandId,
-              timeout: state.response.timeout,
-              deadline: state.deadline,
+              timeout: timeoutSecondsOf(state.response.timeout),
+              deadline,
               timed_out_at: command.at,
             },
           },
         ];
+      }
     }
   },
 

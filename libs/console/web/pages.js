@@ -8,12 +8,15 @@ const TOP_PARTNERS = 5;
 /** Bars in the top-partners chart of a month. */
 const TOP_PARTNERS_RANKED = 10;
 // The finding codes /finance/cdrs filters on: the ledger's (LEDGER_FINDINGS), the pricing check's,
-// and the commonest the CDRs module records on receipt (CdrFindingCode in libs/cdrs).
+// the tokens register's authorization findings (AUTHORIZATION_FINDINGS), and the commonest the
+// CDRs module records on receipt (CdrFindingCode in libs/cdrs).
 const CDR_FINDINGS = [
   'cdr_without_session',
   'credit_without_original',
   'credited_more_than_once',
   'cdr_cost_mismatch',
+  'token_blocked_at_start',
+  'unknown_authorization_reference',
   'no_session_id',
   'session_unknown',
   'token_not_ours',

@@ -4,23 +4,34 @@ import type { PullModuleId, PullPartner, PullSource } from './pull-source';
 
 /**
  * Partners from the credentials module: registered, not suspended, with the Sender endpoints their
- * version details listed; called with the token they gave us, as our first hosted party.
+ * version details listed; called with the token they gave us, as our first hosted party (through
+ * a hub: as each of `ourParties`).
  */
-export function partnerDirectorySource(directory: PartnerDirectory, ourParty?: PartyId): PullSource {
+export function partnerDirectorySource(directory: PartnerDirectory, ourParties: readonly PartyId[] = []): PullSource {
   const usable = (view: PartnerView | undefined): view is PartnerView => view?.status === 'registered' && !view.suspended;
-  const toPullPartner = (view: PartnerView): PullPartner => ({
-    partnerId: view.id,
-    ...(view.version ? { version: view.version } : {}),
-    ...(ourParty ? { ourParty } : {}),
-    parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
-    senderUrl: (module: PullModuleId) =>
-      view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,
-    // GET All via a hub: addressed to the hub's own party, which gathers its parties' objects.
-    client: () => {
-      const hub = view.roles.find((role) => role.role === 'HUB');
-      return directory.client(view.id, { ...(ourParty ? { fromParty: ourParty } : {}), ...(hub ? { toParty: hub } : {}) });
-    },
-  });
+  const [ourParty] = ourParties;
+  const toPullPartner = (view: PartnerView): PullPartner => {
+    const hub = view.roles.find((role) => role.role === 'HUB');
+    return {
+      partnerId: view.id,
+      ...(view.version ? { version: view.version } : {}),
+      ...(ourParty ? { ourParty } : {}),
+      parties: [...view.roles, ...view.behind].map((role) => ({ countryCode: role.countryCode, partyId: role.partyId })),
+      // A hub's GET All answers what concerns the requesting party: each of ours asks. (2.1.1 has
+      // no routing headers, so one ask there.)
+      ...(hub && view.version !== '2.1.1' && ourParties.length > 1 ? { askAs: [...ourParties] } : {}),
+      senderUrl: (module: PullModuleId) =>
+        view.endpoints.find((endpoint) => endpoint.identifier === module && endpoint.role === 'SENDER')?.url,
+      // GET All via a hub: addressed to the hub's own party, which gathers its parties' objects.
+      client: (as?: PartyId) => {
+        const from = as ?? ourParty;
+        return directory.client(view.id, {
+          ...(from ? { fromParty: from } : {}),
+          ...(hub ? { toParty: { countryCode: hub.countryCode, partyId: hub.partyId } } : {}),
+        });
+      },
+    };
+  };
   return {
     async list() {
       return (await directory.list()).filter(usable).map(toPullPartner);

@@ -20,8 +20,14 @@ export interface PullPartner {
   parties: PartyId[];
   /** The URL of its Sender interface for a module, when it offers one. */
   senderUrl(module: PullModuleId): string | undefined;
-  /** A client that calls the partner with the token it gave us. */
-  client(): Promise<SenderPages>;
+  /**
+   * Our parties each pull asks as, one GET (and its pages) each: every one of ours through a hub,
+   * whose GET All answers the objects that concern the requesting party only; otherwise one ask,
+   * as `ourParty`. Absent: one ask.
+   */
+  askAs?: PartyId[];
+  /** A client that calls the partner with the token it gave us, as `as` (one of askAs) or as ourParty. */
+  client(as?: PartyId): Promise<SenderPages>;
 }
 
 /** Where pulling finds partners (the credentials module's PartnerDirectory in the hub; a fixed list in tests). */

@@ -74,7 +74,7 @@ export class PullService implements OnApplicationBootstrap, OnApplicationShutdow
     @Optional() @Inject(PULL_SOURCE) source?: PullSource,
     @Optional() directory?: PartnerDirectory,
   ) {
-    this.source = source ?? (directory ? partnerDirectorySource(directory, config.ocpiParties[0]) : undefined);
+    this.source = source ?? (directory ? partnerDirectorySource(directory, config.ocpiParties) : undefined);
     // Every module that offers a pull; the process that pulls runs their command handlers too.
     for (const { pull } of modules) if (pull) this.targets.set(pull.module, commandPullTarget(pull, commands));
   }
@@ -190,19 +190,22 @@ export class PullService implements OnApplicationBootstrap, OnApplicationShutdow
       finished_at: '',
     };
     try {
-      const client = await partner.client();
-      for await (const page of client.paginate<unknown>(url, { date_from: run.date_from, date_to: run.date_to })) {
-        run.pages += 1;
-        for (const object of page.data) {
-          run.received += 1;
-          const outcome = await target.ingest(partner, object, {
-            pullId: run.pull_id,
-            url: page.url,
-            receivedAt: new Date().toISOString(),
-          });
-          if (outcome.status === 'recorded') run.recorded += 1;
-          else if (outcome.status === 'unchanged') run.unchanged += 1;
-          else run.rejected.push({ page_url: page.url, ...idOf(object), reason: outcome.reason, sha256: objectDigest(object) });
+      // One window, asked as each of our parties the partner answers apart (a hub), into one run.
+      for (const as of partner.askAs?.length ? partner.askAs : [undefined]) {
+        const client = await partner.client(as);
+        for await (const page of client.paginate<unknown>(url, { date_from: run.date_from, date_to: run.date_to })) {
+          run.pages += 1;
+          for (const object of page.data) {
+            run.received += 1;
+            const outcome = await target.ingest(partner, object, {
+              pullId: run.pull_id,
+              url: page.url,
+              receivedAt: new Date().toISOString(),
+            });
+            if (outcome.status === 'recorded') run.recorded += 1;
+            else if (outcome.status === 'unchanged') run.unchanged += 1;
+            else run.rejected.push({ page_url: page.url, ...idOf(object), reason: outcome.reason, sha256: objectDigest(object) });
+          }
         }
       }
     } catch (error) {

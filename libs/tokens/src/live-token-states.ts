@@ -18,6 +18,16 @@ interface Known {
  * subscription to the token streams, started before the first read, folds every later change in,
  * whichever process made it: a block made elsewhere holds here once the subscription delivers it
  * (one poll, 50–200 ms); a change made in this process holds at once (`forget`).
+ *
+ * Why not the store's stream-state cache (libs/event-store stream-states.ts), which also keeps
+ * decider states per stream in an LRU: the two promise different things. That cache is the write
+ * path's: it may be behind, because the append's expected revision catches it, and a read that must
+ * be current (`currentState`) asks the store for what follows on every call unless the store is
+ * embedded and sees every append. Authorization must not read the store on the way and may lag a
+ * remote change by one poll; it gets that from a subscription, which the write-path cache has no
+ * place for (no lifecycle, one per store, shared by every module). Folding them would put two
+ * consistency rules in one class, and tokens would compete for its 10,000 entries with every
+ * session and CDR being written, so a busy hub would evict the tokens drivers are waiting on.
  */
 @Injectable()
 export class LiveTokenStates implements OnModuleInit, OnApplicationShutdown {

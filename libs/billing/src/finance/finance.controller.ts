@@ -67,7 +67,7 @@ const CURSOR = queryParam('cursor', 'The `next_cursor` of the previous page.');
 const LIMIT = queryParam('limit', 'Page size (default 100).', { type: 'integer', minimum: 1, maximum: 1000 });
 const FINDING = queryParam(
   'finding',
-  'Only rows with this finding: a ledger finding, one the CDRs module recorded on receipt, or cdr_cost_mismatch; snake_case or the event-style name (CdrCostMismatch).',
+  "Only rows with this finding: a ledger finding, one the CDRs module recorded on receipt, cdr_cost_mismatch, or an authorization finding (token_blocked_at_start, unknown_authorization_reference); snake_case, the event-style name (CdrCostMismatch) or the tokens register's (TOKEN_BLOCKED_AT_START).",
 );
 const POSITION_HEADER = {
   'X-Roamledger-Position': { description: 'The log position when the export started.', schema: { type: 'integer' } },
@@ -136,7 +136,7 @@ export class FinanceController {
   @PARTNER
   @queryParam(
     'finding',
-    'Only sessions with this finding (status_transition_flagged, negative_energy, energy_implausible, ...); for completed_without_cdr use cdr_overdue.',
+    'Only sessions with this finding (status_transition_flagged, negative_energy, energy_implausible, token_blocked_at_start, unknown_authorization_reference, ...); for completed_without_cdr use cdr_overdue.',
   )
   @queryParam('cdr_overdue', 'true: only COMPLETED sessions without a CDR BILLING_CDR_DUE_HOURS after their end.', {
     type: 'string',
@@ -308,10 +308,14 @@ export class FinanceController {
   }
 }
 
-/** A finding code, snake_case as stored; the event-style name (CdrCostMismatch) is read as cdr_cost_mismatch. */
+/**
+ * A finding code, snake_case as stored; the event-style name (CdrCostMismatch) is read as
+ * cdr_cost_mismatch, the tokens register's upper-case one (TOKEN_BLOCKED_AT_START) as token_blocked_at_start.
+ */
 function findingOf(finding: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(finding))
     throw new BadRequestException('finding is a finding code, e.g. cdr_without_session or cdr_cost_mismatch');
+  if (/^[A-Z0-9_]+$/.test(finding)) return finding.toLowerCase();
   return /[A-Z]/.test(finding) ? finding.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase() : finding;
 }
 

@@ -58,7 +58,7 @@ export class FinanceCdr implements CdrItem {
   @nullableText() invoice_reference_id: string | null;
   @time() last_updated: string;
   @texts(
-    'Current findings: cdr_without_session, credit_without_original, credited_more_than_once, and cdr_cost_mismatch (CdrCostMismatch: total_cost differs from the price of its tariff by more than PRICING_TOLERANCE minor units).',
+    'Current findings: cdr_without_session, credit_without_original, credited_more_than_once, cdr_cost_mismatch (CdrCostMismatch: total_cost differs from the price of its tariff by more than PRICING_TOLERANCE minor units), and the authorization findings token_blocked_at_start (its token was blocked or expired when it reached the log) and unknown_authorization_reference (an authorization_reference we never issued).',
   )
   findings: string[];
   @texts('Finding codes the CDRs module recorded on receipt (see libs/cdrs cdr.events.ts).') receipt_findings: string[];
@@ -118,7 +118,7 @@ export class FinanceSession implements Record<keyof ReturnType<typeof sessionIte
   @ApiProperty({ description: 'COMPLETED, no CDR, ended more than BILLING_CDR_DUE_HOURS before as_of.' })
   cdr_overdue: boolean;
   @texts(
-    'status_transition_flagged; the plausibility findings CDRs have (negative_energy, energy_implausible, duration_implausible, end_before_start, ...); completed_without_cdr when cdr_overdue.',
+    'status_transition_flagged; the plausibility findings CDRs have (negative_energy, energy_implausible, duration_implausible, end_before_start, ...); the authorization findings token_blocked_at_start and unknown_authorization_reference; completed_without_cdr when cdr_overdue.',
   )
   findings: string[];
   @text() stream: string;

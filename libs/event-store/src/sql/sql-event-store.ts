@@ -400,6 +400,8 @@ export class SqlEventStore implements EventStore {
         this.tailNext = -1;
         return;
       }
+      // Every subscriber of the process gets these very objects: none may change another's view.
+      for (const event of events) freezeEvent(event);
       this.tail = this.tail.concat(events);
       this.tailNext = next + events.length;
       if (this.tail.length > TAIL_LIMIT) this.tail = this.tail.slice(this.tail.length - TAIL_LIMIT);
@@ -528,6 +530,23 @@ function toRecorded<T>(row: EventRow): RecordedEvent<T> {
     prevHash: row.prev_hash,
     hash: row.hash,
   };
+}
+
+/**
+ * The event, its data and metadata frozen all the way down (the tail hands one object to every
+ * subscriber): a subscriber that tries to change it throws, in strict mode, instead of changing
+ * what the others read. A projection that needs a changed copy makes one.
+ */
+export function freezeEvent(event: RecordedEvent): RecordedEvent {
+  deepFreeze(event.data);
+  deepFreeze(event.metadata);
+  return Object.freeze(event);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 function escapeLike(value: string): string {
