@@ -531,7 +531,12 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       const tariff230 = { ...tariffOf('PRK'), tax_included: 'NO', min_price: { before_taxes: 0.5, after_taxes: 0.56 } };
       const putTariff = await send230('PUT', 'tariffs/CA/PRK/NA-TIME', tariff230);
       assert.equal(putTariff.httpStatus, 201, putTariff.body.status_message);
-      const tariff221 = { ...tariffOf('TWO'), min_price: { excl_vat: 0.5, incl_vat: 0.56 } };
+      // 2.2.1 names the tax as a VAT rate; 2.3.0 says it is added on top (tax_included NO).
+      const tariff221 = {
+        ...tariffOf('TWO'),
+        elements: [{ price_components: [{ type: 'TIME', price: 2, step_size: 60, vat: 15 }] }],
+        min_price: { excl_vat: 0.5, incl_vat: 0.56 },
+      };
       assert.equal((await send221('PUT', 'tariffs/CA/TWO/NA-TIME', tariff221)).httpStatus, 201);
       const tariffRead = (await send230('GET', 'tariffs/CA/PRK/NA-TIME')).body.data;
       assert.deepEqual(tariffRead.min_price, tariff230.min_price);
@@ -615,6 +620,23 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       assert.deepEqual(byPartner.get('CA*PRK'), byPartner.get('CA*TWO'));
       assert.equal(byPartner.get('CA*PRK').amount_excl_vat, '2.00');
       assert.equal(byPartner.get('CA*PRK').amount_incl_vat, '2.30');
+      // Priced, and nothing disputed: the 2.3.0 CDR is checked before taxes only (its tariff adds
+      // taxes on top), the 2.2.1 one at its tariff's 15% VAT.
+      const priced = async (partner: string) => {
+        const until = Date.now() + 60_000;
+        for (;;) {
+          const [row] = (await call('GET', `/finance/cdrs?partner=${partner}&currency=CAD`, FINANCE_KEY)).body.items ?? [];
+          if (row?.pricing_status === 'priced') return row;
+          assert.ok(Date.now() < until, `${partner}'s CDR was never priced: ${JSON.stringify(row)}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      const pricedPrk = await priced('CA*PRK');
+      assert.deepEqual([pricedPrk.priced_excl_vat, pricedPrk.priced_incl_vat], ['2.00', null]);
+      assert.ok(!pricedPrk.findings.includes('cdr_cost_mismatch'), pricedPrk.findings.join());
+      const pricedTwo = await priced('CA*TWO');
+      assert.deepEqual([pricedTwo.priced_excl_vat, pricedTwo.priced_incl_vat], ['2.00', '2.30']);
+      assert.ok(!pricedTwo.findings.includes('cdr_cost_mismatch'), pricedTwo.findings.join());
 
       // Pulling its 2.3.0 Sessions and CDRs Senders: 2.3.0 pages through the same mapping as a push.
       parking.senderObjects.set('cdrs', [

@@ -167,7 +167,8 @@ export function pricingProjection(options: PricingProjectionSettings): Projectio
   const settings = { ...options, engineVersion: options.engineVersion ?? PRICING_ENGINE_VERSION };
   return {
     name: PRICING_PROJECTION,
-    version: 1,
+    // Version 2: a 2.3.0 tariff's tax_included decides which of the CDR's totals is checked.
+    version: 2,
     settings: { engineVersion: settings.engineVersion, toleranceMinorUnits: settings.toleranceMinorUnits },
     tables: [PRICING_TARIFFS, PRICING_LOCATIONS, CDR_PRICING, SESSION_PRICING],
     filter: { eventTypes: [...PRICING_EVENT_TYPES] },
@@ -599,20 +600,31 @@ class PricingBatch {
       results.map((r) => r.total),
       currency,
     );
-    const priced = { excl: total.exclVat.rounded(), incl: total.inclVat.rounded() };
-    const differenceExcl = stated.excl.minus(priced.excl);
-    const differenceIncl = stated.incl ? stated.incl.minus(priced.incl) : undefined;
+    const notes = results.flatMap((r) => r.notes);
+    // 2.3.0 tariffs say whether their prices include taxes instead of naming a VAT rate: with taxes
+    // added on top (NO) the engine cannot know them, with taxes included (YES) it cannot take them out.
+    const taxIncluded = new Set(choice.tariffs.map((t) => (t.tariff as { tax_included?: unknown }).tax_included));
+    const taxesOnTop = taxIncluded.has('NO');
+    const pricesWithTaxes = !taxesOnTop && taxIncluded.size === 1 && taxIncluded.has('YES');
+    if (taxesOnTop)
+      notes.push('the tariff adds taxes on top of its prices (tax_included NO): only the amount before taxes is checked');
+    if (pricesWithTaxes) notes.push('the tariff prices include taxes (tax_included YES): only the amount with taxes is checked');
+    const priced = {
+      excl: pricesWithTaxes ? undefined : total.exclVat.rounded(),
+      incl: taxesOnTop ? undefined : pricesWithTaxes ? total.exclVat.rounded() : total.inclVat.rounded(),
+    };
+    const differenceExcl = priced.excl ? stated.excl.minus(priced.excl) : undefined;
+    const differenceIncl = stated.incl && priced.incl ? stated.incl.minus(priced.incl) : undefined;
     const tolerance = new OcpiDecimal(this.settings.toleranceMinorUnits).times(new OcpiDecimal(10).pow(-minorUnits(currency)));
     const beyond = (difference: Money | undefined) => difference?.amount.abs().gt(tolerance) === true;
-    const notes = results.flatMap((r) => r.notes);
     if (!zoneKnown) notes.push(`the time zone of location ${cdr.cdr_location.id} is unknown: restrictions read in UTC`);
     return {
       ...base,
       status: 'priced',
       finding: beyond(differenceExcl) || beyond(differenceIncl) ? CDR_COST_MISMATCH : null,
-      priced_excl_vat: priced.excl.toString(),
-      priced_incl_vat: priced.incl.toString(),
-      difference_excl_vat: differenceExcl.toString(),
+      priced_excl_vat: priced.excl ? priced.excl.toString() : null,
+      priced_incl_vat: priced.incl ? priced.incl.toString() : null,
+      difference_excl_vat: differenceExcl ? differenceExcl.toString() : null,
       difference_incl_vat: differenceIncl ? differenceIncl.toString() : null,
       tariffs,
       time_zone: zoneKnown ? timeZone : null,
