@@ -86,6 +86,8 @@ export class SqlEventStore implements EventStore {
   /** An append (here, or NOTIFYed from elsewhere) since the tail was last read. */
   private tailBehind = true;
   private tailReadAt = 0;
+  /** watchAppends: the last position appended here per set of stream prefixes. */
+  private readonly appendWatches: Array<{ prefixes: readonly string[]; position: number }> = [];
 
   readonly snapshots: SnapshotStore = {
     load: async (stream, key) => {
@@ -131,6 +133,12 @@ export class SqlEventStore implements EventStore {
     private readonly db: SqlClient,
   ) {
     this.exclusive = kind === 'pglite';
+  }
+
+  watchAppends(prefixes: readonly string[]): () => number {
+    const watch = { prefixes: [...prefixes], position: -1 };
+    this.appendWatches.push(watch);
+    return () => watch.position;
   }
 
   knowsLatest(stream: string, revision: number): boolean {
@@ -280,13 +288,21 @@ export class SqlEventStore implements EventStore {
     switch (result.outcome) {
       case 'appended':
         this.rememberHead(stream, { revision: actualRevision, hash: result.actual_hash as string });
+        this.noteAppend(stream, Number(result.last_position));
         this.wakeSubscribers();
         return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
       case 'idempotent':
+        this.noteAppend(stream, Number(result.last_position));
         return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
       default:
         this.forgetHead(stream, actualRevision, result.actual_hash);
         throw new WrongExpectedVersion(stream, expected, actualRevision);
+    }
+  }
+
+  private noteAppend(stream: string, position: number): void {
+    for (const watch of this.appendWatches) {
+      if (position > watch.position && watch.prefixes.some((prefix) => stream.startsWith(prefix))) watch.position = position;
     }
   }
 
