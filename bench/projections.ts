@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { billingProjection } from '@roamledger/billing';
@@ -47,6 +47,12 @@ const STORE = (process.env.BENCH_STORE ?? 'postgres') as 'postgres' | 'pglite';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const READ_PAGE = 1000;
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
+
+/** CPU microseconds of this Node process since `from` (the database's own work is not in it). */
+const cpuMicros = (from: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(from);
+  return used.user + used.system;
+};
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
@@ -262,9 +268,12 @@ async function main(): Promise<void> {
       `  log: ${(head + 1).toLocaleString('en')} events, ${sessions.toLocaleString('en')} sessions of ${SESSION_EVENTS} events + a CDR each (+ a credit per 10); seeded at ${((head + 1) / seedSeconds).toFixed(0)} events/s`,
     );
 
+    const loadBefore = os.loadavg();
     started = performance.now();
+    let cpu = process.cpuUsage();
     const read = await rawRead(store);
     const readRate = read / ((performance.now() - started) / 1000);
+    const readCpu = cpuMicros(cpu) / read;
     const readRss = rss.phase();
 
     const projection = billingProjection({ timeZone: 'UTC' });
@@ -272,8 +281,10 @@ async function main(): Promise<void> {
     const build = await createBuild(target, projection);
     const runner = new ProjectionRunner(target, projection, build.build, build.position);
     started = performance.now();
+    cpu = process.cpuUsage();
     const end = await new LogFollower(store, runner, { until: head, batchSize: BATCH }).run();
     const rebuildSeconds = (performance.now() - started) / 1000;
+    const rebuildCpu = cpuMicros(cpu) / (head + 1);
     if (end !== 'reached') throw new Error(`rebuild ended ${end}`);
     const rebuildRate = (head + 1) / rebuildSeconds;
     const rebuildRss = rss.phase();
@@ -286,10 +297,17 @@ async function main(): Promise<void> {
 
     rss.stop();
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
-    row('raw readAll (pages of 1000)', `${readRate.toFixed(0)} events/s`);
+    row('raw readAll (pages of 1000)', `${readRate.toFixed(0)} events/s, ${readCpu.toFixed(1)} µs CPU/event`);
     row(
       'billing rebuild from position 0',
-      `${rebuildRate.toFixed(0)} events/s  (${((rebuildRate / readRate) * 100).toFixed(0)}% of raw read; aim >= 50%)`,
+      `${rebuildRate.toFixed(0)} events/s, ${rebuildCpu.toFixed(1)} µs CPU/event  (${((rebuildRate / readRate) * 100).toFixed(0)}% of raw read; aim >= 50%)`,
+    );
+    row(
+      'load average before / after',
+      `${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     );
     row('rebuilt rows', digest.tables.map((table) => `${table.table} ${table.rows.toLocaleString('en')}`).join(', '));
     row('digest of the rebuilt tables', `${digestSeconds.toFixed(1)} s`);

@@ -65,6 +65,8 @@ interface PendingEvent {
   hash: string;
   stream: string;
   revision: number;
+  /** Its leaf hash, computed once for the log's tree and kept for its seal's root. */
+  leaf: Buffer;
 }
 
 export class LogVerifier {
@@ -102,10 +104,10 @@ export class LogVerifier {
     }
     this.lastPosition = event.position;
     this.checkChain(event);
-    if (isSealEvent(event)) this.checkSeal(event as RecordedEvent<SealData>);
-    else this.pending.push({ position: event.position, hash: event.hash, stream: event.stream, revision: event.revision });
-
     const leaf = leafHash(event.position, event.hash);
+    if (isSealEvent(event)) this.checkSeal(event as RecordedEvent<SealData>);
+    else this.pending.push({ position: event.position, hash: event.hash, stream: event.stream, revision: event.revision, leaf });
+
     this.tree.push(leaf);
     this.leaves?.push(leaf);
     this.lastEvent = { position: event.position, stream: event.stream, revision: event.revision, hash: event.hash };
@@ -224,7 +226,7 @@ export class LogVerifier {
     }
     this.compareCoverage(sequence, seal, covered);
 
-    const root = toHex(merkleRoot(covered.map((pending) => leafHash(pending.position, pending.hash))));
+    const root = toHex(merkleRoot(covered.map((pending) => pending.leaf)));
     if (root !== seal.root) {
       this.report({
         kind: 'coverage',

@@ -10,7 +10,7 @@
  * Our leaf data `d` is the canonical JSON of `{ hash, position }` of one event. Everything here is
  * pure; hashes are 32-byte Buffers inside and lowercase hex in formats.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from '@roamledger/kernel';
 
 /** Anything indexable holding leaf hashes: an array, or a LeafBuffer for long logs. */
@@ -19,7 +19,6 @@ export interface LeafList {
   at(index: number): Buffer | undefined;
 }
 
-const LEAF_PREFIX = Buffer.from([0]);
 const NODE_PREFIX = Buffer.from([1]);
 export const EMPTY_ROOT = createHash('sha256').digest();
 
@@ -29,11 +28,20 @@ export function leafData(position: number, eventHash: string): string {
 }
 
 export function leafHash(position: number, eventHash: string): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(leafData(position, eventHash), 'utf8').digest();
+  // One-shot hashing (no Hash object per leaf): U+0000 is the byte 0x00 in UTF-8.
+  return hash('sha256', `\u0000${leafData(position, eventHash)}`, 'buffer') as unknown as Buffer;
 }
 
+/** 0x01 || left || right, filled per call: hashing is synchronous, so one buffer serves every call. */
+const nodeInput = Buffer.alloc(65, NODE_PREFIX[0]);
+
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) {
+    return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  }
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 33);
+  return hash('sha256', nodeInput, 'buffer') as unknown as Buffer;
 }
 
 /** Largest power of two strictly below n (n >= 2). */

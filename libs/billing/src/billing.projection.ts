@@ -111,6 +111,9 @@ export function billingProjection(settings: BillingProjectionSettings): Projecti
  */
 class BillingBatch {
   private readonly cdrs = new Map<string, CdrLedgerRow>();
+  /** The CDRs (not credits) in `cdrs` by their session, and the credits by the CDR they credit: no scan per event. */
+  private readonly cdrsBySession = new Map<string, CdrLedgerRow[]>();
+  private readonly creditsByOriginal = new Map<string, CdrLedgerRow[]>();
   private readonly sessions = new Map<string, SessionViewRow>();
   private readonly dirtyCdrs = new Set<string>();
   private readonly dirtySessions = new Set<string>();
@@ -186,10 +189,24 @@ class BillingBatch {
       { table: SESSION_VIEW, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
     ]);
     for (const row of cdrRows as CdrLedgerRow[]) {
-      this.cdrs.set(cdrKeyOf(row), row);
+      this.holdCdr(row);
       if (row.first_of_session) this.billedSessions.add(key(row.country_code, row.party_id, row.session_key ?? ''));
     }
     for (const row of sessionRows as SessionViewRow[]) this.sessions.set(sessionKeyOf(row), row);
+  }
+
+  private holdCdr(row: CdrLedgerRow): void {
+    const rowKey = cdrKeyOf(row);
+    if (this.cdrs.has(rowKey)) return;
+    this.cdrs.set(rowKey, row);
+    const index = row.credit
+      ? { map: this.creditsByOriginal, by: row.credit_reference_key }
+      : { map: this.cdrsBySession, by: row.session_key };
+    if (!index.by) return;
+    const indexKey = key(row.country_code, row.party_id, index.by);
+    const rows = index.map.get(indexKey);
+    if (rows) rows.push(row);
+    else index.map.set(indexKey, [row]);
   }
 
   private fold(event: Billing): void {
@@ -221,7 +238,7 @@ class BillingBatch {
       row.first_of_session = !this.billedSessions.has(billed);
       this.billedSessions.add(billed);
     }
-    this.cdrs.set(rowKey, row);
+    this.holdCdr(row);
     this.dirtyCdrs.add(rowKey);
     this.statementAdds.push({ row, position: event.position });
 
@@ -235,17 +252,10 @@ class BillingBatch {
     setFinding(row, LEDGER_FINDINGS.cdrWithoutSession, !session);
     if (session) this.linkCdr(session, row, event);
     // Credits that came first now have their original.
-    for (const other of this.cdrs.values()) {
-      if (
-        other.credit &&
-        other.credit_reference_key === row.cdr_key &&
-        other.country_code === row.country_code &&
-        other.party_id === row.party_id
-      ) {
-        setFinding(other, LEDGER_FINDINGS.creditWithoutOriginal, false);
-        this.markCdr(other, event);
-        this.addCredit(row, other, event);
-      }
+    for (const other of this.creditsByOriginal.get(key(row.country_code, row.party_id, row.cdr_key)) ?? []) {
+      setFinding(other, LEDGER_FINDINGS.creditWithoutOriginal, false);
+      this.markCdr(other, event);
+      this.addCredit(row, other, event);
     }
   }
 
@@ -272,16 +282,9 @@ class BillingBatch {
     this.sessions.set(rowKey, row);
     this.dirtySessions.add(rowKey);
     // CDRs that came before their session now have it.
-    for (const cdr of this.cdrs.values()) {
-      if (
-        !cdr.credit &&
-        cdr.session_key === row.session_key &&
-        cdr.country_code === row.country_code &&
-        cdr.party_id === row.party_id
-      ) {
-        if (setFinding(cdr, LEDGER_FINDINGS.cdrWithoutSession, false)) this.markCdr(cdr, event);
-        this.linkCdr(row, cdr, event);
-      }
+    for (const cdr of this.cdrsBySession.get(rowKey) ?? []) {
+      if (setFinding(cdr, LEDGER_FINDINGS.cdrWithoutSession, false)) this.markCdr(cdr, event);
+      this.linkCdr(row, cdr, event);
     }
   }
 

@@ -109,6 +109,8 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly contactRecordedAt = new Map<string, number>();
   /** Ids of the PartnerContacted events this process appended: already told to its own listeners. */
   private readonly ownContacts = new Set<string>();
+  /** The last position this process appended to the streams the directory folds (where the store keeps it). */
+  private readonly ownFeedAppends?: () => number;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -117,7 +119,9 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
     @Optional()
     @Inject(PARTNER_CONTACT_OPTIONS)
     private readonly contactOptions: PartnerContactOptions = DEFAULT_PARTNER_CONTACT_OPTIONS,
-  ) {}
+  ) {
+    this.ownFeedAppends = store.watchAppends?.(FEED.streamPrefixes ?? []);
+  }
 
   async onModuleInit(): Promise<void> {
     await this.ready();
@@ -153,9 +157,14 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
     await this.feeding;
   }
 
-  /** Resolves once every partner event the log holds now is folded in (a hub's report made by another module, say). */
+  /**
+   * Resolves once every partner event this process appended is folded in (a hub's report made by
+   * another module, say): from memory where the store says what it appended, with no round trip
+   * per hub request. Other processes' events arrive with their append's notification, as a
+   * suspension does. A store that cannot say is asked for its head.
+   */
   async caughtUp(): Promise<void> {
-    await this.reached(await this.store.headPosition());
+    await this.reached(this.ownFeedAppends ? this.ownFeedAppends() : await this.store.headPosition());
   }
 
   /** Resolves once every partner event up to `position` is folded in (after this process's own appends). */

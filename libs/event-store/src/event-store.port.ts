@@ -156,6 +156,13 @@ export interface EventStore {
    * stream's state can then skip asking the store what follows.
    */
   knowsLatest?(stream: string, revision: number): boolean;
+  /**
+   * Optional: a reading of the highest position this process appended to streams starting with
+   * one of `prefixes` (-1: none yet), kept in memory. An in-memory projection fed by a
+   * subscription can tell from it, without a round trip, whether it already holds every event its
+   * own process wrote; other processes' appends reach it with their notification.
+   */
+  watchAppends?(prefixes: readonly string[]): () => number;
   /** Position of the last event in the log, or -1 when it is empty. */
   headPosition(): Promise<number>;
   /** Throws when the store cannot serve requests (used by readiness). */

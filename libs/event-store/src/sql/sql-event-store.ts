@@ -82,10 +82,12 @@ export class SqlEventStore implements EventStore {
   private tailNext = -1;
   /** Where each subscriber reading from the tail is. */
   private readonly tailReaders = new Map<object, number>();
-  private tailRead?: Promise<void>;
+  private tailRead?: Promise<boolean>;
   /** An append (here, or NOTIFYed from elsewhere) since the tail was last read. */
   private tailBehind = true;
   private tailReadAt = 0;
+  /** watchAppends: the last position appended here per set of stream prefixes. */
+  private readonly appendWatches: Array<{ prefixes: readonly string[]; position: number }> = [];
 
   readonly snapshots: SnapshotStore = {
     load: async (stream, key) => {
@@ -131,6 +133,12 @@ export class SqlEventStore implements EventStore {
     private readonly db: SqlClient,
   ) {
     this.exclusive = kind === 'pglite';
+  }
+
+  watchAppends(prefixes: readonly string[]): () => number {
+    const watch = { prefixes: [...prefixes], position: -1 };
+    this.appendWatches.push(watch);
+    return () => watch.position;
   }
 
   knowsLatest(stream: string, revision: number): boolean {
@@ -280,13 +288,21 @@ export class SqlEventStore implements EventStore {
     switch (result.outcome) {
       case 'appended':
         this.rememberHead(stream, { revision: actualRevision, hash: result.actual_hash as string });
+        this.noteAppend(stream, Number(result.last_position));
         this.wakeSubscribers();
         return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
       case 'idempotent':
+        this.noteAppend(stream, Number(result.last_position));
         return { nextExpectedRevision: actualRevision, position: Number(result.last_position) };
       default:
         this.forgetHead(stream, actualRevision, result.actual_hash);
         throw new WrongExpectedVersion(stream, expected, actualRevision);
+    }
+  }
+
+  private noteAppend(stream: string, position: number): void {
+    for (const watch of this.appendWatches) {
+      if (position > watch.position && watch.prefixes.some((prefix) => stream.startsWith(prefix))) watch.position = position;
     }
   }
 
@@ -374,9 +390,14 @@ export class SqlEventStore implements EventStore {
     }
     // Without an append since the last read, reading again finds nothing (another process's
     // appends without NOTIFY are picked up after TAIL_FRESH_MS, as a subscriber's poll would).
-    const short = this.tailNext - from < max;
+    let short = this.tailNext - from < max;
     if (short && (this.tailBehind || this.tailRead || performance.now() - this.tailReadAt >= TAIL_FRESH_MS)) {
-      await this.extendTail();
+      // Until the page is full or the log's end is reached: a short page tells a subscriber it is
+      // at the end, and it waits for the next append (a catch-up alone at the tail did so every
+      // TAIL_READ events, up to 200 ms each time).
+      for (let more = true; more && short; short = this.tailNext - from < max) {
+        more = await this.extendTail(from + max - this.tailNext);
+      }
     }
     const start = from - (this.tailNext - this.tail.length);
     if (this.tailNext < 0 || start < 0 || from > this.tailNext) return this.readAll(options);
@@ -386,25 +407,30 @@ export class SqlEventStore implements EventStore {
     return events;
   }
 
-  /** Reads what follows the tail, once for every subscriber waiting at its end. */
-  private extendTail(): Promise<void> {
+  /**
+   * Reads what follows the tail (at least `wanted` events, up to the log's end), once for every
+   * subscriber waiting at its end. True when the read was full: more may follow.
+   */
+  private extendTail(wanted: number): Promise<boolean> {
     this.tailRead ??= (async () => {
       this.tailBehind = false;
       this.tailReadAt = performance.now();
       const next = this.tailNext;
-      const events = await this.readAll({ fromPosition: next, maxCount: TAIL_READ });
-      if (this.tailNext !== next) return;
+      const count = Math.min(TAIL_LIMIT, Math.max(TAIL_READ, wanted));
+      const events = await this.readAll({ fromPosition: next, maxCount: count });
+      if (this.tailNext !== next) return false;
       if (!events.every((event, index) => event.position === next + index)) {
         // Not the log's usual shape (rows removed under the port): no shortcut over it.
         this.tail = [];
         this.tailNext = -1;
-        return;
+        return false;
       }
       // Every subscriber of the process gets these very objects: none may change another's view.
       for (const event of events) freezeEvent(event);
       this.tail = this.tail.concat(events);
       this.tailNext = next + events.length;
       if (this.tail.length > TAIL_LIMIT) this.tail = this.tail.slice(this.tail.length - TAIL_LIMIT);
+      return events.length === count;
     })().finally(() => {
       this.tailRead = undefined;
     });
