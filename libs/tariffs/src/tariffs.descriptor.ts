@@ -1,9 +1,10 @@
 import { defineModule } from '@roamledger/module-kit';
-import { Tariff } from '@roamledger/ocpi';
+import { Tariff, v211 } from '@roamledger/ocpi';
 import { InterfaceRole, ModuleID } from '@roamledger/ocpi/values';
 import { PutTariff, TARIFFS_ROUTE, type TariffHandled } from './tariff.commands';
 import { TARIFF_STREAM_PREFIX, tariffDecider } from './tariff.decider';
 import { TARIFF_EVENT_TYPES } from './tariff.events';
+import { TARIFFS_211_ROUTE } from './tariffs.controller';
 import { TariffsModule } from './tariffs.module';
 
 /** mod_tariffs, eMSP side: CPOs push and delete their Tariffs (every version kept); we pull their Tariffs Sender after an outage. */
@@ -11,14 +12,22 @@ export const tariffsDescriptor = defineModule({
   name: 'tariffs',
   description: "OCPI Tariffs receiver (eMSP), every version kept, and the pull of CPOs' Tariffs Sender interfaces",
   nestModule: TariffsModule,
-  routes: [TARIFFS_ROUTE],
-  endpoints: [{ identifier: ModuleID.TARIFFS, role: InterfaceRole.RECEIVER, route: TARIFFS_ROUTE }],
+  routes: [TARIFFS_ROUTE, TARIFFS_211_ROUTE],
+  endpoints: [
+    {
+      identifier: ModuleID.TARIFFS,
+      role: InterfaceRole.RECEIVER,
+      route: TARIFFS_ROUTE,
+      versions: { '2.1.1': TARIFFS_211_ROUTE, '2.2.1': TARIFFS_ROUTE },
+    },
+  ],
   streams: [{ prefix: TARIFF_STREAM_PREFIX, aggregate: 'Tariff', decider: tariffDecider }],
   eventTypes: TARIFF_EVENT_TYPES,
   pull: {
     module: ModuleID.TARIFFS,
     objectClass: Tariff,
     command: (tariff: Tariff, options) => new PutTariff(tariff, options),
+    versions: { '2.1.1': { objectClass: v211.Tariff211, toModel: v211.tariffFrom211 } },
     outcome: (handled: TariffHandled) => ({ status: handled.events.length > 0 ? 'recorded' : 'unchanged' }),
   },
 });

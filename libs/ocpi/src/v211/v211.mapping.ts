@@ -1,9 +1,25 @@
 import type { CDR, CdrDimension, CdrToken, ChargingPeriod } from '../dto/cdrs.dto';
 import type { Credentials, CredentialsRole } from '../dto/credentials.dto';
-import { type CdrDimensionType, InterfaceRole, ModuleID, Role, TokenType } from '../dto/enums';
+import { type CdrDimensionType, InterfaceRole, ModuleID, ParkingType, Role, TokenType } from '../dto/enums';
+import type { Connector, EnergyMix, EVSE, Hours, Location } from '../dto/locations.dto';
 import type { Session } from '../dto/sessions.dto';
+import type { Tariff } from '../dto/tariffs.dto';
 import type { PartyId } from '../party';
-import type { Cdr211, ChargingPeriod211, Credentials211, Endpoint211, Location211, Session211 } from './v211.dto';
+import type {
+  Cdr211,
+  ChargingPeriod211,
+  ConnectorObject211,
+  Credentials211,
+  Endpoint211,
+  EnergyMix211,
+  EvseObject211,
+  Hours211,
+  Location211,
+  LocationObject211,
+  LocationType211,
+  Session211,
+  Tariff211,
+} from './v211.dto';
 
 /**
  * 2.1.1 objects to and from the model. Pure. What the model has no place for (2.1.1's FLAT
@@ -130,6 +146,7 @@ export function cdrFrom211(wire: Cdr211, context: From211): CDR {
     },
     ...(wire.meter_id ? { meter_id: wire.meter_id } : {}),
     currency: wire.currency,
+    ...(wire.tariffs ? { tariffs: wire.tariffs.map((tariff) => tariffFrom211(tariff, context)) } : {}),
     charging_periods: chargingPeriodsFrom211(wire.charging_periods),
     total_cost: { excl_vat: wire.total_cost },
     total_energy: wire.total_energy,
@@ -174,6 +191,7 @@ export function cdrTo211(cdr: CDR) {
     },
     ...(cdr.meter_id ? { meter_id: cdr.meter_id } : {}),
     currency: cdr.currency,
+    ...(cdr.tariffs ? { tariffs: cdr.tariffs.map(tariffTo211) } : {}),
     charging_periods: cdr.charging_periods,
     total_cost: cdr.total_cost.excl_vat,
     total_energy: cdr.total_energy,
@@ -228,4 +246,157 @@ export function endpointsFrom211(endpoints: Endpoint211[]): Array<{ identifier: 
 export function tokenTo211(token: Record<string, unknown>): Record<string, unknown> {
   const { country_code, party_id, contract_id, group_id, default_profile_type, energy_contract, ...rest } = token;
   return { ...rest, ...(contract_id !== undefined ? { auth_id: contract_id } : {}) };
+}
+
+// ---- Locations ----
+
+const PARKING_TYPES_211: Partial<Record<LocationType211, ParkingType>> = {
+  ON_STREET: ParkingType.ON_STREET,
+  PARKING_GARAGE: ParkingType.PARKING_GARAGE,
+  UNDERGROUND_GARAGE: ParkingType.UNDERGROUND_GARAGE,
+  PARKING_LOT: ParkingType.PARKING_LOT,
+};
+
+/** Drops the keys whose value is undefined: a mapped object holds only what was sent. */
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
+
+export function connectorFrom211(wire: ConnectorObject211): Connector {
+  return defined({
+    id: wire.id,
+    standard: wire.standard,
+    format: wire.format,
+    power_type: wire.power_type,
+    max_voltage: wire.voltage,
+    max_amperage: wire.amperage,
+    tariff_ids: wire.tariff_id !== undefined ? [wire.tariff_id] : undefined,
+    terms_and_conditions: wire.terms_and_conditions,
+    last_updated: wire.last_updated,
+  });
+}
+
+/** A Connector PATCH: 2.1.1's names as the model has them (a `tariff_id` becomes the one-element `tariff_ids`). */
+export function connectorPatchFrom211(wire: Partial<ConnectorObject211>): Partial<Connector> {
+  const { voltage, amperage, tariff_id, ...same } = wire;
+  return defined({
+    ...same,
+    max_voltage: voltage,
+    max_amperage: amperage,
+    tariff_ids: tariff_id === undefined ? undefined : tariff_id === null ? [] : [tariff_id],
+  });
+}
+
+export function connectorTo211(connector: Connector) {
+  const { max_voltage, max_amperage, max_electric_power, tariff_ids, ...same } = connector;
+  return defined({ ...same, voltage: max_voltage, amperage: max_amperage, tariff_id: tariff_ids?.[0] });
+}
+
+export function evseFrom211(wire: EvseObject211): EVSE {
+  return defined({ ...wire, connectors: wire.connectors.map(connectorFrom211) });
+}
+
+export function evsePatchFrom211(wire: Partial<EvseObject211>): Partial<EVSE> {
+  return defined({ ...wire, connectors: wire.connectors?.map(connectorFrom211) });
+}
+
+export function evseTo211(evse: EVSE) {
+  return defined({ ...evse, connectors: evse.connectors.map(connectorTo211) });
+}
+
+function energyMixFrom211(wire: EnergyMix211): EnergyMix {
+  const { environ_impact, ...same } = wire;
+  return defined({
+    ...same,
+    environ_impact: environ_impact?.map(({ source, amount }) => ({ category: source, amount })),
+  });
+}
+
+function energyMixTo211(mix: EnergyMix) {
+  const { environ_impact, ...same } = mix;
+  return defined({ ...same, environ_impact: environ_impact?.map(({ category, amount }) => ({ source: category, amount })) });
+}
+
+/** 2.1.1's choice of regular hours or 24/7 as the model's Hours, where twentyfourseven is always said. */
+function hoursFrom211(wire: Hours211): Hours {
+  return defined({ ...wire, twentyfourseven: wire.twentyfourseven ?? false });
+}
+
+/**
+ * A 2.1.1 Location as the model's: the party from the URL; `publish` true (2.1.1 shows every
+ * Location to every eMSP); `type` as parking_type where 2.2 kept the value (OTHER and UNKNOWN stay
+ * in the raw request the log keeps); time_zone only when the CPO gave one (2.1.1 makes it optional,
+ * and we do not guess one: pricing reads such a location's restrictions in UTC and says so).
+ */
+export function locationFrom211(wire: LocationObject211, context: Pick<From211, 'party'>): Location {
+  const { type, evses, opening_times, energy_mix, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    publish: true,
+    parking_type: PARKING_TYPES_211[type],
+    evses: evses?.map(evseFrom211),
+    opening_times: opening_times && hoursFrom211(opening_times),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  }) as Location;
+}
+
+/** A 2.1.1 Location PATCH; a `type` 2.2 has no parking type for removes the one held. */
+export function locationPatchFrom211(wire: Partial<LocationObject211>): Partial<Location> {
+  const { type, evses, opening_times, energy_mix, ...same } = wire;
+  const patch: Partial<Location> = defined({
+    ...same,
+    evses: evses?.map(evseFrom211),
+    opening_times: opening_times && hoursFrom211(opening_times),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  });
+  if (type !== undefined) (patch as Record<string, unknown>).parking_type = PARKING_TYPES_211[type] ?? null;
+  return patch;
+}
+
+/** The model's Location as a 2.1.1 CPO reads it back (GET). */
+export function locationTo211(location: Location) {
+  const { country_code, party_id, publish, publish_allowed_to, state, parking_type, evses, energy_mix, ...same } = location;
+  return defined({
+    ...same,
+    type: parking_type ?? 'UNKNOWN',
+    evses: evses?.map(evseTo211),
+    energy_mix: energy_mix && energyMixTo211(energy_mix),
+  });
+}
+
+// ---- Tariffs ----
+
+/** A 2.1.1 Tariff as the model's: the party from the URL (or the CDR's CPO). Prices carry no `vat`: 2.1.1 does not say. */
+export function tariffFrom211(wire: Tariff211, context: Pick<From211, 'party'>): Tariff {
+  const { energy_mix, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    elements: wire.elements.map((element) => defined({ ...element })),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  }) as Tariff;
+}
+
+/** The model's Tariff as a 2.1.1 CPO reads it back (GET). */
+export function tariffTo211(tariff: Tariff) {
+  const { country_code, party_id, type, min_price, max_price, start_date_time, end_date_time, energy_mix, ...same } = tariff;
+  return defined({
+    ...same,
+    elements: tariff.elements.map((element) =>
+      defined({
+        ...element,
+        price_components: element.price_components.map(({ type, price, step_size }) => ({ type, price, step_size })),
+      }),
+    ),
+    energy_mix: energy_mix && energyMixTo211(energy_mix),
+  });
+}
+
+/** A 2.1.1 Tariff PATCH (2.2 dropped it): the fields sent, as the model has them, to lay over the Tariff held. */
+export function tariffPatchFrom211(wire: Partial<Tariff211>): Partial<Tariff> {
+  const { energy_mix, ...same } = wire;
+  return defined({ ...same, energy_mix: energy_mix && energyMixFrom211(energy_mix) });
 }
