@@ -237,6 +237,8 @@ describe('OCPI 2.1.1 end to end: a 2.1.1 CPO does all a 2.2.1 CPO does, and ends
         `cdrs ${base}/ocpi/emsp/2.1.1/cdrs`,
         `locations ${base}/ocpi/emsp/2.1.1/locations`,
         `tariffs ${base}/ocpi/emsp/2.1.1/tariffs`,
+        `tokens ${base}/ocpi/emsp/2.1.1/tokens`,
+        `commands ${base}/ocpi/emsp/2.1.1/commands`,
       ],
     );
   });
@@ -422,5 +424,119 @@ describe('OCPI 2.1.1 end to end: a 2.1.1 CPO does all a 2.2.1 CPO does, and ends
     assert.deepEqual(oldCheck, await check('NEW', 'CDR221'));
     assert.equal(Number(oldCheck.priced.excl_vat), 2.7);
     assert.equal(oldCheck.time_zone, 'Europe/Brussels');
+  });
+
+  /** Waits until `ready` holds for what `read` returns. */
+  const eventually = async <T>(what: string, read: () => Promise<T>, ready: (value: T) => boolean): Promise<T> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const value = await read();
+      if (ready(value)) return value;
+      assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+
+  test('Tokens Sender in 2.1.1: the CPO pulls our tokens (2.1.1 shape and pagination) and asks for authorizations', async () => {
+    for (const [uid, type, contract] of [
+      ['RFID-211', 'RFID', CONTRACT],
+      ['APP-211', 'APP_USER', 'NL-RLG-C00000212-X'],
+    ]) {
+      const issued = await admin('POST', '/admin/tokens', {
+        country_code: 'NL',
+        party_id: 'RLG',
+        uid,
+        type,
+        contract_id: contract,
+        issuer: 'Roamledger',
+        valid: true,
+        whitelist: 'ALLOWED',
+      });
+      assert.ok(issued.status < 300, JSON.stringify(issued.body));
+    }
+    const listed = await eventually(
+      'the tokens were never listed',
+      () => send211('GET', 'tokens'),
+      (answer) => answer.body.data?.length === 2,
+    );
+    const byUid = new Map<string, Json>(listed.body.data.map((token: Json) => [token.uid, token]));
+    const rfid = byUid.get('RFID-211');
+    assert.equal(rfid.auth_id, CONTRACT);
+    assert.equal(rfid.type, 'RFID');
+    for (const field of ['country_code', 'party_id', 'contract_id']) assert.equal(rfid[field], undefined, field);
+    // 2.1.1 knows RFID and OTHER only: an app token is OTHER there.
+    assert.equal(byUid.get('APP-211').type, 'OTHER');
+
+    // 2.1.1 pagination: X-Limit is how many this page may hold; Link to the next page, filters kept.
+    const page = await send211('GET', 'tokens?limit=1&date_from=2020-01-01T00:00:00Z');
+    assert.equal(page.body.data.length, 1);
+    assert.equal(page.headers.get('x-limit'), '1');
+    assert.equal(page.headers.get('x-total-count'), '2');
+    const link = page.headers.get('link') ?? '';
+    assert.match(link, /offset=1/);
+    assert.match(link, /date_from=2020-01-01T00%3A00%3A00Z|date_from=2020-01-01T00:00:00Z/);
+    assert.match(link, /\/ocpi\/emsp\/2\.1\.1\/tokens/);
+
+    const references = { location_id: 'LOC1', evse_uids: ['3256'], connector_ids: ['1'] };
+    const allowed = await send211('POST', 'tokens/RFID-211/authorize', references);
+    assert.equal(allowed.body.status_code, 1000, allowed.body.status_message);
+    // 2.1.1's AuthorizationInfo: allowed and the location as asked; no token, no authorization_reference.
+    assert.deepEqual(allowed.body.data, { allowed: 'ALLOWED', location: references });
+    const app = await send211('POST', 'tokens/APP-211/authorize?type=OTHER');
+    assert.deepEqual(app.body.data, { allowed: 'ALLOWED' });
+    const unknown = await send211('POST', 'tokens/NOPE/authorize');
+    assert.equal(unknown.httpStatus, 404);
+    assert.equal(unknown.body.status_code, 2000);
+    const typed = await send211('POST', 'tokens/APP-211/authorize?type=APP_USER');
+    assert.equal(typed.body.status_code, 2001);
+    assert.match(typed.body.status_message ?? '', /OTHER, RFID/);
+
+    // The 2.2.1 CPO asks the same and gets the same verdict, in 2.2.1's shape.
+    const same = await send221('POST', 'tokens/RFID-211/authorize', { location_id: 'LOC1', evse_uids: ['3256'] });
+    assert.equal(same.body.data.allowed, 'ALLOWED');
+    assert.equal(typeof same.body.data.authorization_reference, 'string');
+  });
+
+  test('Commands to the 2.1.1 CPO: a START_SESSION in 2.1.1 shape, its answer and its result on our 2.1.1 response_url', async () => {
+    const command = await call('POST', '/api/commands', APP_KEY, {
+      to: { country_code: 'BE', party_id: 'OLD' },
+      command: 'START_SESSION',
+      body: { token: { uid: 'RFID-211', type: 'RFID' }, location_id: 'LOC1', evse_uid: '3256', connector_id: '1' },
+    });
+    assert.equal(command.status, 202, JSON.stringify(command.body));
+    const answered = await eventually(
+      'the command was never answered',
+      () => call('GET', `/api/commands/${command.body.id}`, APP_KEY),
+      (state) => state.body.response != null,
+    );
+    // 2.1.1 gives no timeout: we wait our own.
+    assert.deepEqual(answered.body.response, { result: 'ACCEPTED', timeout: 300 });
+    const [received] = old.requestsTo('/ocpi/cpo/2.1.1/commands/START_SESSION');
+    assert.equal(received.authorization, `Token ${old.tokenB}`);
+    assert.equal(received.headers['ocpi-to-party-id'], undefined);
+    const sent = received.body as Json;
+    assert.equal(sent.response_url, `${base}/ocpi/emsp/2.1.1/commands/START_SESSION/${command.body.id}`);
+    assert.equal(sent.location_id, 'LOC1');
+    assert.equal(sent.token.auth_id, CONTRACT);
+    for (const field of ['authorization_reference', 'connector_id']) assert.equal(sent[field], undefined, field);
+    assert.equal(sent.token.country_code, undefined);
+
+    // The CPO posts the Charge Point's answer as 2.1.1 has it: a CommandResponse.
+    const result = await ocpiCall<Json>('POST', sent.response_url, old.ourToken, { result: 'ACCEPTED' }, { plain: true });
+    assert.equal(result.body.status_code, 1000, result.body.status_message);
+    const done = await call('GET', `/api/commands/${command.body.id}`, APP_KEY);
+    assert.equal(done.body.result.result, 'ACCEPTED');
+    // A result 2.1.1 does not know is refused on that field.
+    const wrong = await ocpiCall<Json>('POST', sent.response_url, old.ourToken, { result: 'EVSE_OCCUPIED' }, { plain: true });
+    assert.equal(wrong.body.status_code, 2001);
+
+    // 2.1.1 has no CANCEL_RESERVATION: refused before anything is sent.
+    const cancel = await call('POST', '/api/commands', APP_KEY, {
+      to: { country_code: 'BE', party_id: 'OLD' },
+      command: 'CANCEL_RESERVATION',
+      body: { reservation_id: '7' },
+    });
+    assert.equal(cancel.status, 400, JSON.stringify(cancel.body));
+    assert.match(JSON.stringify(cancel.body), /not part of OCPI 2\.1\.1/);
   });
 });

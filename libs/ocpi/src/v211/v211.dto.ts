@@ -27,6 +27,7 @@ import { TariffRestrictions } from '../dto/tariffs.dto';
 import { IsOcpiDateTime } from '../validation/datetime';
 import {
   IsCiString,
+  IsCiStringArray,
   IsCountryCode,
   IsEnumArray,
   IsNestedArray,
@@ -532,4 +533,35 @@ export class Tariff211 {
 
   @IsOcpiDateTime()
   last_updated: string;
+}
+
+// ---- The Tokens module (mod_tokens.md) ----
+
+/** 2.1.1 knows two token types; 2.2's APP_USER and AD_HOC_USER reach a 2.1.1 CPO as OTHER. */
+export const TOKEN_TYPES_211 = ['OTHER', 'RFID'] as const;
+
+/** A real-time authorization's LocationReferences: 2.1.1 also names connectors, with longer ids. */
+export class LocationReferences211 {
+  @IsCiString(39)
+  location_id: string;
+
+  @IsOptional()
+  @IsCiStringArray(39)
+  evse_uids?: string[];
+
+  @IsOptional()
+  @IsCiStringArray(36)
+  connector_ids?: string[];
+}
+
+// ---- The Commands module (mod_commands.md) ----
+
+/** 2.1.1's CommandResponseType: both the CPO's answer and the result it POSTs to our response_url. */
+export const COMMAND_RESPONSE_TYPES_211 = ['NOT_SUPPORTED', 'REJECTED', 'ACCEPTED', 'TIMEOUT', 'UNKNOWN_SESSION'] as const;
+export type CommandResponseType211 = (typeof COMMAND_RESPONSE_TYPES_211)[number];
+
+/** 2.1.1's CommandResponse: a result only (no timeout, no message). */
+export class CommandResponse211 {
+  @IsIn(COMMAND_RESPONSE_TYPES_211)
+  result: CommandResponseType211;
 }

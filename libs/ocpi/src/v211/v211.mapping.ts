@@ -4,10 +4,12 @@ import { type CdrDimensionType, InterfaceRole, ModuleID, ParkingType, Role, Toke
 import type { Connector, EnergyMix, EVSE, Hours, Location } from '../dto/locations.dto';
 import type { Session } from '../dto/sessions.dto';
 import type { Tariff } from '../dto/tariffs.dto';
+import type { LocationReferences } from '../dto/tokens.dto';
 import type { PartyId } from '../party';
 import type {
   Cdr211,
   ChargingPeriod211,
+  CommandResponse211,
   ConnectorObject211,
   Credentials211,
   Endpoint211,
@@ -16,9 +18,11 @@ import type {
   Hours211,
   Location211,
   LocationObject211,
+  LocationReferences211,
   LocationType211,
   Session211,
   Tariff211,
+  TOKEN_TYPES_211,
 } from './v211.dto';
 
 /**
@@ -245,7 +249,38 @@ export function endpointsFrom211(endpoints: Endpoint211[]): Array<{ identifier: 
  */
 export function tokenTo211(token: Record<string, unknown>): Record<string, unknown> {
   const { country_code, party_id, contract_id, group_id, default_profile_type, energy_contract, ...rest } = token;
-  return { ...rest, ...(contract_id !== undefined ? { auth_id: contract_id } : {}) };
+  return {
+    ...rest,
+    ...(rest.type !== undefined ? { type: tokenTypeTo211(String(rest.type)) } : {}),
+    ...(contract_id !== undefined ? { auth_id: contract_id } : {}),
+  };
+}
+
+/** 2.2's APP_USER and AD_HOC_USER are OTHER in 2.1.1. */
+export function tokenTypeTo211(type: string): (typeof TOKEN_TYPES_211)[number] {
+  return type === 'RFID' ? 'RFID' : 'OTHER';
+}
+
+/** The token types of the model a 2.1.1 type stands for (its authorize names one of them). */
+export function tokenTypesFrom211(type: (typeof TOKEN_TYPES_211)[number]): TokenType[] {
+  return type === 'RFID' ? [TokenType.RFID] : [TokenType.OTHER, TokenType.APP_USER, TokenType.AD_HOC_USER];
+}
+
+/** A 2.1.1 authorization's location as the model's (its connector_ids stay in the raw request). */
+export function locationReferencesFrom211(wire: LocationReferences211): LocationReferences {
+  return defined({ location_id: wire.location_id, evse_uids: wire.evse_uids });
+}
+
+/**
+ * The AuthorizationInfo a 2.1.1 CPO takes: `allowed`, the location as it asked (when allowed) and
+ * `info`; 2.1.1 has no token echo and no authorization_reference.
+ */
+export function authorizationInfoTo211(
+  allowed: string,
+  location: LocationReferences211 | undefined,
+  info?: { language: string; text: string },
+) {
+  return defined({ allowed, location: allowed === 'ALLOWED' ? location : undefined, info });
 }
 
 // ---- Locations ----
@@ -399,4 +434,50 @@ export function tariffTo211(tariff: Tariff) {
 export function tariffPatchFrom211(wire: Partial<Tariff211>): Partial<Tariff> {
   const { energy_mix, ...same } = wire;
   return defined({ ...same, energy_mix: energy_mix && energyMixFrom211(energy_mix) });
+}
+
+// ---- Commands ----
+
+/** 2.1.1 has no CANCEL_RESERVATION (2.2 added it). */
+export const COMMAND_TYPES_211: readonly string[] = ['RESERVE_NOW', 'START_SESSION', 'STOP_SESSION', 'UNLOCK_CONNECTOR'];
+
+/**
+ * A command's request (the model's, validated) as a 2.1.1 CPO takes it: the Token in 2.1.1 shape;
+ * no authorization_reference or connector_id to start on (2.1.1 has none); a reservation id an
+ * int. Undefined with the reason when 2.1.1 cannot say it.
+ */
+export function commandTo211(
+  command: string,
+  request: Record<string, unknown>,
+): { ok: true; request: Record<string, unknown> } | { ok: false; reason: string } {
+  if (!COMMAND_TYPES_211.includes(command)) return { ok: false, reason: `${command} is not part of OCPI 2.1.1` };
+  const { authorization_reference, connector_id, token, reservation_id, ...same } = request;
+  const mapped: Record<string, unknown> = {
+    ...same,
+    ...(token ? { token: tokenTo211(token as Record<string, unknown>) } : {}),
+  };
+  if (command === 'UNLOCK_CONNECTOR') mapped.connector_id = connector_id;
+  if (reservation_id !== undefined) {
+    if (!/^\d{1,9}$/.test(String(reservation_id))) {
+      return { ok: false, reason: `reservation_id must be an integer in OCPI 2.1.1, got "${reservation_id}"` };
+    }
+    mapped.reservation_id = Number(reservation_id);
+  }
+  return { ok: true, request: mapped };
+}
+
+/** The CPO's 2.1.1 answer as the model's CommandResponse; 2.1.1 gives no timeout, so we say how long we wait. */
+export function commandResponseFrom211(wire: CommandResponse211, timeoutSeconds: number) {
+  if (wire.result === 'TIMEOUT') {
+    return { result: 'REJECTED', timeout: timeoutSeconds, message: [{ language: 'en', text: 'TIMEOUT (OCPI 2.1.1)' }] };
+  }
+  return { result: wire.result, timeout: timeoutSeconds };
+}
+
+/** The result a 2.1.1 CPO POSTs to our response_url (a CommandResponse there) as the model's CommandResult. */
+export function commandResultFrom211(wire: CommandResponse211) {
+  if (wire.result === 'UNKNOWN_SESSION') {
+    return { result: 'FAILED', message: [{ language: 'en', text: 'UNKNOWN_SESSION (OCPI 2.1.1)' }] };
+  }
+  return { result: wire.result };
 }
