@@ -142,7 +142,10 @@ export class Tariffs211Controller {
     const wire = parseOcpiBody(v211.Tariff211, body);
     assertBodyMatchesUrl(['id', params.tariff_id, wire.id]);
     const handled = await this.commands.execute(
-      new PutTariff(v211.tariffFrom211(wire, { party }), { cause: exchange.requestEvent(), metadata: exchange.metadata() }),
+      new PutTariff(v211.tariffFrom211(wire, { party, receivedAt: exchange.receivedAt }), {
+        cause: exchange.requestEvent(),
+        metadata: exchange.metadata(),
+      }),
     );
     return answer(reply, handled);
   }

@@ -1,4 +1,5 @@
-import { IsBoolean, IsDefined, IsEnum, IsIn, IsInt, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEnum, IsIn, IsInt, IsOptional, Length, Matches, ValidateIf } from 'class-validator';
 import { DisplayText } from '../dto/common.dto';
 import {
   AuthMethod,
@@ -12,6 +13,7 @@ import {
   SessionStatus,
   Status,
   TariffDimensionType,
+  WhitelistType,
 } from '../dto/enums';
 import {
   AdditionalGeoLocation,
@@ -126,7 +128,9 @@ export class Location211 {
   @IsOcpiString(10)
   postal_code: string;
 
-  @IsOcpiString(3, { exact: true })
+  /** ISO 3166-1 alpha-3; alpha-2 is taken too (mod_cdrs.md's own example has "BE"), as sent. */
+  @IsOcpiString(3)
+  @Length(2, 3)
   country: string;
 
   @IsNestedObject(() => GeoLocation)
@@ -385,7 +389,9 @@ export class EvseObject211 {
   @IsNestedObject(() => GeoLocation)
   coordinates?: GeoLocation;
 
+  /** A string; a number (mod_locations.md's EVSE example has `3`) is read as its digits. */
   @IsOptional()
+  @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
   @IsOcpiString(16)
   physical_reference?: string;
 
@@ -491,6 +497,8 @@ export class PriceComponent211 {
   @IsEnum(TariffDimensionType)
   type: TariffDimensionType;
 
+  /** A JSON number; a decimal in a string ("2.00", as mod_cdrs.md's own example has it) is read as that number. */
+  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value))
   @IsOcpiNumber()
   price: number;
 
@@ -531,8 +539,10 @@ export class Tariff211 {
   @IsNestedObject(() => EnergyMix211)
   energy_mix?: EnergyMix211;
 
+  /** Required, but mod_tariffs.md's own PUT example has none: then the time we received it stands for it. */
+  @IsOptional()
   @IsOcpiDateTime()
-  last_updated: string;
+  last_updated?: string;
 }
 
 // ---- The Tokens module (mod_tokens.md) ----
@@ -564,4 +574,36 @@ export type CommandResponseType211 = (typeof COMMAND_RESPONSE_TYPES_211)[number]
 export class CommandResponse211 {
   @IsIn(COMMAND_RESPONSE_TYPES_211)
   result: CommandResponseType211;
+}
+
+/** mod_tokens.md Token: `auth_id` for the contract id, no party (the URL names it), two types. */
+export class Token211 {
+  @IsCiString(36)
+  uid: string;
+
+  @IsIn(TOKEN_TYPES_211)
+  type: (typeof TOKEN_TYPES_211)[number];
+
+  @IsCiString(36)
+  auth_id: string;
+
+  @IsOptional()
+  @IsOcpiString(64)
+  visual_number?: string;
+
+  @IsOcpiString(64)
+  issuer: string;
+
+  @IsBoolean()
+  valid: boolean;
+
+  @IsEnum(WhitelistType)
+  whitelist: WhitelistType;
+
+  @IsOptional()
+  @IsOcpiString(2, { exact: true })
+  language?: string;
+
+  @IsOcpiDateTime()
+  last_updated: string;
 }

@@ -4,7 +4,7 @@ import { type CdrDimensionType, InterfaceRole, ModuleID, ParkingType, Role, Toke
 import type { Connector, EnergyMix, EVSE, Hours, Location } from '../dto/locations.dto';
 import type { Session } from '../dto/sessions.dto';
 import type { Tariff } from '../dto/tariffs.dto';
-import type { LocationReferences } from '../dto/tokens.dto';
+import type { LocationReferences, Token } from '../dto/tokens.dto';
 import type { PartyId } from '../party';
 import type {
   Cdr211,
@@ -23,6 +23,7 @@ import type {
   Session211,
   Tariff211,
   TOKEN_TYPES_211,
+  Token211,
 } from './v211.dto';
 
 /**
@@ -404,12 +405,13 @@ export function locationTo211(location: Location) {
 // ---- Tariffs ----
 
 /** A 2.1.1 Tariff as the model's: the party from the URL (or the CDR's CPO). Prices carry no `vat`: 2.1.1 does not say. */
-export function tariffFrom211(wire: Tariff211, context: Pick<From211, 'party'>): Tariff {
+export function tariffFrom211(wire: Tariff211, context: Pick<From211, 'party' | 'receivedAt'>): Tariff {
   const { energy_mix, ...same } = wire;
   return defined({
     country_code: context.party.countryCode,
     party_id: context.party.partyId,
     ...same,
+    last_updated: wire.last_updated ?? context.receivedAt,
     elements: wire.elements.map((element) => defined({ ...element })),
     energy_mix: energy_mix && energyMixFrom211(energy_mix),
   }) as Tariff;
@@ -480,4 +482,16 @@ export function commandResultFrom211(wire: CommandResponse211) {
     return { result: 'FAILED', message: [{ language: 'en', text: 'UNKNOWN_SESSION (OCPI 2.1.1)' }] };
   }
   return { result: wire.result };
+}
+
+/** A 2.1.1 Token as the model's (the eMSP party from the URL); the inverse of tokenTo211. */
+export function tokenFrom211(wire: Token211, context: Pick<From211, 'party'>): Token {
+  const { auth_id, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    type: same.type as TokenType,
+    contract_id: auth_id,
+  }) as Token;
 }
