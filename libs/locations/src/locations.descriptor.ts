@@ -13,7 +13,7 @@ export const locationsDescriptor = defineModule({
   name: 'locations',
   description: "OCPI Locations receiver (eMSP), and the pull of CPOs' Locations Sender interfaces",
   nestModule: LocationsModule,
-  routes: [LOCATIONS_ROUTE, LOCATIONS_211_ROUTE],
+  routes: [LOCATIONS_211_ROUTE, LOCATIONS_ROUTE],
   endpoints: [
     {
       identifier: ModuleID.LOCATIONS,

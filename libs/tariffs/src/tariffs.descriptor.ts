@@ -12,7 +12,7 @@ export const tariffsDescriptor = defineModule({
   name: 'tariffs',
   description: "OCPI Tariffs receiver (eMSP), every version kept, and the pull of CPOs' Tariffs Sender interfaces",
   nestModule: TariffsModule,
-  routes: [TARIFFS_ROUTE, TARIFFS_211_ROUTE],
+  routes: [TARIFFS_211_ROUTE, TARIFFS_ROUTE],
   endpoints: [
     {
       identifier: ModuleID.TARIFFS,
