@@ -277,7 +277,7 @@ describe('npm run audit', () => {
         // The pricing projection (session cost so far) takes SessionStarted too.
         assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind; pricing: behind\)/);
         // The catalog was copied too: it follows from the log (the late event is not its).
-        assert.match(replay.stdout, /catalog v1 at position [\d,]+: same/);
+        assert.match(replay.stdout, /catalog v2 at position [\d,]+: same/);
       } finally {
         await original.close();
       }
@@ -301,7 +301,7 @@ describe('npm run audit', () => {
       await db.close();
       const run = await spawnAudit(['replay']);
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, /catalog v1 at position [\d,]+: differs/);
+      assert.match(run.stdout, /catalog v2 at position [\d,]+: differs/);
       assert.match(run.stdout, /DIFFERS catalog_evses/);
       assert.match(run.stdout, /only live: {4}\{.*"evse_key": "E1"/);
       assert.match(run.stdout, /replay: DIFFERENCES found \(.*catalog: differs\)/);

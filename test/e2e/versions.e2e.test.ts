@@ -142,6 +142,10 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       { identifier: 'credentials', url: `${base}/ocpi/2.1.1/credentials` },
       { identifier: 'sessions', url: `${base}/ocpi/emsp/2.1.1/sessions` },
       { identifier: 'cdrs', url: `${base}/ocpi/emsp/2.1.1/cdrs` },
+      { identifier: 'locations', url: `${base}/ocpi/emsp/2.1.1/locations` },
+      { identifier: 'tariffs', url: `${base}/ocpi/emsp/2.1.1/tariffs` },
+      { identifier: 'tokens', url: `${base}/ocpi/emsp/2.1.1/tokens` },
+      { identifier: 'commands', url: `${base}/ocpi/emsp/2.1.1/commands` },
     ]);
     const v230 = await details('2.3.0');
     assert.deepEqual(

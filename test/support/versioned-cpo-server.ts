@@ -166,7 +166,9 @@ export class VersionedCpoServer {
     const sender = /^\/ocpi\/cpo\/[\d.]+\/(locations|sessions|cdrs|tariffs)$/.exec(path);
     if (request.method === 'GET' && sender) return send(this.senderObjects.get(sender[1]) ?? []);
     if (/^\/ocpi\/cpo\/[\d.]+\/(tokens|commands)\//.test(path)) {
-      return send(path.includes('/commands/') ? { result: 'ACCEPTED', timeout: 30 } : undefined);
+      // 2.1.1's CommandResponse is a result only; 2.2 added the timeout.
+      const accepted = path.startsWith('/ocpi/cpo/2.1.1/') ? { result: 'ACCEPTED' } : { result: 'ACCEPTED', timeout: 30 };
+      return send(path.includes('/commands/') ? accepted : undefined);
     }
     return this.send(response, 404, undefined, 2000, `No route ${request.method} ${path}`);
   }

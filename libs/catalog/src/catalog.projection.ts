@@ -40,12 +40,13 @@ export function connectorPowerW(connector: Connector): number {
 /**
  * The catalog: the current location tree (locations, EVSEs with their connectors, status,
  * coordinates, time zone, tariff ids), every EVSE status with when it changed, and every tariff
- * version with its validity interval. Rebuilt from the log alone. Version 1.
+ * version with its validity interval. Rebuilt from the log alone. Version 2: a location's time zone
+ * may be null (a 2.1.1 CPO need not give one).
  */
 export function catalogProjection(): Projection {
   return {
     name: CATALOG_PROJECTION,
-    version: 1,
+    version: 2,
     tables: [CATALOG_LOCATIONS, CATALOG_EVSES, CATALOG_EVSE_STATUS, CATALOG_TARIFF_VERSIONS],
     filter: {
       eventTypes: [...LOCATION_EVENT_TYPES.filter((type) => type !== 'StaleLocationUpdateReceived'), ...TARIFF_EVENT_TYPES],
@@ -279,7 +280,7 @@ function locationRow(event: RecordedEvent, fields: Record<string, unknown>, evse
     country: location.country,
     latitude: coordinates.latitude,
     longitude: coordinates.longitude,
-    time_zone: fields.time_zone as string,
+    time_zone: (fields.time_zone as string | undefined) ?? null,
     publish: fields.publish as boolean,
     location: JSON.stringify(fields),
     evse_keys: evseKeys,

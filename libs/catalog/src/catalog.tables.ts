@@ -13,7 +13,8 @@ export const CATALOG_LOCATIONS: ProjectionTable = {
     { name: 'country', type: 'text', required: true },
     { name: 'latitude', type: 'numeric', required: true },
     { name: 'longitude', type: 'numeric', required: true },
-    { name: 'time_zone', type: 'text', required: true },
+    /** Null when the CPO gave none (2.1.1 makes it optional). */
+    { name: 'time_zone', type: 'text' },
     { name: 'publish', type: 'boolean', required: true },
     /** The Location object without its EVSEs, as JSON text. */
     { name: 'location', type: 'text', required: true },

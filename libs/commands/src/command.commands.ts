@@ -24,9 +24,10 @@ import {
   StartSession,
   StopSession,
   UnlockConnector,
+  v211,
   validateOcpi,
 } from '@roamledger/ocpi';
-import { ModuleID, VersionNumber } from '@roamledger/ocpi/values';
+import { ModuleID } from '@roamledger/ocpi/values';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import type { ClassConstructor } from 'class-transformer';
 import { type CommandCommand, type CommandState, commandDecider, commandStream } from './command.decider';
@@ -34,8 +35,13 @@ import type { CommandEvent } from './command.events';
 
 /** Where CPOs POST their CommandResults: `<route>/<COMMAND>/<command id>`. */
 export const COMMANDS_ROUTE = 'ocpi/emsp/2.2.1/commands';
-/** 2.3.0's commands are 2.2.1's; 2.1.1's are not mapped yet. */
-export const COMMANDS_ROUTES = versionRoutes('ocpi/emsp/{version}/commands', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
+/** In every version: 2.3.0's commands are 2.2.1's; 2.1.1's are mapped at the edge (v211). */
+export const COMMANDS_ROUTES = versionRoutes('ocpi/emsp/{version}/commands');
+/**
+ * How long we wait for a 2.1.1 CPO's result: its CommandResponse gives no timeout (2.2 added it).
+ * Five minutes covers a driver plugging in after a START_SESSION.
+ */
+export const RESULT_WAIT_211_SECONDS = 300;
 
 export type CommandHandled = Handled<CommandEvent, CommandState>;
 
@@ -170,9 +176,13 @@ export class CommandDispatcher implements OnApplicationShutdown {
         timeoutMs: this.timing.requestTimeoutMs,
       });
       const answer = await client.post<unknown>(`${endpoint.replace(/\/+$/, '')}/${requested.command}`, requested.request);
-      const parsed = validateOcpi(CommandResponse, answer);
+      const parsed =
+        link.version === '2.1.1' ? validateOcpi(v211.CommandResponse211, answer) : validateOcpi(CommandResponse, answer);
       if (!parsed.ok) throw new Error(`the CPO answered no valid CommandResponse: ${parsed.errors.join('; ')}`);
-      response = parsed.value;
+      response =
+        parsed.value instanceof v211.CommandResponse211
+          ? (v211.commandResponseFrom211(parsed.value, RESULT_WAIT_211_SECONDS) as CommandResponse)
+          : parsed.value;
     } catch (error) {
       await this.streams.handle(commandId, { type: 'RecordSendFailure', commandId, reason: (error as Error).message });
       return;
@@ -202,10 +212,12 @@ export class SendCommandHandler implements ICommandHandler<SendCommand, { id: st
 
   async execute({ to, command, body }: SendCommand): Promise<{ id: string; state: CommandState }> {
     const link = await this.receiver(to);
+    const in211 = link.version === '2.1.1';
     const id = randomUUID();
+    const route = in211 ? COMMANDS_ROUTES['2.1.1'] : COMMANDS_ROUTE;
     const request: Record<string, unknown> = {
       ...body,
-      response_url: publicRouteUrl(this.config.publicUrl, `${COMMANDS_ROUTE}/${command}/${id}`),
+      response_url: publicRouteUrl(this.config.publicUrl, `${route}/${command}/${id}`),
     };
     let tokenRef: { country_code: string; party_id: string; uid: string; type: string } | undefined;
     if (command === CommandType.START_SESSION || command === CommandType.RESERVE_NOW) {
@@ -221,6 +233,10 @@ export class SendCommandHandler implements ICommandHandler<SendCommand, { id: st
     }
     const parsed = validateOcpi(REQUEST_CLASSES[command], request);
     if (!parsed.ok) throw new CommandRequestError('invalid', parsed.errors);
+    // The log keeps what the CPO is sent: for a 2.1.1 CPO, the request in 2.1.1's shape.
+    const mapped = in211 ? v211.commandTo211(command, request) : { ok: true as const, request };
+    if (!mapped.ok)
+      throw new CommandRequestError('invalid', [`${mapped.reason}, which ${to.country_code}*${to.party_id} speaks`]);
     const handled = await this.streams.handle(id, {
       type: 'RequestCommand',
       requested: {
@@ -228,8 +244,8 @@ export class SendCommandHandler implements ICommandHandler<SendCommand, { id: st
         command,
         partner_id: link.partnerId,
         to: { country_code: to.country_code.toUpperCase(), party_id: to.party_id.toUpperCase() },
-        request,
-        ...(typeof request.authorization_reference === 'string'
+        request: mapped.request,
+        ...(!in211 && typeof request.authorization_reference === 'string'
           ? { authorization_reference: request.authorization_reference }
           : {}),
         ...(tokenRef ? { token: tokenRef } : {}),

@@ -1,6 +1,6 @@
 import { Body, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CommandResult } from '@roamledger/ocpi';
+import { CommandResult, v211 } from '@roamledger/ocpi';
 import { Exchange, OcpiController, type OcpiExchange, OcpiStatus, ocpiResponse, parseOcpiBody } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
 import { COMMANDS_ROUTES, ReceiveCommandResult } from './command.commands';
@@ -21,7 +21,11 @@ export class CommandsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = parseOcpiBody(CommandResult, body);
+    // 2.1.1 posts a CommandResponse here (a result only), mapped to the model's CommandResult.
+    const result =
+      exchange.version === '2.1.1'
+        ? (v211.commandResultFrom211(parseOcpiBody(v211.CommandResponse211, body)) as CommandResult)
+        : parseOcpiBody(CommandResult, body);
     if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) {
       reply.status(404);
       return ocpiResponse(null, OcpiStatus.ClientError, `Unknown command ${id}`);

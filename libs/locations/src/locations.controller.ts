@@ -1,6 +1,6 @@
 import { Body, Delete, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Connector, EVSE, Location, v230 } from '@roamledger/ocpi';
+import { Connector, EVSE, Location, v211, v230 } from '@roamledger/ocpi';
 import {
   assertBodyMatchesUrl,
   Exchange,
@@ -203,21 +203,25 @@ export class LocationsController {
     throw OcpiError.methodNotAllowed(NO_DELETE);
   }
 
-  private async answer(
-    reply: FastifyReply,
-    command: PutLocation | PatchLocation | PutEvse | PatchEvse | PutConnector | PatchConnector,
-  ) {
-    let handled: LocationHandled;
-    try {
-      handled = await this.commands.execute(command);
-    } catch (error) {
-      if (error instanceof UnknownLocationObject) throw OcpiError.notFound(error.message, OcpiStatus.UnknownLocation);
-      throw error;
-    }
-    // status_codes: 201 when the object was created, 200 when an existing one was updated.
-    reply.status(handled.created ? 201 : 200);
-    return ocpiResponse(null, OcpiStatus.Success, notice(handled));
+  private async answer(reply: FastifyReply, command: LocationsCommand) {
+    return answer(this.commands, reply, command);
   }
+}
+
+type LocationsCommand = PutLocation | PatchLocation | PutEvse | PatchEvse | PutConnector | PatchConnector;
+
+/** Runs a command of the receiver and answers as mod_locations asks, in every version. */
+async function answer(commands: CommandBus, reply: FastifyReply, command: LocationsCommand) {
+  let handled: LocationHandled;
+  try {
+    handled = await commands.execute(command);
+  } catch (error) {
+    if (error instanceof UnknownLocationObject) throw OcpiError.notFound(error.message, OcpiStatus.UnknownLocation);
+    throw error;
+  }
+  // status_codes: 201 when the object was created, 200 when an existing one was updated.
+  reply.status(handled.created ? 201 : 200);
+  return ocpiResponse(null, OcpiStatus.Success, notice(handled));
 }
 
 function causeOf(exchange: OcpiExchange) {
@@ -246,4 +250,163 @@ function notice(handled: LocationHandled): string | undefined {
 
 function describe(params: Params): string {
   return `${params.country_code}*${params.party_id} ${[params.location_id, params.evse_uid, params.connector_id].filter(Boolean).join('/')}`;
+}
+
+/** The eMSP Locations Receiver route in 2.1.1. */
+export const LOCATIONS_211_ROUTE = 'ocpi/emsp/2.1.1/locations';
+
+/**
+ * The Locations Receiver in 2.1.1 (mod_locations.md): the same interface and commands, with 2.1.1's
+ * objects mapped to the model here, at the edge (v211): no party or `publish` in the Location, a
+ * connector's single `tariff_id`. A 2.1.1 PATCH need not carry last_updated (its own examples do
+ * not): the time we received it stands for it, as for 2.1.1 Sessions.
+ */
+@OcpiController(LOCATIONS_211_ROUTE)
+export class Locations211Controller {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly locations: LocationStreams,
+  ) {}
+
+  @Get(LOCATION_PATH)
+  async getLocation(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const location = await this.locations.location(ownPartyOf(exchange, params), params.location_id);
+    if (!location) throw OcpiError.notFound(`Unknown location ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(v211.locationTo211(location));
+  }
+
+  @Get(EVSE_PATH)
+  async getEvse(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const evse = await this.locations.evse(ownPartyOf(exchange, params), params.location_id, params.evse_uid as string);
+    if (!evse) throw OcpiError.notFound(`Unknown EVSE ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(v211.evseTo211(evse));
+  }
+
+  @Get(CONNECTOR_PATH)
+  async getConnector(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
+    const evse = await this.locations.evse(ownPartyOf(exchange, params), params.location_id, params.evse_uid as string);
+    const connector = evse?.connectors.find((c) => c.id.toUpperCase() === params.connector_id?.toUpperCase());
+    if (!connector) throw OcpiError.notFound(`Unknown connector ${describe(params)}`, OcpiStatus.UnknownLocation);
+    return ocpiResponse(v211.connectorTo211(connector));
+  }
+
+  @Put(LOCATION_PATH)
+  async putLocation(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const party = ownPartyOf(exchange, params);
+    const wire = parseOcpiBody(v211.LocationObject211, body);
+    assertBodyMatchesUrl(['id', params.location_id, wire.id]);
+    return answer(this.commands, reply, new PutLocation(v211.locationFrom211(wire, { party }), causeOf(exchange)));
+  }
+
+  @Put(EVSE_PATH)
+  async putEvse(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownPartyOf(exchange, params);
+    const wire = parseOcpiBody(v211.EvseObject211, body);
+    assertBodyMatchesUrl(['uid', params.evse_uid, wire.uid]);
+    return answer(this.commands, reply, new PutEvse(evseRef(params), v211.evseFrom211(wire), causeOf(exchange)));
+  }
+
+  @Put(CONNECTOR_PATH)
+  async putConnector(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownPartyOf(exchange, params);
+    const wire = parseOcpiBody(v211.ConnectorObject211, body);
+    assertBodyMatchesUrl(['id', params.connector_id, wire.id]);
+    return answer(this.commands, reply, new PutConnector(evseRef(params), v211.connectorFrom211(wire), causeOf(exchange)));
+  }
+
+  @Patch(LOCATION_PATH)
+  async patchLocation(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownPartyOf(exchange, params);
+    const wire = parseOcpiPatch(v211.LocationObject211, body, []);
+    assertBodyMatchesUrl(['id', params.location_id, wire.id]);
+    const patch = stamped(v211.locationPatchFrom211(wire), exchange) as LocationPatch;
+    return answer(this.commands, reply, new PatchLocation(locationRef(params), patch, causeOf(exchange)));
+  }
+
+  @Patch(EVSE_PATH)
+  async patchEvse(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownPartyOf(exchange, params);
+    const wire = parseOcpiPatch(v211.EvseObject211, body, []);
+    assertBodyMatchesUrl(['uid', params.evse_uid, wire.uid]);
+    const patch = stamped(v211.evsePatchFrom211(wire), exchange) as EvsePatch;
+    return answer(this.commands, reply, new PatchEvse(evseRef(params), patch, causeOf(exchange)));
+  }
+
+  @Patch(CONNECTOR_PATH)
+  async patchConnector(
+    @Exchange() exchange: OcpiExchange,
+    @Param() params: Params,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    ownPartyOf(exchange, params);
+    const wire = parseOcpiPatch(v211.ConnectorObject211, body, []);
+    assertBodyMatchesUrl(['id', params.connector_id, wire.id]);
+    const patch = stamped(v211.connectorPatchFrom211(wire), exchange) as ConnectorPatch;
+    return answer(
+      this.commands,
+      reply,
+      new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)),
+    );
+  }
+
+  @Post(LOCATION_PATH)
+  postLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(EVSE_PATH)
+  postEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(CONNECTOR_PATH)
+  postConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Delete(LOCATION_PATH)
+  deleteLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(EVSE_PATH)
+  deleteEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(CONNECTOR_PATH)
+  deleteConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+}
+
+/** A 2.1.1 PATCH without last_updated: the time we received it stands for it. */
+function stamped<T extends { last_updated?: string }>(patch: T, exchange: OcpiExchange): T & { last_updated: string } {
+  return { ...patch, last_updated: patch.last_updated ?? exchange.receivedAt };
 }

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
 import { LOCATION_COMMAND_HANDLERS, LocationStreams } from './location.commands';
-import { LocationsController } from './locations.controller';
+import { Locations211Controller, LocationsController } from './locations.controller';
 
 /** The eMSP Locations receiver; its commands also take Locations pulled from a CPO's Sender. */
 @Module({
   imports: [OcpiTransportModule],
-  controllers: [LocationsController],
+  controllers: [LocationsController, Locations211Controller],
   providers: [LocationStreams, ...LOCATION_COMMAND_HANDLERS],
   exports: [LocationStreams],
 })

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
 import { DeleteTariffHandler, PutTariffHandler, TariffStreams } from './tariff.commands';
-import { TariffsController } from './tariffs.controller';
+import { Tariffs211Controller, TariffsController } from './tariffs.controller';
 
 /** The eMSP Tariffs receiver; PutTariff also takes Tariffs pulled from a CPO's Sender. */
 @Module({
   imports: [OcpiTransportModule],
-  controllers: [TariffsController],
+  controllers: [TariffsController, Tariffs211Controller],
   providers: [TariffStreams, PutTariffHandler, DeleteTariffHandler],
   exports: [TariffStreams],
 })

@@ -61,6 +61,8 @@ export class AuthorizeToken extends Command<AuthorizationOutcome> {
     readonly partner: string | undefined,
     readonly location: LocationReferences | undefined,
     readonly options: HandleOptions = {},
+    /** The token types the uid is looked up under (default: ref.type); 2.1.1's OTHER stands for 2.2's OTHER, APP_USER and AD_HOC_USER. */
+    readonly types: readonly string[] = [ref.type],
   ) {
     super();
   }
@@ -160,11 +162,11 @@ export class AuthorizeTokenHandler implements ICommandHandler<AuthorizeToken, Au
     @Inject(AUTHORIZATION_RULES) private readonly rules: AuthorizationRule[],
   ) {}
 
-  async execute({ ref, partnerId, partner, location, options }: AuthorizeToken): Promise<AuthorizationOutcome> {
+  async execute({ ref, partnerId, partner, location, options, types }: AuthorizeToken): Promise<AuthorizationOutcome> {
     // From memory (LiveTokenStates): the only I/O on the way is the one append of the decision.
     const parties = ref.country_code ? [{ countryCode: ref.country_code, partyId: ref.party_id }] : undefined;
     let found: { ref: TokenRef; state: TokenState } | undefined;
-    for (const ours of this.tokens.oursFor(ref.uid, ref.type, parties)) {
+    for (const ours of types.flatMap((type) => this.tokens.oursFor(ref.uid, type, parties))) {
       const known = await this.live.get(tokenStream(ours));
       if (known.token) {
         found = { ref: ours, state: known };

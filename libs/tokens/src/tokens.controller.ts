@@ -1,8 +1,7 @@
 import { Body, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { versionRoutes } from '@roamledger/module-kit';
-import { formatParty, LocationReferences, TokenType } from '@roamledger/ocpi';
-import { VersionNumber } from '@roamledger/ocpi/values';
+import { formatParty, LocationReferences, TokenType, v211 } from '@roamledger/ocpi';
 import {
   Exchange,
   OcpiController,
@@ -21,10 +20,14 @@ import { TokenReadModel } from './token-read-model';
 
 /** The eMSP Tokens Sender route (mod_tokens: we own the tokens). */
 export const TOKENS_ROUTE = 'ocpi/emsp/2.2.1/tokens';
-/** 2.3.0's Tokens Sender is 2.2.1's (same objects, same authorize); 2.1.1's is not mapped yet. */
-export const TOKENS_ROUTES = versionRoutes('ocpi/emsp/{version}/tokens', [VersionNumber.V2_2_1, VersionNumber.V2_3_0]);
+/**
+ * In every version: 2.3.0's Tokens Sender is 2.2.1's (same objects, same authorize); 2.1.1's Tokens
+ * and AuthorizationInfo are mapped at the edge (v211).
+ */
+export const TOKENS_ROUTES = versionRoutes('ocpi/emsp/{version}/tokens');
 
 const TOKEN_TYPES = new Set<string>(Object.values(TokenType));
+const TOKEN_TYPES_211 = new Set<string>(v211.TOKEN_TYPES_211);
 
 /** mod_tokens Sender interface: CPOs pull our tokens, and ask for real-time authorization. */
 @OcpiController(Object.values(TOKENS_ROUTES))
@@ -50,7 +53,10 @@ export class TokensController {
       page.limit,
     );
     setPaginationHeaders(reply, page, total, `${this.config.publicUrl}${exchange.url}`);
-    return ocpiResponse(tokens);
+    if (exchange.version !== '2.1.1') return ocpiResponse(tokens);
+    // 2.1.1's X-Limit is the number of objects this page may hold (2.2 made it the server's maximum).
+    reply.header('X-Limit', String(page.limit));
+    return ocpiResponse(tokens.map((token) => v211.tokenTo211(token as unknown as Record<string, unknown>)));
   }
 
   /**
@@ -66,11 +72,19 @@ export class TokensController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    const in211 = exchange.version === '2.1.1';
     const tokenType = (type ?? TokenType.RFID).toUpperCase();
-    if (!TOKEN_TYPES.has(tokenType))
-      throw OcpiError.invalidParameters(`type must be one of ${[...TOKEN_TYPES].join(', ')}, got "${type}"`);
+    const allowedTypes: ReadonlySet<string> = in211 ? TOKEN_TYPES_211 : TOKEN_TYPES;
+    if (!allowedTypes.has(tokenType))
+      throw OcpiError.invalidParameters(`type must be one of ${[...allowedTypes].join(', ')}, got "${type}"`);
     if (uid.length > 36) throw OcpiError.invalidParameters('token_uid is a CiString(36)');
-    const location = body === undefined || body === null || body === '' ? undefined : parseOcpiBody(LocationReferences, body);
+    const given = body === undefined || body === null || body === '' ? undefined : body;
+    const references211 = in211 && given !== undefined ? parseOcpiBody(v211.LocationReferences211, given) : undefined;
+    const location = references211
+      ? v211.locationReferencesFrom211(references211)
+      : given !== undefined
+        ? parseOcpiBody(LocationReferences, given)
+        : undefined;
     const party = exchange.from ?? exchange.partner?.roles[0];
     const outcome = await this.commands.execute(
       new AuthorizeToken(
@@ -79,8 +93,15 @@ export class TokensController {
         party ? formatParty(party) : undefined,
         location,
         { cause: exchange.requestEvent(), metadata: exchange.metadata() },
+        in211 ? v211.tokenTypesFrom211(tokenType as 'OTHER' | 'RFID') : [tokenType],
       ),
     );
+    if (in211 && (outcome.event.type === 'AuthorizationOfUnknownToken' || !outcome.token)) {
+      // 2.1.1 has no 2004 (Unknown Token): the generic client error, with HTTP 404 as for any unknown object.
+      reply.status(404);
+      const { data: _none, ...envelope } = ocpiResponse(undefined, OcpiStatus.ClientError, `Unknown token ${tokenType} ${uid}`);
+      return envelope;
+    }
     if (outcome.event.type === 'AuthorizationOfUnknownToken' || !outcome.token) {
       // mod_tokens: HTTP 404, status 2004 and no data field at all (the error filter would send data: null).
       reply.status(404);
@@ -88,6 +109,7 @@ export class TokensController {
       return envelope;
     }
     const decided = outcome.event.data;
+    if (in211) return ocpiResponse(v211.authorizationInfoTo211(decided.allowed, references211));
     return ocpiResponse({
       allowed: decided.allowed,
       token: outcome.token,

@@ -1,10 +1,37 @@
-import { IsEnum, IsIn, IsOptional, Matches } from 'class-validator';
-import { AuthMethod, ConnectorFormat, ConnectorType, PowerType, SessionStatus } from '../dto/enums';
-import { BusinessDetails, GeoLocation } from '../dto/locations.dto';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEnum, IsIn, IsInt, IsOptional, Length, Matches, ValidateIf } from 'class-validator';
+import { DisplayText } from '../dto/common.dto';
+import {
+  AuthMethod,
+  Capability,
+  ConnectorFormat,
+  ConnectorType,
+  EnvironmentalImpactCategory,
+  Facility,
+  ParkingRestriction,
+  PowerType,
+  SessionStatus,
+  Status,
+  TariffDimensionType,
+  WhitelistType,
+} from '../dto/enums';
+import {
+  AdditionalGeoLocation,
+  BusinessDetails,
+  EnergySource,
+  ExceptionalPeriod,
+  GeoLocation,
+  Image,
+  RegularHours,
+  StatusSchedule,
+} from '../dto/locations.dto';
+import { TariffRestrictions } from '../dto/tariffs.dto';
 import { IsOcpiDateTime } from '../validation/datetime';
 import {
   IsCiString,
+  IsCiStringArray,
   IsCountryCode,
+  IsEnumArray,
   IsNestedArray,
   IsNestedObject,
   IsOcpiNumber,
@@ -101,7 +128,9 @@ export class Location211 {
   @IsOcpiString(10)
   postal_code: string;
 
-  @IsOcpiString(3, { exact: true })
+  /** ISO 3166-1 alpha-3; alpha-2 is taken too (mod_cdrs.md's own example has "BE"), as sent. */
+  @IsOcpiString(3)
+  @Length(2, 3)
   country: string;
 
   @IsNestedObject(() => GeoLocation)
@@ -206,6 +235,11 @@ export class Cdr211 {
   @IsOcpiString(3, { exact: true })
   currency: string;
 
+  /** The tariffs it was priced with: how the model's pricing finds the tariff of a 2.1.1 CDR. */
+  @IsOptional()
+  @IsNestedArray(() => Tariff211)
+  tariffs?: Tariff211[];
+
   @IsNestedArray(() => ChargingPeriod211, { minSize: 1 })
   charging_periods: ChargingPeriod211[];
 
@@ -225,6 +259,350 @@ export class Cdr211 {
   @IsOptional()
   @IsOcpiString(255)
   remark?: string;
+
+  @IsOcpiDateTime()
+  last_updated: string;
+}
+
+// ---- The Locations module's objects (mod_locations.md), as a CPO pushes them to our receiver ----
+
+/** 2.1.1's LocationType: 2.2 turned it into an optional ParkingType, without OTHER and UNKNOWN. */
+export const LOCATION_TYPES_211 = [
+  'ON_STREET',
+  'PARKING_GARAGE',
+  'UNDERGROUND_GARAGE',
+  'PARKING_LOT',
+  'OTHER',
+  'UNKNOWN',
+] as const;
+export type LocationType211 = (typeof LOCATION_TYPES_211)[number];
+
+/** 2.1.1 names an environmental impact's category `source`; 2.2 renamed it `category`. */
+export class EnvironmentalImpact211 {
+  @IsEnum(EnvironmentalImpactCategory)
+  source: EnvironmentalImpactCategory;
+
+  @IsOcpiNumber()
+  amount: number;
+}
+
+export class EnergyMix211 {
+  @IsBoolean()
+  is_green_energy: boolean;
+
+  @IsOptional()
+  @IsNestedArray(() => EnergySource)
+  energy_sources?: EnergySource[];
+
+  @IsOptional()
+  @IsNestedArray(() => EnvironmentalImpact211)
+  environ_impact?: EnvironmentalImpact211[];
+
+  @IsOptional()
+  @IsOcpiString(64)
+  supplier_name?: string;
+
+  @IsOptional()
+  @IsOcpiString(64)
+  energy_product_name?: string;
+}
+
+/** Hours in 2.1.1: a choice of regular_hours or twentyfourseven (2.2 made twentyfourseven required). */
+export class Hours211 {
+  @IsOptional()
+  @IsNestedArray(() => RegularHours)
+  regular_hours?: RegularHours[];
+
+  @ValidateIf((hours: Hours211) => hours.twentyfourseven != null || hours.regular_hours == null)
+  @IsDefined({ message: '$property (or regular_hours) must be set' })
+  @IsBoolean()
+  twentyfourseven?: boolean;
+
+  @IsOptional()
+  @IsNestedArray(() => ExceptionalPeriod)
+  exceptional_openings?: ExceptionalPeriod[];
+
+  @IsOptional()
+  @IsNestedArray(() => ExceptionalPeriod)
+  exceptional_closings?: ExceptionalPeriod[];
+}
+
+/** A Connector with 2.1.1's `voltage`, `amperage` and single `tariff_id`. */
+export class ConnectorObject211 {
+  @IsCiString(36)
+  id: string;
+
+  @IsEnum(ConnectorType)
+  standard: ConnectorType;
+
+  @IsEnum(ConnectorFormat)
+  format: ConnectorFormat;
+
+  @IsEnum(PowerType)
+  power_type: PowerType;
+
+  @IsInt()
+  voltage: number;
+
+  @IsInt()
+  amperage: number;
+
+  @IsOptional()
+  @IsCiString(36)
+  tariff_id?: string;
+
+  @IsOptional()
+  @IsOcpiUrl()
+  terms_and_conditions?: string;
+
+  @IsOcpiDateTime()
+  last_updated: string;
+}
+
+export class EvseObject211 {
+  @IsCiString(39)
+  uid: string;
+
+  @IsOptional()
+  @IsCiString(48)
+  evse_id?: string;
+
+  @IsEnum(Status)
+  status: Status;
+
+  @IsOptional()
+  @IsNestedArray(() => StatusSchedule)
+  status_schedule?: StatusSchedule[];
+
+  @IsOptional()
+  @IsEnumArray(Capability)
+  capabilities?: Capability[];
+
+  @IsNestedArray(() => ConnectorObject211, { minSize: 1 })
+  connectors: ConnectorObject211[];
+
+  @IsOptional()
+  @IsOcpiString(4)
+  floor_level?: string;
+
+  @IsOptional()
+  @IsNestedObject(() => GeoLocation)
+  coordinates?: GeoLocation;
+
+  /** A string; a number (mod_locations.md's EVSE example has `3`) is read as its digits. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
+  @IsOcpiString(16)
+  physical_reference?: string;
+
+  @IsOptional()
+  @IsNestedArray(() => DisplayText)
+  directions?: DisplayText[];
+
+  @IsOptional()
+  @IsEnumArray(ParkingRestriction)
+  parking_restrictions?: ParkingRestriction[];
+
+  @IsOptional()
+  @IsNestedArray(() => Image)
+  images?: Image[];
+
+  @IsOcpiDateTime()
+  last_updated: string;
+}
+
+/** A 2.1.1 Location: no party (the URL names it), no `publish`, a `type`, an optional time_zone. */
+export class LocationObject211 {
+  @IsCiString(39)
+  id: string;
+
+  @IsIn(LOCATION_TYPES_211)
+  type: LocationType211;
+
+  @IsOptional()
+  @IsOcpiString(255)
+  name?: string;
+
+  @IsOcpiString(45)
+  address: string;
+
+  @IsOcpiString(45)
+  city: string;
+
+  @IsOcpiString(10)
+  postal_code: string;
+
+  @IsOcpiString(3, { exact: true })
+  country: string;
+
+  @IsNestedObject(() => GeoLocation)
+  coordinates: GeoLocation;
+
+  @IsOptional()
+  @IsNestedArray(() => AdditionalGeoLocation)
+  related_locations?: AdditionalGeoLocation[];
+
+  @IsOptional()
+  @IsNestedArray(() => EvseObject211)
+  evses?: EvseObject211[];
+
+  @IsOptional()
+  @IsNestedArray(() => DisplayText)
+  directions?: DisplayText[];
+
+  @IsOptional()
+  @IsNestedObject(() => BusinessDetails)
+  operator?: BusinessDetails;
+
+  @IsOptional()
+  @IsNestedObject(() => BusinessDetails)
+  suboperator?: BusinessDetails;
+
+  @IsOptional()
+  @IsNestedObject(() => BusinessDetails)
+  owner?: BusinessDetails;
+
+  @IsOptional()
+  @IsEnumArray(Facility)
+  facilities?: Facility[];
+
+  @IsOptional()
+  @IsOcpiString(255)
+  time_zone?: string;
+
+  @IsOptional()
+  @IsNestedObject(() => Hours211)
+  opening_times?: Hours211;
+
+  @IsOptional()
+  @IsBoolean()
+  charging_when_closed?: boolean;
+
+  @IsOptional()
+  @IsNestedArray(() => Image)
+  images?: Image[];
+
+  @IsOptional()
+  @IsNestedObject(() => EnergyMix211)
+  energy_mix?: EnergyMix211;
+
+  @IsOcpiDateTime()
+  last_updated: string;
+}
+
+// ---- The Tariffs module's objects (mod_tariffs.md) ----
+
+/** 2.1.1's dimensions are 2.2.1's; a price is without VAT and says nothing of it. */
+export class PriceComponent211 {
+  @IsEnum(TariffDimensionType)
+  type: TariffDimensionType;
+
+  /** A JSON number; a decimal in a string ("2.00", as mod_cdrs.md's own example has it) is read as that number. */
+  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value))
+  @IsOcpiNumber()
+  price: number;
+
+  @IsInt()
+  step_size: number;
+}
+
+export class TariffElement211 {
+  @IsNestedArray(() => PriceComponent211, { minSize: 1 })
+  price_components: PriceComponent211[];
+
+  /** 2.1.1's restrictions are a subset of 2.2.1's (no current, no reservation), with the same rules. */
+  @IsOptional()
+  @IsNestedObject(() => TariffRestrictions)
+  restrictions?: TariffRestrictions;
+}
+
+/** A 2.1.1 Tariff: no party (the URL names it), no type, no min/max price, no validity dates. */
+export class Tariff211 {
+  @IsCiString(36)
+  id: string;
+
+  @IsOcpiString(3, { exact: true })
+  currency: string;
+
+  @IsOptional()
+  @IsNestedArray(() => DisplayText)
+  tariff_alt_text?: DisplayText[];
+
+  @IsOptional()
+  @IsOcpiUrl()
+  tariff_alt_url?: string;
+
+  @IsNestedArray(() => TariffElement211, { minSize: 1 })
+  elements: TariffElement211[];
+
+  @IsOptional()
+  @IsNestedObject(() => EnergyMix211)
+  energy_mix?: EnergyMix211;
+
+  /** Required, but mod_tariffs.md's own PUT example has none: then the time we received it stands for it. */
+  @IsOptional()
+  @IsOcpiDateTime()
+  last_updated?: string;
+}
+
+// ---- The Tokens module (mod_tokens.md) ----
+
+/** 2.1.1 knows two token types; 2.2's APP_USER and AD_HOC_USER reach a 2.1.1 CPO as OTHER. */
+export const TOKEN_TYPES_211 = ['OTHER', 'RFID'] as const;
+
+/** A real-time authorization's LocationReferences: 2.1.1 also names connectors, with longer ids. */
+export class LocationReferences211 {
+  @IsCiString(39)
+  location_id: string;
+
+  @IsOptional()
+  @IsCiStringArray(39)
+  evse_uids?: string[];
+
+  @IsOptional()
+  @IsCiStringArray(36)
+  connector_ids?: string[];
+}
+
+// ---- The Commands module (mod_commands.md) ----
+
+/** 2.1.1's CommandResponseType: both the CPO's answer and the result it POSTs to our response_url. */
+export const COMMAND_RESPONSE_TYPES_211 = ['NOT_SUPPORTED', 'REJECTED', 'ACCEPTED', 'TIMEOUT', 'UNKNOWN_SESSION'] as const;
+export type CommandResponseType211 = (typeof COMMAND_RESPONSE_TYPES_211)[number];
+
+/** 2.1.1's CommandResponse: a result only (no timeout, no message). */
+export class CommandResponse211 {
+  @IsIn(COMMAND_RESPONSE_TYPES_211)
+  result: CommandResponseType211;
+}
+
+/** mod_tokens.md Token: `auth_id` for the contract id, no party (the URL names it), two types. */
+export class Token211 {
+  @IsCiString(36)
+  uid: string;
+
+  @IsIn(TOKEN_TYPES_211)
+  type: (typeof TOKEN_TYPES_211)[number];
+
+  @IsCiString(36)
+  auth_id: string;
+
+  @IsOptional()
+  @IsOcpiString(64)
+  visual_number?: string;
+
+  @IsOcpiString(64)
+  issuer: string;
+
+  @IsBoolean()
+  valid: boolean;
+
+  @IsEnum(WhitelistType)
+  whitelist: WhitelistType;
+
+  @IsOptional()
+  @IsOcpiString(2, { exact: true })
+  language?: string;
 
   @IsOcpiDateTime()
   last_updated: string;

@@ -1,9 +1,30 @@
 import type { CDR, CdrDimension, CdrToken, ChargingPeriod } from '../dto/cdrs.dto';
 import type { Credentials, CredentialsRole } from '../dto/credentials.dto';
-import { type CdrDimensionType, InterfaceRole, ModuleID, Role, TokenType } from '../dto/enums';
+import { type CdrDimensionType, InterfaceRole, ModuleID, ParkingType, Role, TokenType } from '../dto/enums';
+import type { Connector, EnergyMix, EVSE, Hours, Location } from '../dto/locations.dto';
 import type { Session } from '../dto/sessions.dto';
+import type { Tariff } from '../dto/tariffs.dto';
+import type { LocationReferences, Token } from '../dto/tokens.dto';
 import type { PartyId } from '../party';
-import type { Cdr211, ChargingPeriod211, Credentials211, Endpoint211, Location211, Session211 } from './v211.dto';
+import type {
+  Cdr211,
+  ChargingPeriod211,
+  CommandResponse211,
+  ConnectorObject211,
+  Credentials211,
+  Endpoint211,
+  EnergyMix211,
+  EvseObject211,
+  Hours211,
+  Location211,
+  LocationObject211,
+  LocationReferences211,
+  LocationType211,
+  Session211,
+  Tariff211,
+  TOKEN_TYPES_211,
+  Token211,
+} from './v211.dto';
 
 /**
  * 2.1.1 objects to and from the model. Pure. What the model has no place for (2.1.1's FLAT
@@ -130,6 +151,7 @@ export function cdrFrom211(wire: Cdr211, context: From211): CDR {
     },
     ...(wire.meter_id ? { meter_id: wire.meter_id } : {}),
     currency: wire.currency,
+    ...(wire.tariffs ? { tariffs: wire.tariffs.map((tariff) => tariffFrom211(tariff, context)) } : {}),
     charging_periods: chargingPeriodsFrom211(wire.charging_periods),
     total_cost: { excl_vat: wire.total_cost },
     total_energy: wire.total_energy,
@@ -174,6 +196,7 @@ export function cdrTo211(cdr: CDR) {
     },
     ...(cdr.meter_id ? { meter_id: cdr.meter_id } : {}),
     currency: cdr.currency,
+    ...(cdr.tariffs ? { tariffs: cdr.tariffs.map(tariffTo211) } : {}),
     charging_periods: cdr.charging_periods,
     total_cost: cdr.total_cost.excl_vat,
     total_energy: cdr.total_energy,
@@ -227,5 +250,248 @@ export function endpointsFrom211(endpoints: Endpoint211[]): Array<{ identifier: 
  */
 export function tokenTo211(token: Record<string, unknown>): Record<string, unknown> {
   const { country_code, party_id, contract_id, group_id, default_profile_type, energy_contract, ...rest } = token;
-  return { ...rest, ...(contract_id !== undefined ? { auth_id: contract_id } : {}) };
+  return {
+    ...rest,
+    ...(rest.type !== undefined ? { type: tokenTypeTo211(String(rest.type)) } : {}),
+    ...(contract_id !== undefined ? { auth_id: contract_id } : {}),
+  };
+}
+
+/** 2.2's APP_USER and AD_HOC_USER are OTHER in 2.1.1. */
+export function tokenTypeTo211(type: string): (typeof TOKEN_TYPES_211)[number] {
+  return type === 'RFID' ? 'RFID' : 'OTHER';
+}
+
+/** The token types of the model a 2.1.1 type stands for (its authorize names one of them). */
+export function tokenTypesFrom211(type: (typeof TOKEN_TYPES_211)[number]): TokenType[] {
+  return type === 'RFID' ? [TokenType.RFID] : [TokenType.OTHER, TokenType.APP_USER, TokenType.AD_HOC_USER];
+}
+
+/** A 2.1.1 authorization's location as the model's (its connector_ids stay in the raw request). */
+export function locationReferencesFrom211(wire: LocationReferences211): LocationReferences {
+  return defined({ location_id: wire.location_id, evse_uids: wire.evse_uids });
+}
+
+/**
+ * The AuthorizationInfo a 2.1.1 CPO takes: `allowed`, the location as it asked (when allowed) and
+ * `info`; 2.1.1 has no token echo and no authorization_reference.
+ */
+export function authorizationInfoTo211(
+  allowed: string,
+  location: LocationReferences211 | undefined,
+  info?: { language: string; text: string },
+) {
+  return defined({ allowed, location: allowed === 'ALLOWED' ? location : undefined, info });
+}
+
+// ---- Locations ----
+
+const PARKING_TYPES_211: Partial<Record<LocationType211, ParkingType>> = {
+  ON_STREET: ParkingType.ON_STREET,
+  PARKING_GARAGE: ParkingType.PARKING_GARAGE,
+  UNDERGROUND_GARAGE: ParkingType.UNDERGROUND_GARAGE,
+  PARKING_LOT: ParkingType.PARKING_LOT,
+};
+
+/** Drops the keys whose value is undefined: a mapped object holds only what was sent. */
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
+
+export function connectorFrom211(wire: ConnectorObject211): Connector {
+  return defined({
+    id: wire.id,
+    standard: wire.standard,
+    format: wire.format,
+    power_type: wire.power_type,
+    max_voltage: wire.voltage,
+    max_amperage: wire.amperage,
+    tariff_ids: wire.tariff_id !== undefined ? [wire.tariff_id] : undefined,
+    terms_and_conditions: wire.terms_and_conditions,
+    last_updated: wire.last_updated,
+  });
+}
+
+/** A Connector PATCH: 2.1.1's names as the model has them (a `tariff_id` becomes the one-element `tariff_ids`). */
+export function connectorPatchFrom211(wire: Partial<ConnectorObject211>): Partial<Connector> {
+  const { voltage, amperage, tariff_id, ...same } = wire;
+  return defined({
+    ...same,
+    max_voltage: voltage,
+    max_amperage: amperage,
+    tariff_ids: tariff_id === undefined ? undefined : tariff_id === null ? [] : [tariff_id],
+  });
+}
+
+export function connectorTo211(connector: Connector) {
+  const { max_voltage, max_amperage, max_electric_power, tariff_ids, ...same } = connector;
+  return defined({ ...same, voltage: max_voltage, amperage: max_amperage, tariff_id: tariff_ids?.[0] });
+}
+
+export function evseFrom211(wire: EvseObject211): EVSE {
+  return defined({ ...wire, connectors: wire.connectors.map(connectorFrom211) });
+}
+
+export function evsePatchFrom211(wire: Partial<EvseObject211>): Partial<EVSE> {
+  return defined({ ...wire, connectors: wire.connectors?.map(connectorFrom211) });
+}
+
+export function evseTo211(evse: EVSE) {
+  return defined({ ...evse, connectors: evse.connectors.map(connectorTo211) });
+}
+
+function energyMixFrom211(wire: EnergyMix211): EnergyMix {
+  const { environ_impact, ...same } = wire;
+  return defined({
+    ...same,
+    environ_impact: environ_impact?.map(({ source, amount }) => ({ category: source, amount })),
+  });
+}
+
+function energyMixTo211(mix: EnergyMix) {
+  const { environ_impact, ...same } = mix;
+  return defined({ ...same, environ_impact: environ_impact?.map(({ category, amount }) => ({ source: category, amount })) });
+}
+
+/** 2.1.1's choice of regular hours or 24/7 as the model's Hours, where twentyfourseven is always said. */
+function hoursFrom211(wire: Hours211): Hours {
+  return defined({ ...wire, twentyfourseven: wire.twentyfourseven ?? false });
+}
+
+/**
+ * A 2.1.1 Location as the model's: the party from the URL; `publish` true (2.1.1 shows every
+ * Location to every eMSP); `type` as parking_type where 2.2 kept the value (OTHER and UNKNOWN stay
+ * in the raw request the log keeps); time_zone only when the CPO gave one (2.1.1 makes it optional,
+ * and we do not guess one: pricing reads such a location's restrictions in UTC and says so).
+ */
+export function locationFrom211(wire: LocationObject211, context: Pick<From211, 'party'>): Location {
+  const { type, evses, opening_times, energy_mix, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    publish: true,
+    parking_type: PARKING_TYPES_211[type],
+    evses: evses?.map(evseFrom211),
+    opening_times: opening_times && hoursFrom211(opening_times),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  }) as Location;
+}
+
+/** A 2.1.1 Location PATCH; a `type` 2.2 has no parking type for removes the one held. */
+export function locationPatchFrom211(wire: Partial<LocationObject211>): Partial<Location> {
+  const { type, evses, opening_times, energy_mix, ...same } = wire;
+  const patch: Partial<Location> = defined({
+    ...same,
+    evses: evses?.map(evseFrom211),
+    opening_times: opening_times && hoursFrom211(opening_times),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  });
+  if (type !== undefined) (patch as Record<string, unknown>).parking_type = PARKING_TYPES_211[type] ?? null;
+  return patch;
+}
+
+/** The model's Location as a 2.1.1 CPO reads it back (GET). */
+export function locationTo211(location: Location) {
+  const { country_code, party_id, publish, publish_allowed_to, state, parking_type, evses, energy_mix, ...same } = location;
+  return defined({
+    ...same,
+    type: parking_type ?? 'UNKNOWN',
+    evses: evses?.map(evseTo211),
+    energy_mix: energy_mix && energyMixTo211(energy_mix),
+  });
+}
+
+// ---- Tariffs ----
+
+/** A 2.1.1 Tariff as the model's: the party from the URL (or the CDR's CPO). Prices carry no `vat`: 2.1.1 does not say. */
+export function tariffFrom211(wire: Tariff211, context: Pick<From211, 'party' | 'receivedAt'>): Tariff {
+  const { energy_mix, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    last_updated: wire.last_updated ?? context.receivedAt,
+    elements: wire.elements.map((element) => defined({ ...element })),
+    energy_mix: energy_mix && energyMixFrom211(energy_mix),
+  }) as Tariff;
+}
+
+/** The model's Tariff as a 2.1.1 CPO reads it back (GET). */
+export function tariffTo211(tariff: Tariff) {
+  const { country_code, party_id, type, min_price, max_price, start_date_time, end_date_time, energy_mix, ...same } = tariff;
+  return defined({
+    ...same,
+    elements: tariff.elements.map((element) =>
+      defined({
+        ...element,
+        price_components: element.price_components.map(({ type, price, step_size }) => ({ type, price, step_size })),
+      }),
+    ),
+    energy_mix: energy_mix && energyMixTo211(energy_mix),
+  });
+}
+
+/** A 2.1.1 Tariff PATCH (2.2 dropped it): the fields sent, as the model has them, to lay over the Tariff held. */
+export function tariffPatchFrom211(wire: Partial<Tariff211>): Partial<Tariff> {
+  const { energy_mix, ...same } = wire;
+  return defined({ ...same, energy_mix: energy_mix && energyMixFrom211(energy_mix) });
+}
+
+// ---- Commands ----
+
+/** 2.1.1 has no CANCEL_RESERVATION (2.2 added it). */
+export const COMMAND_TYPES_211: readonly string[] = ['RESERVE_NOW', 'START_SESSION', 'STOP_SESSION', 'UNLOCK_CONNECTOR'];
+
+/**
+ * A command's request (the model's, validated) as a 2.1.1 CPO takes it: the Token in 2.1.1 shape;
+ * no authorization_reference or connector_id to start on (2.1.1 has none); a reservation id an
+ * int. Undefined with the reason when 2.1.1 cannot say it.
+ */
+export function commandTo211(
+  command: string,
+  request: Record<string, unknown>,
+): { ok: true; request: Record<string, unknown> } | { ok: false; reason: string } {
+  if (!COMMAND_TYPES_211.includes(command)) return { ok: false, reason: `${command} is not part of OCPI 2.1.1` };
+  const { authorization_reference, connector_id, token, reservation_id, ...same } = request;
+  const mapped: Record<string, unknown> = {
+    ...same,
+    ...(token ? { token: tokenTo211(token as Record<string, unknown>) } : {}),
+  };
+  if (command === 'UNLOCK_CONNECTOR') mapped.connector_id = connector_id;
+  if (reservation_id !== undefined) {
+    if (!/^\d{1,9}$/.test(String(reservation_id))) {
+      return { ok: false, reason: `reservation_id must be an integer in OCPI 2.1.1, got "${reservation_id}"` };
+    }
+    mapped.reservation_id = Number(reservation_id);
+  }
+  return { ok: true, request: mapped };
+}
+
+/** The CPO's 2.1.1 answer as the model's CommandResponse; 2.1.1 gives no timeout, so we say how long we wait. */
+export function commandResponseFrom211(wire: CommandResponse211, timeoutSeconds: number) {
+  if (wire.result === 'TIMEOUT') {
+    return { result: 'REJECTED', timeout: timeoutSeconds, message: [{ language: 'en', text: 'TIMEOUT (OCPI 2.1.1)' }] };
+  }
+  return { result: wire.result, timeout: timeoutSeconds };
+}
+
+/** The result a 2.1.1 CPO POSTs to our response_url (a CommandResponse there) as the model's CommandResult. */
+export function commandResultFrom211(wire: CommandResponse211) {
+  if (wire.result === 'UNKNOWN_SESSION') {
+    return { result: 'FAILED', message: [{ language: 'en', text: 'UNKNOWN_SESSION (OCPI 2.1.1)' }] };
+  }
+  return { result: wire.result };
+}
+
+/** A 2.1.1 Token as the model's (the eMSP party from the URL); the inverse of tokenTo211. */
+export function tokenFrom211(wire: Token211, context: Pick<From211, 'party'>): Token {
+  const { auth_id, ...same } = wire;
+  return defined({
+    country_code: context.party.countryCode,
+    party_id: context.party.partyId,
+    ...same,
+    type: same.type as TokenType,
+    contract_id: auth_id,
+  }) as Token;
 }
