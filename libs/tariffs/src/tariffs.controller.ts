@@ -15,7 +15,7 @@ import {
   parseOcpiPatch,
 } from '@roamledger/ocpi-transport';
 import type { FastifyReply } from 'fastify';
-import { DeleteTariff, PutTariff, TARIFFS_ROUTE, TARIFFS_ROUTES, type TariffHandled, TariffStreams } from './tariff.commands';
+import { DeleteTariff, PutTariff, TARIFFS_ROUTES, type TariffHandled, TariffStreams } from './tariff.commands';
 import { UnknownTariff } from './tariff.decider';
 
 const OBJECT_PATH = ':country_code/:party_id/:tariff_id';

@@ -11,10 +11,12 @@ import { type OcpiValidationResult, validateOcpi, validateOcpiPatch } from '../v
  * Their numbers obey the one rule every OCPI number here obeys (±1e12).
  */
 
-const declared = new Map<Function, ReadonlySet<string>>();
+type DtoClass = abstract new (...args: never[]) => object;
+
+const declared = new Map<DtoClass, ReadonlySet<string>>();
 
 /** The fields a class (and the classes it extends) declares rules for. */
-function declaredFields(cls: Function): ReadonlySet<string> {
+function declaredFields(cls: DtoClass): ReadonlySet<string> {
   let fields = declared.get(cls);
   if (!fields) {
     const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
@@ -43,7 +45,7 @@ function keepUndeclared(value: unknown, sent: unknown, path: string): string[] {
     return value.flatMap((item, index) => keepUndeclared(item, sent[index], `${path}[${index}]`));
   }
   if (!isRecord(value) || !isRecord(sent) || value.constructor === Object) return [];
-  const fields = declaredFields(value.constructor);
+  const fields = declaredFields(value.constructor as DtoClass);
   const errors: string[] = [];
   for (const [key, field] of Object.entries(sent)) {
     // JSON may name it; as a field it would set the object's prototype.
