@@ -159,6 +159,11 @@ describe('locations and tariffs end to end: a CPO pushes, the catalog answers, a
     const orphanConnector = await push('PUT', `${locationsUrl}/BE/BEC/GENT1/E9/1`, connector('1', T1));
     assert.equal(orphanConnector.body.status_code, 2003);
     assert.equal((await store.readStream(evseStream({ countryCode: 'BE', partyId: 'BEC' }, 'NOWHERE', 'E9'))).length, 0);
+    // POST and DELETE are not part of the Receiver interface: refused in the envelope, nothing removed.
+    assert.equal((await push('POST', `${locationsUrl}/BE/BEC/GENT1`, gent(T0))).httpStatus, 405);
+    const deleted = await push('DELETE', `${locationsUrl}/BE/BEC/GENT1`);
+    assert.deepEqual([deleted.httpStatus, typeof deleted.body.status_code], [405, 'number']);
+    assert.equal((await push('GET', `${locationsUrl}/BE/BEC/GENT1`)).body.status_code, 1000);
 
     const noLastUpdated = await push('PATCH', `${locationsUrl}/BE/BEC/GENT1/E1`, { status: 'CHARGING' });
     assert.equal(noLastUpdated.body.status_code, 2001);

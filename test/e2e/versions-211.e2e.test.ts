@@ -253,6 +253,8 @@ describe('OCPI 2.1.1 end to end: a 2.1.1 CPO does all a 2.2.1 CPO does, and ends
     assert.equal(tariff.body.status_code, 1000, tariff.body.status_message);
     const added = await send211('PUT', 'locations/BE/OLD/LOC1/3257', evse211('3257'));
     assert.equal(added.httpStatus, 201, added.body.status_message);
+    // 2.1.1 has no DELETE of a Location either: refused, and the Location stays.
+    assert.equal((await send211('DELETE', 'locations/BE/OLD/LOC1/3257')).httpStatus, 405);
 
     const read = await send211('GET', 'locations/BE/OLD/LOC1');
     assert.equal(read.body.status_code, 1000);

@@ -52,12 +52,47 @@ const NO_POST = 'POST is not part of the Locations Receiver interface; use PUT';
  * In 2.3.0 the objects are read as v230's classes (open enums, Parking and the other new fields,
  * undocumented fields kept with the object) and answered as held: the model keeps what 2.3.0 added.
  */
+/** POST and DELETE are not part of the Locations Receiver in any version: both controllers refuse them. */
+abstract class LocationsReceiverRefusals {
+  @Post(LOCATION_PATH)
+  postLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(EVSE_PATH)
+  postEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Post(CONNECTOR_PATH)
+  postConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_POST);
+  }
+
+  @Delete(LOCATION_PATH)
+  deleteLocation(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(EVSE_PATH)
+  deleteEvse(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+
+  @Delete(CONNECTOR_PATH)
+  deleteConnector(): never {
+    throw OcpiError.methodNotAllowed(NO_DELETE);
+  }
+}
+
 @OcpiController(Object.values(LOCATIONS_ROUTES))
-export class LocationsController {
+export class LocationsController extends LocationsReceiverRefusals {
   constructor(
     private readonly commands: CommandBus,
     private readonly locations: LocationStreams,
-  ) {}
+  ) {
+    super();
+  }
 
   @Get(LOCATION_PATH)
   async getLocation(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
@@ -173,36 +208,6 @@ export class LocationsController {
     return this.answer(reply, new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)));
   }
 
-  @Post(LOCATION_PATH)
-  postLocation(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Post(EVSE_PATH)
-  postEvse(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Post(CONNECTOR_PATH)
-  postConnector(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Delete(LOCATION_PATH)
-  deleteLocation(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
-  }
-
-  @Delete(EVSE_PATH)
-  deleteEvse(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
-  }
-
-  @Delete(CONNECTOR_PATH)
-  deleteConnector(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
-  }
-
   private async answer(reply: FastifyReply, command: LocationsCommand) {
     return answer(this.commands, reply, command);
   }
@@ -262,11 +267,13 @@ export const LOCATIONS_211_ROUTE = 'ocpi/emsp/2.1.1/locations';
  * not): the time we received it stands for it, as for 2.1.1 Sessions.
  */
 @OcpiController(LOCATIONS_211_ROUTE)
-export class Locations211Controller {
+export class Locations211Controller extends LocationsReceiverRefusals {
   constructor(
     private readonly commands: CommandBus,
     private readonly locations: LocationStreams,
-  ) {}
+  ) {
+    super();
+  }
 
   @Get(LOCATION_PATH)
   async getLocation(@Exchange() exchange: OcpiExchange, @Param() params: Params) {
@@ -373,36 +380,6 @@ export class Locations211Controller {
       reply,
       new PatchConnector(evseRef(params), params.connector_id as string, patch, causeOf(exchange)),
     );
-  }
-
-  @Post(LOCATION_PATH)
-  postLocation(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Post(EVSE_PATH)
-  postEvse(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Post(CONNECTOR_PATH)
-  postConnector(): never {
-    throw OcpiError.methodNotAllowed(NO_POST);
-  }
-
-  @Delete(LOCATION_PATH)
-  deleteLocation(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
-  }
-
-  @Delete(EVSE_PATH)
-  deleteEvse(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
-  }
-
-  @Delete(CONNECTOR_PATH)
-  deleteConnector(): never {
-    throw OcpiError.methodNotAllowed(NO_DELETE);
   }
 }
 
