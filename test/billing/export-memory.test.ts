@@ -31,7 +31,7 @@ before(async () => {
   const db = testApp.app.get<SqlClient>(PROJECTION_DB);
   await db.query(`
     INSERT INTO cdr_ledger
-    SELECT 'DE', 'ABC', 'CDR-' || i, 'CDR-' || i, false, NULL, NULL, '{}', 'S-' || i, 'S-' || i,
+    SELECT 'DE', 'ABC', 'CDR-' || i, 'CDR-' || i, false, NULL, NULL, '{}', 'S-' || i, 'S-' || i, true,
            'TOK' || (i % 1000), 'RFID', 'NL-RLG-C' || lpad((i % 1000)::text, 5, '0') || '-X', 'NL*RLG', 'WHITELIST', 'AUTH-' || i,
            'LOC' || (i % 50), 'EVSE' || (i % 200), 'DE*ABC*E' || (i % 200), '1', t.end_at - interval '1 hour', t.end_at, '2026-11',
            (i % 100) + 0.125, 1, NULL, 'EUR', round((i % 5000) / 100.0, 2), round((i % 5000) * 1.19 / 100.0, 2), '{T1}', NULL,

@@ -581,7 +581,11 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
       for (const module of ['sessions', 'cdrs'])
         assert.equal(reports[module].status, 'completed', JSON.stringify(reports[module]));
       // NL*RLG's drivers charged at DE*ABC (and at FR*XYZ, which the hub does not hold), BE*RLB's at DE*ABD.
-      assert.deepEqual([reports.sessions.run.recorded, reports.sessions.run.rejected.map((r: Json) => r.id)], [2, ['S-XYZ']]);
+      assert.deepEqual(
+        [reports.sessions.run.recorded, reports.sessions.run.rejected.map((r: Json) => r.id)],
+        [2, ['S-XYZ']],
+        JSON.stringify(reports.sessions.run.rejected),
+      );
       assert.equal(reports.cdrs.run.recorded, 3);
 
       // Every request (each page too) addressed to the hub, from one of our parties; both asked.

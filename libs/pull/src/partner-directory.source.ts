@@ -33,10 +33,14 @@ export function partnerDirectorySource(directory: PartnerDirectory, ourParties: 
     };
   };
   return {
+    // A run starts from every partner event this process appended (a hub's report of the parties
+    // behind it just before, say), not from what the subscription has delivered so far.
     async list() {
+      await directory.caughtUp();
       return (await directory.list()).filter(usable).map(toPullPartner);
     },
     async get(partnerId) {
+      await directory.caughtUp();
       const view = await directory.get(partnerId);
       return usable(view) ? toPullPartner(view) : undefined;
     },
