@@ -43,7 +43,7 @@ export class Credentials {
    */
   @IsOptional()
   @IsCiString(5, { exact: true })
-  @Matches(/^[A-Za-z]{2}[A-Za-z0-9]{3}$/, { message: '$property must be a country code and a party id (letters and digits)' })
+  @Matches(/^[A-Za-z0-9]{5}$/, { message: '$property must be 5 letters or digits (country code and party id)' })
   hub_party_id?: string;
 
   @IsNestedArray(() => CredentialsRole, { minSize: 1 })
