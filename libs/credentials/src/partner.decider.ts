@@ -1,5 +1,5 @@
 import type { Decider } from '@roamledger/kernel';
-import { type PartyId, type PartyRole, Role, sameParty } from '@roamledger/ocpi';
+import type { PartyId, PartyRole } from '@roamledger/ocpi';
 import type {
   CredentialsEventData,
   InvitedPartyData,
@@ -196,9 +196,14 @@ export function withHubRole(roles: PartnerCredentialsRole[], hubPartyId?: string
   if (!hubPartyId) return roles;
   const hub = hubPartyOf(hubPartyId);
   const isHub = (role: PartnerCredentialsRole) =>
-    role.role === Role.HUB && sameParty({ countryCode: role.country_code, partyId: role.party_id }, hub);
+    role.role === 'HUB' && upper(role.country_code) === hub.countryCode && upper(role.party_id) === hub.partyId;
   if (roles.some(isHub)) return roles;
-  const own = { role: Role.HUB, country_code: hub.countryCode, party_id: hub.partyId, business_details: { name: hubPartyId } };
+  const own = {
+    role: 'HUB' as const,
+    country_code: hub.countryCode,
+    party_id: hub.partyId,
+    business_details: { name: hubPartyId },
+  };
   return [own, ...roles];
 }
 
