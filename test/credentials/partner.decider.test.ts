@@ -146,6 +146,78 @@ describe('Partner decider', () => {
     ]);
   });
 
+  test('a 2.3.0 hub: hub_party_id is recorded, its own party as HUB, the parties of its roles behind it', () => {
+    const [hubInvited] = when([], {
+      type: 'InvitePartner',
+      partnerId: 'h1',
+      name: 'The Hub',
+      countryCode: 'DE',
+      partyId: 'HUB',
+      roles: ['HUB'],
+      moreParties: [
+        { countryCode: 'DE', partyId: 'ABC', roles: ['CPO'] },
+        { countryCode: 'DE', partyId: 'ABD', roles: ['CPO'] },
+      ],
+      tokenAHash: 'hash-a',
+      at,
+    });
+    const abd = { ...cpo, party_id: 'ABD' };
+    const hubCredentials = (roles: PartnerCredentialsRole[], hubPartyId?: string): PartnerCommand => ({
+      ...(credentials('RegisterPartner', 'hash-c1', roles) as Extract<PartnerCommand, { type: 'RegisterPartner' }>),
+      version: '2.3.0',
+      ...(hubPartyId ? { hubPartyId } : {}),
+    });
+    const [hubRegistered] = when([hubInvited], hubCredentials([cpo, abd], 'dehub'));
+    assert.equal(hubRegistered.type, 'PartnerRegistered');
+    assert.equal((hubRegistered.data as { hub_party_id?: string }).hub_party_id, 'DEHUB');
+    assert.deepEqual((hubRegistered.data as { roles: unknown }).roles, [cpo, abd], 'the roles as the hub sent them');
+    const state = foldEvents(partnerDecider, [hubInvited, hubRegistered]);
+    assert.deepEqual(state.hubParty, { countryCode: 'DE', partyId: 'HUB' });
+    assert.deepEqual(
+      state.roles.map((role) => `${role.role} ${role.country_code}*${role.party_id}`),
+      ['HUB DE*HUB', 'CPO DE*ABC', 'CPO DE*ABD'],
+    );
+    // A HUB role the hub lists itself is not doubled.
+    const [listed] = when([hubInvited], hubCredentials([{ ...cpo, role: 'HUB', party_id: 'HUB' }, cpo], 'DEHUB'));
+    assert.equal(foldEvents(partnerDecider, [hubInvited, listed]).roles.length, 2);
+    // The invitation still bounds what a hub holds: a party behind it, and its own party as HUB.
+    rejected([hubInvited], hubCredentials([cpo, { ...cpo, party_id: 'XYZ' }], 'DEHUB'), 'roles_not_permitted');
+    rejected([hubInvited], hubCredentials([cpo], 'DEHUX'), 'roles_not_permitted');
+    rejected([invited], hubCredentials([cpo], 'DEABC'), 'roles_not_permitted');
+    // Without hub_party_id (other versions, older events): nothing recorded, no hub party.
+    const [plain] = when([invited], credentials('RegisterPartner', 'hash-c1'));
+    assert.equal('hub_party_id' in plain.data, false);
+    assert.equal(foldEvents(partnerDecider, [invited, plain]).hubParty, undefined);
+    // Rotation and our own connection to a hub record it too.
+    const [rotated] = when([hubInvited, hubRegistered], {
+      ...(hubCredentials([cpo, abd], 'DEHUB') as Extract<PartnerCommand, { type: 'RegisterPartner' }>),
+      type: 'UpdateCredentials',
+    });
+    assert.equal((rotated.data as { hub_party_id?: string }).hub_party_id, 'DEHUB');
+    const started: PartnerEvent = {
+      type: 'PartnerConnectionStarted',
+      data: {
+        partner_id: 'h2',
+        versions_url: 'https://hub.example/ocpi/versions',
+        version: '2.3.0',
+        endpoints,
+        token_c_sha256: 'hash-ours',
+        started_at: at,
+      },
+    };
+    const [connected] = when([started], {
+      type: 'CompleteConnection',
+      roles: [cpo],
+      hubPartyId: 'DEHUB',
+      theirToken: sealed,
+      at,
+    });
+    assert.deepEqual(foldEvents(partnerDecider, [started, connected]).permittedRoles, [
+      { role: 'HUB', countryCode: 'DE', partyId: 'HUB' },
+      { role: 'CPO', countryCode: 'DE', partyId: 'ABC' },
+    ]);
+  });
+
   test('rotation replaces Token C; unregistration retires it', () => {
     const [rotated] = when([invited, registered], credentials('UpdateCredentials', 'hash-c2'));
     assert.equal(rotated.type, 'CredentialsRotated');

@@ -11,6 +11,7 @@ import {
   type ReceivedRequest,
 } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { VersionedCpoServer } from '../support/versioned-cpo-server';
 
 // The hub as `npm start` runs it, on a real port, with partners on other real ports: the same CPO
 // traffic of two parties (DE*ABC and DE*ABD) arrives (1) from two CPOs connected directly, (2) from
@@ -462,6 +463,93 @@ describe('platforms and hubs end to end: the same CPO traffic, direct, from a pl
         ['NL*RLG RFID-H1'],
         'without a to-party: every party of ours',
       );
+    });
+  });
+
+  describe('a 2.3.0 hub: hub_party_id names the hub, its roles the two CPOs behind it', () => {
+    let hub: Hub;
+    let hubServer: VersionedCpoServer;
+    const ourParty = { countryCode: 'NL', partyId: 'RLG' };
+
+    before(async () => {
+      hub = await startHub();
+      hubServer = await new VersionedCpoServer({
+        versions: ['2.3.0'],
+        ...HUB,
+        name: 'The 2.3.0 Hub',
+        hub: {
+          hubPartyId: 'dehub',
+          behind: [
+            { ...ABC, name: 'CPO ABC' },
+            { ...ABD, name: 'CPO ABD' },
+          ],
+        },
+      }).start();
+    });
+    after(async () => {
+      await hubServer?.close();
+      await hub?.app.close();
+    });
+
+    test('it registers in 2.3.0 within its invitation; a session of a CPO behind it lands under that CPO', async () => {
+      const invited = await hub.admin('POST', '/admin/partners', {
+        name: 'The 2.3.0 Hub',
+        country_code: 'DE',
+        party_id: 'HUB',
+        roles: ['HUB'],
+        parties: [
+          { country_code: 'DE', party_id: 'ABC', roles: ['CPO'] },
+          { country_code: 'DE', party_id: 'ABD', roles: ['CPO'] },
+        ],
+      });
+      assert.equal(invited.status, 201, JSON.stringify(invited.body));
+      const invitation = invited.body;
+      const credentialsUrl = `${hub.base}/ocpi/2.3.0/credentials`;
+      for (const bad of ['DE-HU', 'DEHU', 'DEHUBX', 42]) {
+        const refused = await ocpiCall<Json>('POST', credentialsUrl, invitation.token_a, {
+          ...hubServer.credentials('2.3.0'),
+          hub_party_id: bad,
+        });
+        assert.equal(refused.body.status_code, 2001, `hub_party_id ${JSON.stringify(bad)}`);
+      }
+      // A hub party its invitation does not name as HUB is refused, as a party it was not let in for.
+      const otherHub = await ocpiCall<Json>('POST', credentialsUrl, invitation.token_a, {
+        ...hubServer.credentials('2.3.0'),
+        hub_party_id: 'DEHUX',
+      });
+      assert.equal(otherHub.body.status_code, 2001, otherHub.body.status_message);
+
+      const answer = await hubServer.registerWith(invitation.versions_url, invitation.token_a, '2.3.0');
+      assert.equal(answer.body.status_code, 1000, answer.body.status_message);
+      assert.equal('hub_party_id' in answer.body.data, false, 'we are not a hub: our credentials name no hub party');
+      const shown = await hub.admin('GET', `/admin/partners/${invitation.id}`);
+      assert.equal(shown.body.version, '2.3.0');
+      const parties = (list: Json[]) => list.map((p: Json) => `${p.role} ${p.country_code}*${p.party_id}`);
+      assert.deepEqual(parties(shown.body.roles), ['HUB DE*HUB']);
+      assert.deepEqual(parties(shown.body.behind), ['CPO DE*ABC', 'CPO DE*ABD']);
+
+      const token = hubServer.ourToken ?? '';
+      const [step] = trafficOf(ABC);
+      const session = { ...step.body, total_cost: { before_taxes: 4.75 } };
+      const path = step.path.replace('/2.2.1/', '/2.3.0/');
+      const answered = await ocpiCall<Json>('PUT', `${hub.base}${path}`, token, session, {
+        headers: routing(ABC, ourParty),
+      });
+      assertAccepted(answered, 'a 2.3.0 session via the hub');
+      assert.equal(answered.headers.get('ocpi-from-party-id'), 'RLG', 'answered as the party addressed');
+      assert.equal(answered.headers.get('ocpi-to-party-id'), 'ABC');
+      const stored = await ocpiCall<Json>('GET', `${hub.base}${path}`, token, undefined, { headers: routing(ABC, ourParty) });
+      assertAccepted(stored, 'the session read back');
+      assert.equal(`${stored.body.data.country_code}*${stored.body.data.party_id}`, 'DE*ABC');
+      assert.equal(stored.body.data.id, session.id);
+      // Only under its own party: not as DE*ABD's, not as a party the hub does not reach.
+      const crossed = await ocpiCall<Json>('PUT', `${hub.base}${path}`, token, session, { headers: routing(ABD, ourParty) });
+      assert.equal(crossed.body.status_code, 2001, 'sent as DE*ABD, an object of DE*ABC');
+      const elsewhere = { ...session, party_id: 'XYZ' };
+      const outside = await ocpiCall<Json>('PUT', `${hub.base}${path.replace('/DE/ABC/', '/DE/XYZ/')}`, token, elsewhere, {
+        headers: routing({ countryCode: 'DE', partyId: 'XYZ' }, ourParty),
+      });
+      assert.equal(outside.body.status_code, 2001, 'a party neither its roles nor its invitation hold');
     });
   });
 

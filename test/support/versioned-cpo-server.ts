@@ -15,6 +15,11 @@ export interface VersionedCpoOptions {
   countryCode: string;
   partyId: string;
   name?: string;
+  /**
+   * A 2.3.0 hub: its own party (`hub_party_id`, as sent) and the CPO parties reachable through it,
+   * which its 2.3.0 credentials list in `roles` instead of its own.
+   */
+  hub?: { hubPartyId: string; behind: Array<{ countryCode: string; partyId: string; name: string }> };
 }
 
 export interface CpoRequest {
@@ -77,6 +82,16 @@ export class VersionedCpoServer {
       business_details: { name: this.options.name ?? `CPO ${this.options.partyId}` },
     };
     const url = this.versionsUrl;
+    const hub = this.options.hub;
+    if (hub && version === '2.3.0') {
+      const roles = hub.behind.map(({ countryCode, partyId, name }) => ({
+        role: 'CPO',
+        country_code: countryCode,
+        party_id: partyId,
+        business_details: { name },
+      }));
+      return { token, url, hub_party_id: hub.hubPartyId, roles };
+    }
     return version === '2.1.1' ? { token, url, ...party } : { token, url, roles: [{ role: 'CPO', ...party }] };
   }
 

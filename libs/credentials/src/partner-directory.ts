@@ -12,7 +12,7 @@ import {
   issuedTokenDecider,
 } from './credentials-token';
 import { type Invitation, type PartnerState, type PartnerStatus, partnerDecider, partnerStream } from './partner.decider';
-import type { PartnerEndpoint, PartnerEvent } from './partner.events';
+import type { PartnerCredentialsRole, PartnerEndpoint, PartnerEvent } from './partner.events';
 import {
   DEFAULT_PARTNER_CONTACT_OPTIONS,
   PARTNER_CONTACT_OPTIONS,
@@ -61,6 +61,23 @@ interface ClientInfoUpdatedData {
   party_id: string;
   role: string;
   partner_id: string;
+}
+
+/** Whether a credentials role is a 2.3.0 hub's own (its `hub_party_id` as HUB). */
+function isHubRole(state: PartnerState, role: PartnerCredentialsRole): boolean {
+  return (
+    !!state.hubParty &&
+    role.role === Role.HUB &&
+    sameParty({ countryCode: role.country_code, partyId: role.party_id }, state.hubParty)
+  );
+}
+
+/** A 2.3.0 hub's parties behind it, as its credentials list them in `roles` beside its `hub_party_id`. */
+function credentialsBehind(state: PartnerState): PartyRole[] {
+  if (!state.hubParty) return [];
+  return state.roles
+    .filter((role) => !isHubRole(state, role))
+    .map((role) => ({ role: role.role, countryCode: role.country_code.toUpperCase(), partyId: role.party_id.toUpperCase() }));
 }
 
 /** The streams the directory folds: partners, the index of the tokens we issued, and hubs' client info. */
@@ -222,18 +239,23 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The parties a registered hub reported behind it (HubClientInfo), as it may act for them: none
-   * that another active partner holds or was invited for, and none of ours. Empty for other partners.
+   * The parties behind a registered hub, as it may act for them: a 2.3.0 hub's credentials parties
+   * (those of `roles` beside its `hub_party_id`, permitted by its invitation), and those it reported
+   * (HubClientInfo): none that another active partner holds or was invited for, and none of ours.
+   * Empty for other partners.
    */
   behind(partnerId: string): PartyRole[] {
     const { state } = this.known(partnerId);
     if (state.status !== 'registered' || !state.roles.some((role) => role.role === Role.HUB)) return [];
+    const inCredentials = credentialsBehind(state);
     const holders = this.partyHolders();
     const heldElsewhere = (party: PartyId) => [...(holders.get(formatParty(party)) ?? [])].some((id) => id !== partnerId);
     const ours = (party: PartyId) => this.config?.ocpiParties.some((mine) => sameParty(mine, party)) ?? false;
-    return [...this.reported.values()]
+    const reported = [...this.reported.values()]
       .filter((party) => party.partnerId === partnerId && !ours(party) && !heldElsewhere(party))
+      .filter((party) => !inCredentials.some((known) => known.role === party.role && sameParty(known, party)))
       .map(({ role, countryCode, partyId }) => ({ role, countryCode, partyId }));
+    return [...inCredentials, ...reported];
   }
 
   /**
@@ -284,7 +306,8 @@ export class PartnerDirectory implements OnModuleInit, OnModuleDestroy {
       allowPlainToken: state.allowPlainToken,
       initiatedBy: state.initiatedBy ?? 'partner',
       ...(state.invitation ? { invitation: state.invitation } : {}),
-      roles: state.roles.map((role) => ({
+      // A 2.3.0 hub's own party only: the other parties of its credentials are behind it.
+      roles: (state.hubParty ? state.roles.filter((role) => isHubRole(state, role)) : state.roles).map((role) => ({
         role: role.role,
         countryCode: role.country_code.toUpperCase(),
         partyId: role.party_id.toUpperCase(),

@@ -48,6 +48,7 @@ import {
   type PartnerState,
   partnerDecider,
   partnerStream,
+  withHubRole,
 } from './partner.decider';
 import { type PartnerCredentialsRole, type PartnerEndpoint } from './partner.events';
 import { PartnerDirectory, type PartnerView } from './partner-directory';
@@ -100,7 +101,8 @@ export class PartnerService {
 
   /** The partner's credentials in the version of the route it called, as the model holds them. */
   private readCredentials(exchange: OcpiExchange, body: unknown, state: PartnerState): Credentials {
-    if (exchange.version !== '2.1.1') return parseOcpiBody(Credentials, body);
+    if (exchange.version === '2.3.0') return parseOcpiBody(Credentials, body);
+    if (exchange.version !== '2.1.1') return parseOcpiBody(Credentials, withoutHubPartyId(body));
     const role = state.roles[0]?.role ?? state.invitation?.roles[0];
     return v211.credentialsFrom211(parseOcpiBody(v211.Credentials211, body), role as Role | undefined);
   }
@@ -177,7 +179,7 @@ export class PartnerService {
     const partnerId = partnerOf(exchange);
     const { state } = await this.directory.load(partnerId);
     const credentials = this.readCredentials(exchange, body, state);
-    asOcpi(() => assertCanRegister(state, credentials.roles));
+    asOcpi(() => assertCanRegister(state, withHubRole(credentials.roles as PartnerCredentialsRole[], credentials.hub_party_id)));
     return this.acceptCredentials(exchange, state, credentials, 'RegisterPartner');
   }
 
@@ -188,7 +190,7 @@ export class PartnerService {
     const credentials = this.readCredentials(exchange, body, state);
     asOcpi(() => {
       assertRegistered(state);
-      assertPermittedRoles(state, credentials.roles);
+      assertPermittedRoles(state, withHubRole(credentials.roles as PartnerCredentialsRole[], credentials.hub_party_id));
     });
     return this.acceptCredentials(exchange, state, credentials, 'UpdateCredentials');
   }
@@ -237,6 +239,7 @@ export class PartnerService {
         {
           type,
           roles,
+          ...(credentials.hub_party_id ? { hubPartyId: credentials.hub_party_id } : {}),
           versionsUrl: credentials.url,
           version,
           endpoints,
@@ -295,7 +298,9 @@ export class PartnerService {
         retries: 0,
         correlationId: metadata.correlationId,
       });
-      const checked = plainToken ? read211Credentials(answer) : validateOcpi(Credentials, answer);
+      const checked = plainToken
+        ? read211Credentials(answer)
+        : validateOcpi(Credentials, version === '2.3.0' ? answer : withoutHubPartyId(answer));
       if (!checked.ok)
         throw new OcpiError(
           OcpiStatus.UnableToUseClientApi,
@@ -303,7 +308,10 @@ export class PartnerService {
         );
       theirs = checked.value;
       await this.assertPartiesFree(
-        theirs.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id })),
+        withHubRole(theirs.roles as PartnerCredentialsRole[], theirs.hub_party_id).map((role) => ({
+          countryCode: role.country_code,
+          partyId: role.party_id,
+        })),
         partnerId,
       ).catch(async (error) => {
         // We are registered on their side by now: undo it rather than keep a connection we refuse.
@@ -325,6 +333,7 @@ export class PartnerService {
       {
         type: 'CompleteConnection',
         roles: theirs.roles as PartnerCredentialsRole[],
+        ...(theirs.hub_party_id ? { hubPartyId: theirs.hub_party_id } : {}),
         theirToken: this.vault.seal(theirs.token),
         at: now(),
       },
@@ -410,7 +419,10 @@ export class PartnerService {
       const holder = active.find(
         (partner) =>
           partner.invitation?.parties.some((invited) => sameParty(invited, party)) ||
-          partner.roles.some((role) => sameParty(role, party)),
+          // The state's roles: a 2.3.0 hub's view lists the parties of its credentials as behind it.
+          this.directory
+            .known(partner.id)
+            .state.roles.some((role) => sameParty({ countryCode: role.country_code, partyId: role.party_id }, party)),
       );
       if (holder) {
         throw new PartnerRejection(
@@ -479,6 +491,13 @@ export function missingEndpoints(roles: Array<{ role: string }>, endpoints: Part
 function read211Credentials(answer: unknown): { ok: true; value: Credentials } | { ok: false; errors: string[] } {
   const checked = validateOcpi(v211.Credentials211, answer);
   return checked.ok ? { ok: true, value: v211.credentialsFrom211(checked.value) } : checked;
+}
+
+/** Before 2.3.0 credentials have no hub party: a field of that name is not read (nor refused). */
+function withoutHubPartyId(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { hub_party_id: _ignored, ...rest } = body as Record<string, unknown>;
+  return rest;
 }
 
 function partnerOf(exchange: OcpiExchange): string {

@@ -1,5 +1,5 @@
 import type { Decider } from '@roamledger/kernel';
-import type { PartyRole } from '@roamledger/ocpi';
+import type { PartyId, PartyRole } from '@roamledger/ocpi';
 import type {
   CredentialsEventData,
   InvitedPartyData,
@@ -17,6 +17,8 @@ import type { SealedToken } from './token-vault';
  * Tokens we issue appear only as sha256 hex digests. The token the partner gave us for calling it
  * is kept sealed (see TokenVault): it is needed in clear to call the partner, the log is not.
  */
+
+const upper = (value: string) => value.toUpperCase();
 
 /** The stream of a partner connection: its registration, tokens and rejected requests. */
 export function partnerStream(partnerId: string): string {
@@ -47,8 +49,10 @@ export interface PartnerState {
   invitation?: Invitation;
   /** The parties (and roles) this connection may ever hold: fixed by the invitation, or at connect. */
   permittedRoles: PartyRole[];
-  /** The roles of the partner's current credentials. */
+  /** The roles of the partner's current credentials (a 2.3.0 hub's with its HUB role, see withHubRole). */
   roles: PartnerCredentialsRole[];
+  /** A 2.3.0 hub's own party (its credentials' `hub_party_id`): its other roles are the parties behind it. */
+  hubParty?: PartyId;
   versionsUrl?: string;
   version?: string;
   endpoints: PartnerEndpoint[];
@@ -90,7 +94,14 @@ export type PartnerCommand =
       tokenHash: string;
       at: string;
     }
-  | { type: 'CompleteConnection'; roles: PartnerCredentialsRole[]; theirToken: SealedToken; at: string }
+  | {
+      type: 'CompleteConnection';
+      roles: PartnerCredentialsRole[];
+      /** A 2.3.0 hub's `hub_party_id`. */
+      hubPartyId?: string;
+      theirToken: SealedToken;
+      at: string;
+    }
   | { type: 'FailConnection'; reason: string; at: string }
   | { type: 'SuspendPartner'; reason?: string; at: string }
   | { type: 'ResumePartner'; at: string }
@@ -99,6 +110,8 @@ export type PartnerCommand =
 /** What a POST or PUT of the partner's credentials brings, once its endpoints were fetched. */
 export interface CredentialsUpdate {
   roles: PartnerCredentialsRole[];
+  /** A 2.3.0 hub's `hub_party_id` (`CCPID`): its own party, the roles being those behind it. */
+  hubPartyId?: string;
   versionsUrl: string;
   version: string;
   endpoints: PartnerEndpoint[];
@@ -168,6 +181,32 @@ export function assertPermittedRoles(state: PartnerState, roles: PartnerCredenti
   }
 }
 
+/** The party of a 2.3.0 `hub_party_id`: country code and party id concatenated. */
+export function hubPartyOf(hubPartyId: string): PartyId {
+  return { countryCode: upper(hubPartyId.slice(0, 2)), partyId: upper(hubPartyId.slice(2)) };
+}
+
+/**
+ * The parties a 2.3.0 hub holds: those of its `roles` (reachable through it) and its own under the
+ * HUB role, as a 2.2.1 hub's credentials name it. So a hub's credentials are checked against its
+ * invitation as any platform's are (HUB for `hub_party_id`, and each party behind it): the operator
+ * says which parties may be reached through it, a hub cannot claim one it was not let in for.
+ */
+export function withHubRole(roles: PartnerCredentialsRole[], hubPartyId?: string): PartnerCredentialsRole[] {
+  if (!hubPartyId) return roles;
+  const hub = hubPartyOf(hubPartyId);
+  const isHub = (role: PartnerCredentialsRole) =>
+    role.role === 'HUB' && upper(role.country_code) === hub.countryCode && upper(role.party_id) === hub.partyId;
+  if (roles.some(isHub)) return roles;
+  const own = {
+    role: 'HUB' as const,
+    country_code: hub.countryCode,
+    party_id: hub.partyId,
+    business_details: { name: hubPartyId },
+  };
+  return [own, ...roles];
+}
+
 /** Which kind of credentials token a hash is for this partner now, if any. */
 export function credentialsTokenKind(state: PartnerState, tokenHash: string): 'A' | 'C' | undefined {
   if (state.status === 'invited' && state.tokenAHash === tokenHash) return 'A';
@@ -181,6 +220,7 @@ export function credentialsTokenKind(state: PartnerState, tokenHash: string): 'A
 function credentialsData(update: CredentialsUpdate, revoked: string | undefined): CredentialsEventData {
   return {
     roles: update.roles,
+    ...(update.hubPartyId ? { hub_party_id: upper(update.hubPartyId) } : {}),
     versions_url: update.versionsUrl,
     version: update.version,
     endpoints: update.endpoints,
@@ -189,8 +229,6 @@ function credentialsData(update: CredentialsUpdate, revoked: string | undefined)
     ...(revoked ? { revoked_token_sha256: revoked } : {}),
   };
 }
-
-const upper = (value: string) => value.toUpperCase();
 
 /** The invitation's parties, the first one first, each once (a party named twice gets the roles of both). */
 function invitedParties(command: Extract<PartnerCommand, { type: 'InvitePartner' }>): InvitedPartyData[] {
@@ -239,13 +277,13 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
         ];
       }
       case 'RegisterPartner':
-        assertCanRegister(state, command.roles);
+        assertCanRegister(state, withHubRole(command.roles, command.hubPartyId));
         return [
           { type: 'PartnerRegistered', data: { ...credentialsData(command, state.tokenAHash), registered_at: command.at } },
         ];
       case 'UpdateCredentials':
         assertRegistered(state);
-        assertPermittedRoles(state, command.roles);
+        assertPermittedRoles(state, withHubRole(command.roles, command.hubPartyId));
         return [{ type: 'CredentialsRotated', data: { ...credentialsData(command, state.tokenCHash), rotated_at: command.at } }];
       case 'UnregisterPartner':
         assertRegistered(state);
@@ -279,6 +317,7 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
             data: {
               name: command.roles[0]?.business_details.name ?? state.versionsUrl ?? 'partner',
               roles: command.roles,
+              ...(command.hubPartyId ? { hub_party_id: upper(command.hubPartyId) } : {}),
               their_token: command.theirToken,
               connected_at: command.at,
             },
@@ -343,7 +382,8 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
         return {
           ...state,
           status: 'registered',
-          roles: data.roles,
+          roles: withHubRole(data.roles, data.hub_party_id),
+          hubParty: data.hub_party_id ? hubPartyOf(data.hub_party_id) : undefined,
           versionsUrl: data.versions_url,
           version: data.version,
           endpoints: data.endpoints,
@@ -370,13 +410,15 @@ export const partnerDecider: Decider<PartnerCommand, PartnerEvent, PartnerState>
       }
       case 'ConnectedToPartner': {
         const { data } = event;
+        const roles = withHubRole(data.roles, data.hub_party_id);
         return {
           ...state,
           status: 'registered',
           name: data.name,
-          roles: data.roles,
+          roles,
+          hubParty: data.hub_party_id ? hubPartyOf(data.hub_party_id) : undefined,
           // What the partner presented when we connected is what it may hold from then on.
-          permittedRoles: data.roles.map((role) => ({
+          permittedRoles: roles.map((role) => ({
             role: role.role,
             countryCode: upper(role.country_code),
             partyId: upper(role.party_id),

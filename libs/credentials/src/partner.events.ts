@@ -55,7 +55,14 @@ export type PartnerEvent =
     >
   | DomainEvent<
       'ConnectedToPartner',
-      { name: string; roles: PartnerCredentialsRole[]; their_token: SealedToken; connected_at: string }
+      {
+        name: string;
+        roles: PartnerCredentialsRole[];
+        /** A 2.3.0 hub's own party (`CCPID`); absent in events before it was read, and for non-hubs. */
+        hub_party_id?: string;
+        their_token: SealedToken;
+        connected_at: string;
+      }
     >
   | DomainEvent<'PartnerConnectionFailed', { reason: string; revoked_token_sha256?: string; failed_at: string }>
   | DomainEvent<'PartnerSuspended', { reason?: string; suspended_at: string }>
@@ -64,6 +71,11 @@ export type PartnerEvent =
 
 export interface CredentialsEventData {
   roles: PartnerCredentialsRole[];
+  /**
+   * A 2.3.0 hub's own party (`CCPID`, upper case): `roles` then lists the parties reachable through
+   * it. Absent for other partners, other versions and events recorded before it was read.
+   */
+  hub_party_id?: string;
   versions_url: string;
   version: string;
   endpoints: PartnerEndpoint[];

@@ -125,10 +125,15 @@ export class AdminPartner implements Record<keyof ReturnType<typeof adminJson>, 
   })
   initiated_by: string;
   @ApiProperty({ required: false, type: AdminInvitedParty }) invitation: AdminInvitedParty | undefined;
-  @ApiProperty({ type: [AdminPartyRole], description: 'The parties of its current credentials.' }) roles: AdminPartyRole[];
+  @ApiProperty({
+    type: [AdminPartyRole],
+    description: "The parties of its current credentials (a 2.3.0 hub's: its hub_party_id, as HUB).",
+  })
+  roles: AdminPartyRole[];
   @ApiProperty({
     type: [AdminBehindParty],
-    description: 'A hub: the parties it reported behind it (HubClientInfo) that it may act for.',
+    description:
+      "A hub: the parties behind it that it may act for (a 2.3.0 hub's credentials roles, and those it reported in HubClientInfo).",
   })
   behind: AdminBehindParty[];
   @ApiProperty({ type: 'string', format: 'uri', nullable: true }) versions_url: string | null;

@@ -1,5 +1,13 @@
-import { IsEnum, Matches } from 'class-validator';
-import { IsCountryCode, IsNestedArray, IsNestedObject, IsOcpiString, IsOcpiUrl, IsPartyId } from '../validation/decorators';
+import { IsEnum, IsOptional, Matches } from 'class-validator';
+import {
+  IsCiString,
+  IsCountryCode,
+  IsNestedArray,
+  IsNestedObject,
+  IsOcpiString,
+  IsOcpiUrl,
+  IsPartyId,
+} from '../validation/decorators';
 import { Role } from './enums';
 import { BusinessDetails } from './locations.dto';
 
@@ -28,6 +36,15 @@ export class Credentials {
   /** The party's versions endpoint. */
   @IsOcpiUrl()
   url: string;
+
+  /**
+   * 2.3.0: a hub platform's own party, country code and party id in one CiString(5) (`roles` then
+   * lists the parties reached through it). Letters and digits, as a country code and party id are.
+   */
+  @IsOptional()
+  @IsCiString(5, { exact: true })
+  @Matches(/^[A-Za-z0-9]{5}$/, { message: '$property must be 5 letters or digits (country code and party id)' })
+  hub_party_id?: string;
 
   @IsNestedArray(() => CredentialsRole, { minSize: 1 })
   roles: CredentialsRole[];
