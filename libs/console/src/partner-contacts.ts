@@ -1,20 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  PARTNER_CONTACT_STREAM_PREFIX,
+  PARTNER_STREAM_PREFIX,
+  type PartnerEvent,
+  type PartnerState,
+  type PartnerStatus,
+  partnerDecider,
+} from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@roamledger/event-store';
 
-// The credentials module's stream names and events, read from the log (modules never import each other).
-const PARTNER_STREAM_PREFIX = 'partner-';
-const CONTACT_STREAM_PREFIX = 'partnercontact-';
-const FEED = { streamPrefixes: [PARTNER_STREAM_PREFIX, CONTACT_STREAM_PREFIX] };
+const FEED = { streamPrefixes: [PARTNER_STREAM_PREFIX, PARTNER_CONTACT_STREAM_PREFIX] };
 
-/** What a partner connection's events make of its status (the credentials module's own words). */
-const STATUS_OF: Record<string, string> = {
-  PartnerInvited: 'invited',
-  PartnerRegistered: 'registered',
-  PartnerConnectionStarted: 'connecting',
-  ConnectedToPartner: 'registered',
-  PartnerConnectionFailed: 'failed',
-  PartnerUnregistered: 'unregistered',
-};
+/** The status as the console has always shown it (the decider's `connection_failed` reads `failed`). */
+const shownStatus = (status: PartnerStatus): string => (status === 'connection_failed' ? 'failed' : status);
 
 export interface PartnerContact {
   partner_id: string;
@@ -29,14 +27,30 @@ export interface PartnerContact {
   last_contact_position: number | null;
 }
 
-interface RoleData {
-  role?: string;
-  roles?: string[];
-  country_code?: string;
-  party_id?: string;
+const party = (countryCode: string, partyId: string) => `${countryCode.toUpperCase()}*${partyId.toUpperCase()}`;
+
+/** A partner's state by the credentials decider's own fold, its contact, and the last partner event folded. */
+interface Folded {
+  state: PartnerState;
+  position: number;
+  last_contact_at: string | null;
+  last_contact_position: number | null;
 }
 
-const party = (role: RoleData) => `${String(role.country_code).toUpperCase()}*${String(role.party_id).toUpperCase()}`;
+/** Parties and roles: the current credentials' once registered, the invitation's before that. */
+function partiesOf(state: PartnerState): { parties: string[]; roles: string[] } {
+  if (state.roles.length) {
+    return {
+      parties: [...new Set(state.roles.map((r) => party(r.country_code, r.party_id)))].sort(),
+      roles: [...new Set(state.roles.map((r) => String(r.role)))].sort(),
+    };
+  }
+  const invited = state.invitation?.parties ?? [];
+  return {
+    parties: invited.map((p) => party(p.countryCode, p.partyId)),
+    roles: [...new Set(invited.flatMap((p) => p.roles))].sort(),
+  };
+}
 
 /**
  * Each partner's last contact, as a view in memory fed by the log: its partner stream's events
@@ -47,7 +61,7 @@ const party = (role: RoleData) => `${String(role.country_code).toUpperCase()}*${
  */
 @Injectable()
 export class PartnerContacts {
-  private readonly partners = new Map<string, PartnerContact & { position: number }>();
+  private readonly partners = new Map<string, Folded>();
   /** Every partner and contact event up to this position is folded in. */
   private applied = -1;
   private reading: Promise<void> = Promise.resolve();
@@ -60,8 +74,8 @@ export class PartnerContacts {
     const read = this.reading.then(() => (this.applied < 0 ? this.seed(head) : this.catchUp(head)));
     this.reading = read.catch(() => undefined);
     await read;
-    const partners = [...this.partners.values()]
-      .map(({ position: _position, ...partner }) => partner)
+    const partners = [...this.partners.entries()]
+      .map(([id, folded]) => contactOf(id, folded))
       .sort((a, b) => a.partner_id.localeCompare(b.partner_id));
     return { partners, position: Math.max(head, this.applied) };
   }
@@ -70,7 +84,10 @@ export class PartnerContacts {
     for (const event of await this.store.readAll({ filter: { streamPrefixes: [PARTNER_STREAM_PREFIX] } })) this.apply(event);
     await Promise.all(
       [...this.partners.keys()].map(async (id) => {
-        const [last] = await this.store.readStream(`${CONTACT_STREAM_PREFIX}${id}`, { direction: 'backwards', maxCount: 1 });
+        const [last] = await this.store.readStream(`${PARTNER_CONTACT_STREAM_PREFIX}${id}`, {
+          direction: 'backwards',
+          maxCount: 1,
+        });
         if (last) this.apply(last);
       }),
     );
@@ -85,51 +102,41 @@ export class PartnerContacts {
   }
 
   private apply(event: RecordedEvent): void {
-    if (event.stream.startsWith(CONTACT_STREAM_PREFIX)) {
+    if (event.stream.startsWith(PARTNER_CONTACT_STREAM_PREFIX)) {
       if (event.type !== 'PartnerContacted') return;
       const data = event.data as { partner_id: string; at: string };
-      const partner = this.partners.get(data.partner_id);
       // A contact of a partner we have not seen yet is one whose stream comes first: kept with it.
-      const known = partner ?? this.blank(data.partner_id);
+      const known = this.folded(data.partner_id);
       if ((known.last_contact_position ?? -1) >= event.position) return;
       known.last_contact_at = data.at;
       known.last_contact_position = event.position;
       return;
     }
-    const id = event.stream.slice(PARTNER_STREAM_PREFIX.length);
-    const partner = this.partners.get(id) ?? this.blank(id);
-    if (event.position <= partner.position) return;
-    partner.position = event.position;
-    const data = (event.data ?? {}) as RoleData & { name?: string; parties?: RoleData[]; roles?: unknown };
-    if (typeof data.name === 'string') partner.name = data.name;
-    if (STATUS_OF[event.type]) partner.status = STATUS_OF[event.type];
-    if (event.type === 'PartnerSuspended') partner.suspended = true;
-    if (event.type === 'PartnerResumed') partner.suspended = false;
-    if (event.type === 'PartnerInvited') {
-      const invited = data.parties?.length ? data.parties : [data];
-      partner.parties = invited.map(party);
-      partner.roles = [...new Set(invited.flatMap((p) => p.roles ?? []))].sort();
-    } else if (Array.isArray(data.roles)) {
-      // Credentials: one role per party (PartnerRegistered, CredentialsRotated, ConnectedToPartner).
-      const roles = data.roles as RoleData[];
-      partner.parties = [...new Set(roles.map(party))].sort();
-      partner.roles = [...new Set(roles.map((r) => String(r.role)))].sort();
-    }
+    const known = this.folded(event.stream.slice(PARTNER_STREAM_PREFIX.length));
+    if (event.position <= known.position) return;
+    known.position = event.position;
+    // The credentials module's own fold: a change to the partner events is made there, once.
+    known.state = partnerDecider.evolve(known.state, event as unknown as PartnerEvent);
   }
 
-  private blank(id: string): PartnerContact & { position: number } {
-    const partner = {
-      partner_id: id,
-      name: null,
-      parties: [],
-      roles: [],
-      status: 'none',
-      suspended: false,
-      last_contact_at: null,
-      last_contact_position: null,
-      position: -1,
-    };
-    this.partners.set(id, partner);
-    return partner;
+  private folded(id: string): Folded {
+    let known = this.partners.get(id);
+    if (!known) {
+      known = { state: partnerDecider.initialState(), position: -1, last_contact_at: null, last_contact_position: null };
+      this.partners.set(id, known);
+    }
+    return known;
   }
+}
+
+function contactOf(id: string, { state, last_contact_at, last_contact_position }: Folded): PartnerContact {
+  return {
+    partner_id: id,
+    name: state.name ?? null,
+    ...partiesOf(state),
+    status: shownStatus(state.status),
+    suspended: state.suspended,
+    last_contact_at,
+    last_contact_position,
+  };
 }
