@@ -12,6 +12,7 @@ import { ProjectionHost, poisonEvents } from '@roamledger/projections';
 import { cdr, session } from '../billing/billing-fixture';
 import { connector, evse, location, tariff } from '../support/location-fixtures';
 import { CPO_A, RECEIVER_ADMIN_KEY, startReceiverApp } from '../support/receiver-app';
+import { encodeQueryValue, FuzzTally, fuzzKit, type Json, prng } from './fuzz-kit';
 
 Logger.overrideLogger(['error']);
 
@@ -20,20 +21,6 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
 const FINANCE_KEY = 'fuzz-finance-key-0123456789abcdef';
 const CATALOG_KEY = 'fuzz-catalog-key-0123456789abcdef';
 const VERSIONS = ['2.1.1', '2.2.1', '2.3.0'] as const;
-
-/** mulberry32: a tiny deterministic PRNG, so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 let harness: Awaited<ReturnType<typeof startReceiverApp>>;
 before(async () => {
@@ -51,58 +38,7 @@ after(() => harness?.close());
 
 test(`fuzz: ${COUNT} mutations (seed ${SEED}): no 5xx, the envelope on every /ocpi reply, billing advances`, async () => {
   const random = prng(SEED);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  // Deep nesting travels as a marker until the body is text: JSON.stringify itself overflows at 10,000.
-  const deep = (depth: number): Json => `__DEEP_${depth}__`;
-  const nested = (depth: number) => `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
-  const oddValues = (): Json =>
-    pick<() => Json>([
-      () => null,
-      () => true,
-      () => 0,
-      () => -1,
-      () => 1e308,
-      () => -1e308,
-      () => 5e-324,
-      () => 1e12 + 1,
-      () => '',
-      () => 'x'.repeat(pick([37, 256, 70_000])),
-      () => 'A\u0000B',
-      () => '\ud800',
-      () => 'tail\udc00',
-      () => 'line\nbreak\r',
-      () => '€€€',
-      () => '0000-01-01T00:00:00Z',
-      () => '9999-12-31T23:59:59Z',
-      () => '2026-02-30T00:00:00Z',
-      () => '2026-11-02T08:00:00+99:00',
-      () => 'yesterday',
-      () => [],
-      () => [1, 'two', null],
-      () => ({}),
-      () => ({ nested: { deeper: ['x'] } }),
-      () => deep(pick([40, 1000, 10_000])),
-    ])();
-  const paths = (value: Json, prefix: string[] = []): string[][] => {
-    if (value === null || typeof value !== 'object') return [prefix];
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-    return [prefix, ...entries.flatMap(([key, child]) => paths(child, [...prefix, key]))];
-  };
-  const mutate = (original: Json): Json => {
-    const copy = structuredClone(original) as Json;
-    for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
-      const target = pick(paths(copy).filter((path) => path.length > 0));
-      if (!target) break;
-      let parent = copy as { [key: string]: Json };
-      for (const key of target.slice(0, -1)) parent = parent[key] as { [key: string]: Json };
-      const key = target[target.length - 1];
-      const action = random();
-      if (action < 0.15) delete parent[key];
-      else if (action < 0.25) parent[`x_${Math.floor(random() * 1000)}`] = oddValues();
-      else parent[key] = oddValues();
-    }
-    return copy;
-  };
+  const { pick, oddValues, mutate, rawBody } = fuzzKit(random);
   const ids = ['S1', 'S2', 'C1', 'C2', '%00', 'A%0AB', '%ZZ', '%ED%A0%80', 'x'.repeat(120), '%E2%82%AC', 'ok-1', '..', '%2F'];
   const baseSession = (id: string) =>
     session('NL*STK', id, {
@@ -138,18 +74,8 @@ test(`fuzz: ${COUNT} mutations (seed ${SEED}): no 5xx, the envelope on every /oc
     return { ...rest, voltage: 230, amperage: 32, tariff_id: 'T-AC' };
   };
   const baseTariff = (id: string): Json => tariff(id, T0, 0.3) as unknown as Json;
-  const rawBody = (value: Json): string => {
-    const text = JSON.stringify(value).replace(/"__DEEP_(\d+)__"/g, (_, depth) => nested(Number(depth)));
-    const r = random();
-    if (r < 0.05) return text.slice(0, Math.floor(text.length / 2));
-    if (r < 0.08) return `${text}garbage`;
-    return text;
-  };
 
-  const statuses = new Map<number, number>();
-  let fives = 0;
-  let notEnvelope = 0;
-  const failures: string[] = [];
+  const tally = new FuzzTally();
   for (let i = 0; i < COUNT; i++) {
     const kind = random();
     let method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
@@ -202,16 +128,8 @@ test(`fuzz: ${COUNT} mutations (seed ${SEED}): no 5xx, the envelope on every /oc
       payload = method === 'POST' ? rawBody(mutate({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' })) : undefined;
     } else if (kind < 0.9) {
       method = 'GET';
-      // A lone surrogate cannot be percent-encoded: it travels as the bytes a sender would put.
-      const encode = (text: string) => {
-        try {
-          return encodeURIComponent(text);
-        } catch {
-          return '%ED%A0%80';
-        }
-      };
       const value = () =>
-        encode(String(pick<Json>(['2026-11', '2026-13', '0000-01', 'x', '', '2026-11-01', oddValues()]))).slice(0, 300);
+        encodeQueryValue(String(pick<Json>(['2026-11', '2026-13', '0000-01', 'x', '', '2026-11-01', oddValues()])));
       const cursor = pick([
         Buffer.from(JSON.stringify(['2026-11-02T09:00:00.000Z', 'NL', 'STK', 'x'])).toString('base64url'),
         Buffer.from(JSON.stringify(['x', 'NL', 'STK', 'x'])).toString('base64url'),
@@ -231,9 +149,8 @@ test(`fuzz: ${COUNT} mutations (seed ${SEED}): no 5xx, the envelope on every /oc
     } else {
       method = 'GET';
       const odd = () =>
-        encodeURIComponent(String(pick<Json>(['BE*BEC', 'x', '', '-1', '1e308', 'NaN', '0,0,1,1', '91,181', 'AVAILABLE']))).slice(
-          0,
-          300,
+        encodeQueryValue(
+          String(pick<Json>(['BE*BEC', 'x', '', '-1', '1e308', 'NaN', '0,0,1,1', '91,181', 'AVAILABLE', oddValues()])),
         );
       url = pick([
         `/catalog/locations?partner=${odd()}&bbox=${odd()}&near=${odd()}&radius=${odd()}&limit=${odd()}`,
@@ -247,32 +164,15 @@ test(`fuzz: ${COUNT} mutations (seed ${SEED}): no 5xx, the envelope on every /oc
     if (payload !== undefined && !headers['content-type'] && Object.keys(headers).length > 0) {
       headers['content-type'] = 'application/json';
     }
-    const response = await harness.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
-    statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-    const label = `#${i} ${method} ${url.slice(0, 120)} -> ${response.statusCode}`;
-    if (response.statusCode >= 500) {
-      fives++;
-      failures.push(`${label}: ${response.body.slice(0, 300)}`);
-    }
-    if (url.startsWith('/ocpi')) {
-      let envelope = false;
-      try {
-        const json = response.json();
-        envelope = typeof json.status_code === 'number' && typeof json.timestamp === 'string';
-      } catch {
-        envelope = false;
-      }
-      if (!envelope) {
-        notEnvelope++;
-        failures.push(`${label}: not in the envelope: ${response.body.slice(0, 200)}`);
-      }
-    }
+    tally.record(
+      i,
+      method,
+      url,
+      await harness.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) }),
+    );
   }
-  const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`);
-  console.log(
-    `# fuzz: ${COUNT} requests (seed ${SEED}): ${fives} answered 5xx, ${notEnvelope} /ocpi replies outside the envelope (${byStatus.join(', ')})`,
-  );
-  assert.deepEqual(failures.slice(0, 20), []);
+  console.log(`# fuzz: ${COUNT} requests (seed ${SEED}): ${tally.summary()}`);
+  assert.deepEqual(tally.failures.slice(0, 20), []);
 
   // Billing keeps advancing: a good CDR after the storm is billed, and nothing stored was poison.
   const good = await harness.app.inject({
