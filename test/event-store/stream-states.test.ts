@@ -18,23 +18,13 @@ import { type PullRun, pullDecider } from '@roamledger/pull';
 import { sessionDecider } from '@roamledger/sessions';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
+import { seededRandom } from '../support/seeded-random';
 
 // The state handleCommand keeps per stream (and the snapshots a cold start begins from) must
 // always be what a full fold of the stream gives: after commands from several processes racing
 // on the same streams, appends the deciders never see, and restarts. Seeded, so a failure repeats.
 
 type Random = () => number;
-
-function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const minute = (n: number) => new Date(Date.UTC(2026, 2, 9, 10, 0) + n * 60_000).toISOString();
@@ -209,7 +199,7 @@ async function fullFold(store: EventStore, stream: string, decider: Module['deci
 }
 
 async function exercise(store: EventStore, module: Module, seed: number): Promise<void> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const prefix = `ss-${seed}-${module.name.replace(/\W/g, '')}-`;
   const streams = [`${prefix}S1`, `${prefix}S2`];
   let processes = [processOn(store), processOn(store), processOn(store)];
@@ -298,7 +288,7 @@ test('a process that knows nothing of a stream never refuses a command on the st
   const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
   try {
     const stream = 'partner-assumed';
-    const [invite] = partnerCommands(stream, 1, seeded(1));
+    const [invite] = partnerCommands(stream, 1, seededRandom(1));
     await handleCommand(processOn(store), stream, partnerDecider, invite);
     // A fresh process: the stream is unknown there, and suspending an unknown partner is refused.
     const handled = await handleCommand(processOn(store), stream, partnerDecider, { type: 'SuspendPartner', at });

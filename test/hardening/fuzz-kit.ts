@@ -3,17 +3,8 @@
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** mulberry32: a tiny deterministic PRNG, so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of every randomised test, under the name the fuzz runs use. */
+export { seededRandom as prng } from '../support/seeded-random';
 
 /** A query value as a sender would put it: a lone surrogate cannot be percent-encoded, so it travels as its bytes. */
 export function encodeQueryValue(text: string): string {

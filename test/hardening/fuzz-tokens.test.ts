@@ -5,24 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CPO_A } from '../support/receiver-app';
-import { startTokensApp, TOKENS_ADMIN_KEY, type TokensHarness } from '../tokens/tokens-harness';
+import { ourToken, startTokensApp, TOKENS_ADMIN_KEY, type TokensHarness } from '../tokens/tokens-harness';
 import { encodeQueryValue, FuzzTally, fuzzKit, type Json, prng } from './fuzz-kit';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 1000);
 const VERSIONS = ['2.1.1', '2.2.1', '2.3.0'] as const;
 
-const token = (uid: string): Json => ({
-  country_code: 'NL',
-  party_id: 'RLG',
-  uid,
-  type: 'RFID',
-  contract_id: `NL-RLG-C${uid}`,
-  issuer: 'Roamledger',
-  valid: true,
-  whitelist: 'ALLOWED',
-  last_updated: '2026-11-02T08:00:00Z',
-});
+const token = (uid: string) => ourToken(uid, { last_updated: '2026-11-02T08:00:00Z' }) as Json;
 
 let hub: TokensHarness;
 before(async () => {

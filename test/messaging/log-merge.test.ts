@@ -15,6 +15,7 @@ import {
 } from '@roamledger/messaging';
 import type { Message } from 'kafkajs';
 import { TOPIC_MAP } from '../support/modules';
+import { seededRandom } from '../support/seeded-random';
 
 const topicOf = (stream: string) => topicOfStream(stream, PREFIX, TOPIC_MAP);
 
@@ -32,18 +33,6 @@ function event(stream: string, revision: number, position: number): RecordedEven
     recordedAt: '2026-01-01T00:00:00.000Z',
     prevHash: '',
     hash: `h${position}`,
-  };
-}
-
-/** A tiny deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -145,7 +134,7 @@ test('a watermark ahead of the confirmed position is read again after a restart'
 
 test('random publications, partial writes, copies and consumer crashes: every event once, in log order', () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)];
     const topics = new Map([
       ['rl.sessions', [0, 1, 2].map((partitionId) => ({ partitionId }))],

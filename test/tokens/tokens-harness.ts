@@ -14,6 +14,19 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 export const TOKENS_ADMIN_KEY = 'tokens-test-admin-key';
 
+/** One of our tokens (NL*RLG), valid and ALLOWED, as /admin/tokens takes it. */
+export const ourToken = (uid: string, overrides: Record<string, unknown> = {}) => ({
+  country_code: 'NL',
+  party_id: 'RLG',
+  uid,
+  type: 'RFID',
+  contract_id: `NL-RLG-C${uid}`,
+  issuer: 'Roamledger',
+  valid: true,
+  whitelist: 'ALLOWED',
+  ...overrides,
+});
+
 /** No partner to push to: these tests are about the register, authorization and links. */
 const noPartnerLinks: PartnerLinksPort = {
   list: async () => [],

@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AuthorizationFindings, authorizationFindingStream, tokenStream } from '@roamledger/tokens';
 import { CPO_A, CPO_B } from '../support/receiver-app';
-import { startTokensApp, TOKENS_ADMIN_KEY, type TokensHarness } from './tokens-harness';
+import { ourToken, startTokensApp, TOKENS_ADMIN_KEY, type TokensHarness } from './tokens-harness';
 
 type Json = Record<string, unknown>;
 
-const token = (uid: string, overrides: Json = {}) => ({
-  country_code: 'NL',
-  party_id: 'RLG',
-  uid,
-  type: 'RFID',
-  contract_id: `NL-RLG-C${uid}`,
-  issuer: 'Roamledger',
-  valid: true,
-  whitelist: 'ALLOWED',
-  ...overrides,
-});
+const token = ourToken;
 
 describe('tokens: the register, the Sender interface and real-time authorization', () => {
   let hub: TokensHarness;
