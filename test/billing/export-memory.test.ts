@@ -43,7 +43,20 @@ before(async () => {
 });
 after(() => testApp?.close());
 
-test(`an export of ${ROWS.toLocaleString('en')} CDRs streams with flat memory`, async () => {
+interface ExportRun {
+  bytes: number;
+  lines: number;
+  lastLine: string;
+  started: number;
+  firstByteAt: number;
+  finished: number;
+  baseline: NodeJS.MemoryUsage;
+  peakLiveHeap: number;
+  peakRss: number;
+}
+
+/** One export of the month, read as it streams, with the live heap (after a full GC) every 10,000 lines and the peak RSS. */
+async function exportMonth(): Promise<ExportRun> {
   const url = `${testApp.config.publicUrl}/finance/export/cdrs.csv?from=2026-11-01&to=2026-12-01`;
   let bytes = 0;
   let lines = 0;
@@ -51,7 +64,6 @@ test(`an export of ${ROWS.toLocaleString('en')} CDRs streams with flat memory`, 
   // Before the request: whatever the export holds on to shows as growth from here.
   gc();
   const baseline = process.memoryUsage();
-  // Live heap (after a full GC) every 10,000 lines, and the peak RSS throughout.
   let peakLiveHeap = baseline.heapUsed;
   let peakRss = baseline.rss;
   let nextSample = 10_000;
@@ -82,14 +94,23 @@ test(`an export of ${ROWS.toLocaleString('en')} CDRs streams with flat memory`, 
       })
       .on('error', reject);
   });
+  return { bytes, lines, lastLine, started, firstByteAt, finished: Date.now(), baseline, peakLiveHeap, peakRss };
+}
 
-  const finished = Date.now();
+test(`an export of ${ROWS.toLocaleString('en')} CDRs streams with flat memory`, async () => {
+  // The first export warms the embedded database: the pages it touches for the first time grow the
+  // process's RSS once (PGlite's WebAssembly memory), whatever the export holds. The second one is measured.
+  const warm = await exportMonth();
+  assert.equal(warm.lines, ROWS + 1, 'a header and every row');
+  const { bytes, lines, lastLine, started, firstByteAt, finished, baseline, peakLiveHeap, peakRss } = await exportMonth();
+
   const mb = (value: number) => Math.round(value / 2 ** 20);
   const heapGrowth = peakLiveHeap - baseline.heapUsed;
   const rssGrowth = peakRss - baseline.rss;
   console.log(
     `# export: ${ROWS} rows, ${mb(bytes)} MB in ${finished - started} ms (first byte after ${firstByteAt - started} ms); ` +
-      `live heap ${mb(baseline.heapUsed)} -> peak ${mb(peakLiveHeap)} MB, rss ${mb(baseline.rss)} -> peak ${mb(peakRss)} MB`,
+      `live heap ${mb(baseline.heapUsed)} -> peak ${mb(peakLiveHeap)} MB, rss ${mb(baseline.rss)} -> peak ${mb(peakRss)} MB ` +
+      `(first export: rss ${mb(warm.baseline.rss)} -> peak ${mb(warm.peakRss)} MB)`,
   );
   assert.equal(lines, ROWS + 1, 'a header and every row');
   // Streamed: the first rows arrive long before the last page is read.
