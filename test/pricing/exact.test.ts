@@ -43,6 +43,24 @@ describe('exact decimals', () => {
     );
   });
 
+  test('an exact figure becomes the very decimal.js object its text would (sign, exponent, words)', () => {
+    const units = fc.oneof(
+      fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }),
+      fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      fc.integer({ min: -20_000_000, max: 20_000_000 }).map(BigInt),
+      fc.constantFrom(0n, 1n, -1n, 10_000_000n, 9_999_999n, 100_000_000_000_000n, 2n ** 53n - 1n),
+    );
+    fc.assert(
+      fc.property(units, fc.integer({ min: 0, max: 20 }), (value, scale) => {
+        const decimal = toDecimal({ units: value, scale });
+        const parsed = new OcpiDecimal(`${value}e-${scale}`);
+        assert.deepStrictEqual({ ...decimal }, { ...parsed }, `${value}e-${scale}`);
+        assert.equal(decimal.toString(), parsed.toString());
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   test('half a unit rounds away from zero, as OcpiDecimal does', () => {
     assert.equal(toDecimal(roundedToInteger(exactOf(2.5))).toString(), '3');
     assert.equal(toDecimal(roundedToInteger(exactOf(-2.5))).toString(), '-3');

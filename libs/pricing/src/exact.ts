@@ -134,11 +134,63 @@ export function remainder(a: Exact, step: Exact): Exact {
 // Read once: the model's re-exports are getters.
 const Decimal = OcpiDecimal;
 
+const MAX_SAFE_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
+/** Up to 14 places the fraction takes two of decimal.js's words at most. */
+const DIRECT_PLACES = 14;
+const TENS = Array.from({ length: DIRECT_PLACES + 1 }, (_, n) => 10 ** n);
+const WORD = 1e7;
+
 /** The same value as an OcpiDecimal, for the result. */
 export function toDecimal(a: Exact): OcpiDecimal {
-  if (a.scale === 0) {
-    // decimal.js builds small integers without reading text.
-    return new Decimal(a.units < 10_000_000n && a.units > -10_000_000n ? Number(a.units) : a.units);
+  if (a.units <= MAX_SAFE_UNITS && a.units >= -MAX_SAFE_UNITS && a.scale <= DIRECT_PLACES) {
+    return decimalOfSafe(Number(a.units), a.scale);
   }
   return new Decimal(`${a.units}e-${a.scale}`);
+}
+
+/**
+ * units / 10^scale built as decimal.js builds it from text, without the text: the result's figures
+ * were a third of the engine's time, most of it parsing. decimal.js keeps a sign `s`, the exponent
+ * `e` of the first digit, and `d`: base 10^7 words aligned on the decimal point, no zero word first
+ * or last (test/pricing/exact.test.ts compares every field with decimal.js's own).
+ */
+function decimalOfSafe(units: number, scale: number): OcpiDecimal {
+  const x = new Decimal(0) as OcpiDecimal & { s: number; e: number; d: number[] };
+  if (units === 0) return x;
+  const v = units < 0 ? -units : units;
+  const unit = TENS[scale];
+  // % and a division of an exact multiple are exact on integers below 2^53.
+  const fraction = v % unit;
+  let whole = (v - fraction) / unit;
+  const d: number[] = [];
+  while (whole > 0) {
+    const word = whole % WORD;
+    d.push(word);
+    whole = (whole - word) / WORD;
+  }
+  d.reverse();
+  // Position of d[0]: 0 for the ones word, -1 for the first seven decimals.
+  let top = d.length - 1;
+  if (scale > 0) {
+    let first: number;
+    let second = 0;
+    if (scale <= 7) first = fraction * TENS[7 - scale];
+    else {
+      const split = TENS[scale - 7];
+      second = fraction % split;
+      first = (fraction - second) / split;
+      second *= TENS[14 - scale];
+    }
+    if (d.length > 0 || first !== 0) d.push(first);
+    // The first seven decimals are zeros: d starts with the next seven.
+    else top = -2;
+    d.push(second);
+  }
+  while (d[d.length - 1] === 0) d.pop();
+  let digits = 1;
+  for (let word = d[0]; word >= 10; word /= 10) digits++;
+  x.s = units < 0 ? -1 : 1;
+  x.e = top * 7 + digits - 1;
+  x.d = d;
+  return x;
 }
