@@ -95,7 +95,7 @@ function scaledNumber(units: number, places: number): number | undefined {
 
 /** a's and b's units over their common scale, as BigInts. */
 function alignedBig(a: Exact, b: Exact): [bigint, bigint, number] {
-  const scale = a.scale > b.scale ? a.scale : b.scale;
+  const scale = Math.max(a.scale, b.scale);
   return [big(a.units) * tenTo(scale - a.scale), big(b.units) * tenTo(scale - b.scale), scale];
 }
 
@@ -103,7 +103,7 @@ export function plus(a: Exact, b: Exact): Exact {
   const x = a.units;
   const y = b.units;
   if (typeof x === 'number' && typeof y === 'number') {
-    const scale = a.scale > b.scale ? a.scale : b.scale;
+    const scale = Math.max(a.scale, b.scale);
     const left = scaledNumber(x, scale - a.scale);
     const right = scaledNumber(y, scale - b.scale);
     if (left !== undefined && right !== undefined) {
@@ -150,7 +150,7 @@ export function compare(a: Exact, b: Exact): number {
   const x = a.units;
   const y = b.units;
   if (typeof x === 'number' && typeof y === 'number') {
-    const scale = a.scale > b.scale ? a.scale : b.scale;
+    const scale = Math.max(a.scale, b.scale);
     const left = scaledNumber(x, scale - a.scale);
     const right = scaledNumber(y, scale - b.scale);
     if (left !== undefined && right !== undefined) return left < right ? -1 : left > right ? 1 : 0;
@@ -204,7 +204,7 @@ export function remainder(a: Exact, step: Exact): Exact {
   const x = a.units;
   const y = step.units;
   if (typeof x === 'number' && typeof y === 'number') {
-    const scale = a.scale > step.scale ? a.scale : step.scale;
+    const scale = Math.max(a.scale, step.scale);
     const left = scaledNumber(x, scale - a.scale);
     const right = scaledNumber(y, scale - step.scale);
     if (left !== undefined && right !== undefined) return { units: (left % right) + 0, scale };

@@ -130,7 +130,18 @@ interface Quantities {
 }
 
 function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantities {
-  const q: Quantities = { other: false };
+  // Every field set at once: one object shape for all periods.
+  const q: Quantities = {
+    energy: undefined,
+    time: undefined,
+    parking: undefined,
+    reservation: undefined,
+    minCurrent: undefined,
+    maxCurrent: undefined,
+    minPower: undefined,
+    maxPower: undefined,
+    other: false,
+  };
   let current: Exact | undefined;
   let power: Exact | Quotient | undefined;
   for (const { type, volume } of period.dimensions) {
