@@ -4,7 +4,7 @@
  * periods in Europe/Berlin spread over a year. Prints figures; asserts nothing.
  *   node -r ./tsconfig-paths-dist.js dist/bench/pricing.js
  *   BENCH_SECONDS=1 (time per round)  BENCH_ROUNDS=5 (rounds per case; the best and the median are printed)
- *   BENCH_CDRS=5000 (CDRs in the log of the cost check)  BENCH_DATABASE_URL (PostgreSQL; `none` skips it)
+ *   BENCH_CDRS=5000 (CDRs in the log of the cost check; 0 skips it)  BENCH_DATABASE_URL (PostgreSQL; `none` skips it)
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -231,6 +231,8 @@ console.log(`${load()} (checksum ${checksum})`);
 
 void (async () => {
   const count = Number(process.env.BENCH_CDRS ?? 5000);
+  // 0: the engine alone (e.g. for a CPU profile of it).
+  if (count === 0) return;
   const pglite = await openPgliteClient(undefined);
   await checkCost('cost check on PGlite', pglite, count);
   await pglite.close();

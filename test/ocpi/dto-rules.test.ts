@@ -413,6 +413,24 @@ describe('DateTime', () => {
     assert.equal(isOcpiDateTime(1435610349000), false);
   });
 
+  test('the usual form (20 characters, Z) is checked digit by digit and range by range like any other', () => {
+    for (const text of [
+      '2015-06-2xT20:39:09Z',
+      '2015-06-29T20:39:0xZ',
+      '-015-06-29T20:39:09Z',
+      '2015-06-29T20:3 :09Z',
+      '2015-06-29T20:39:09 ',
+      '2015/06/29T20:39:09Z',
+      '0000-12-31T23:59:59Z',
+      '2015-04-31T00:00:00Z',
+      '2015-06-29T20:39:60Z',
+    ]) {
+      assert.equal(isOcpiDateTime(text), false, text);
+    }
+    assert.equal(parseOcpiDateTime('2024-02-29T23:59:59Z').getTime(), Date.parse('2024-02-29T23:59:59Z'));
+    assert.equal(parseOcpiDateTime('9999-12-31T23:59:59Z').getTime(), Date.parse('9999-12-31T23:59:59Z'));
+  });
+
   test('is kept and answered in one UTC form: offsets shifted, the Z added, digits and fraction as sent', () => {
     for (const [sent, kept] of [
       ['2015-06-29T20:39:09Z', '2015-06-29T20:39:09Z'],

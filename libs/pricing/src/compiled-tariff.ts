@@ -69,7 +69,7 @@ export interface CompiledTariff {
 }
 
 const compiled = new WeakMap<Tariff, CompiledTariff>();
-const ONE: Exact = { units: 1n, scale: 0 };
+const ONE: Exact = { units: 1, scale: 0 };
 
 function componentOf(
   component: PriceComponent,

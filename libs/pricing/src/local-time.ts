@@ -62,12 +62,18 @@ function intlOffset(timeZone: string, epochMillis: number): number {
   return wall.getTime() - Math.floor(epochMillis / 1000) * 1000;
 }
 
+// The zone of the last call: a session reads all its instants in one zone.
+let lastZone: string | undefined;
+let lastHours = new Map<number, number>();
+
 function offsetAt(timeZone: string, epochMillis: number): number {
-  let byHour = hourOffsets.get(timeZone);
+  let byHour = timeZone === lastZone ? lastHours : hourOffsets.get(timeZone);
   if (!byHour) {
     byHour = new Map();
     hourOffsets.set(timeZone, byHour);
   }
+  lastZone = timeZone;
+  lastHours = byHour;
   const hour = Math.floor(epochMillis / HOUR_MS);
   let offset = byHour.get(hour);
   if (offset === undefined) {

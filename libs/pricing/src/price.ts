@@ -23,6 +23,7 @@ import {
   remainder,
   roundedToInteger,
   shifted,
+  sign,
   times,
   toDecimal,
 } from './exact';
@@ -108,9 +109,9 @@ export interface PricingResult {
 
 const ZERO = new OcpiDecimal(0);
 const ONE = new OcpiDecimal(1);
-const WH_IN_KWH: Exact = { units: 1000n, scale: 0 };
-const SECONDS_IN_HOUR: Exact = { units: 3600n, scale: 0 };
-const MILLIS_IN_HOUR: Exact = { units: 3_600_000n, scale: 0 };
+const WH_IN_KWH: Exact = { units: 1000, scale: 0 };
+const SECONDS_IN_HOUR: Exact = { units: 3600, scale: 0 };
+const MILLIS_IN_HOUR: Exact = { units: 3_600_000, scale: 0 };
 // Read once: the enums are re-exported through getters.
 const Cdr = CdrDimensionType;
 const Dimension = TariffDimensionType;
@@ -129,7 +130,18 @@ interface Quantities {
 }
 
 function quantitiesOf(period: ChargingPeriod, tariff: CompiledTariff): Quantities {
-  const q: Quantities = { other: false };
+  // Every field set at once: one object shape for all periods.
+  const q: Quantities = {
+    energy: undefined,
+    time: undefined,
+    parking: undefined,
+    reservation: undefined,
+    minCurrent: undefined,
+    maxCurrent: undefined,
+    minPower: undefined,
+    maxPower: undefined,
+    other: false,
+  };
   let current: Exact | undefined;
   let power: Exact | Quotient | undefined;
   for (const { type, volume } of period.dimensions) {
@@ -209,13 +221,13 @@ const NO_COST = {} as Cost;
  */
 function applyStep(lines: MutableLine[]): void {
   let last: MutableLine | undefined;
-  for (const mutable of lines) if (mutable.quantity.units > 0n) last = mutable;
+  for (const mutable of lines) if (sign(mutable.quantity) > 0) last = mutable;
   const step = last?.compiled.step;
   if (!last || !step) return;
   const dimension = last.line.dimension;
   let total = EXACT_ZERO;
   for (const other of lines) if (other.line.dimension === dimension) total = plus(total, other.quantity);
-  if (total.units <= 0n) return;
+  if (sign(total) <= 0) return;
   const rest = remainder(total, step);
   if (isZero(rest)) return;
   last.billedQuantity = minus(plus(last.quantity, step), rest);
