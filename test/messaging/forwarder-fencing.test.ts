@@ -29,6 +29,7 @@ const STREAMS = ['session', 'cdr', 'partner'].flatMap((kind) =>
   Array.from({ length: 5 }, (_, i) => `${kind}-NL-RLG-${kind.toUpperCase()}${i}`),
 );
 const HOLDS = 'this process holds the forwarder lease';
+const READY = 'forwarder process ready';
 
 let broker: KafkaBroker;
 let schema: string;
@@ -142,13 +143,15 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   // The first stops itself with its 5th batch committed in Kafka and not yet checkpointed.
   const first = startForwarderProcess('first', { FORWARDER_PAUSE_AFTER_BATCH: '5' });
-  const second = startForwarderProcess('second');
-  const both = [first, second];
+  const both = [first];
   const notes: string[] = [];
   try {
-    await until(() => holds(first), 60_000, 'the first to hold the lease');
+    await until(() => holds(first), 90_000, 'the first to hold the lease');
     // The second joins the group and stands by (the lease is sticky) before any event exists.
-    await sleep(2_500);
+    const second = startForwarderProcess('second');
+    both.push(second);
+    await until(() => second.lines.includes(READY), 60_000, 'the second to start');
+    await sleep(3_000);
     assert.equal(holds(second), false, 'one holder at a time');
 
     await appendEvents(15);

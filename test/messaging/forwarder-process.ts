@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       : undefined;
   if (lease) lease.start();
   else forwarder.start();
+  log.log('forwarder process ready');
   process.once('SIGTERM', async () => {
     await lease?.stop();
     await forwarder.stop();

@@ -65,7 +65,7 @@ const IDLE = Symbol('idle');
  * Publishes the event log to Kafka: a named, checkpointed `subscribeToAll`, each event to the
  * topic of its module (topics.ts), keyed by stream. A batch is published in one Kafka transaction
  * of an idempotent producer; the checkpoint moves only once Kafka has committed the whole batch,
- * so a crash at any point means events published again (at-least-once), never one skipped.
+ * so a crash at any point never skips an event (and, by the progress below, repeats none).
  *
  * Fencing: every forwarder of one log uses the same transactional id, so Kafka gives the producer
  * of the latest one to start a new epoch and refuses the older ones (INVALID_PRODUCER_EPOCH), and
