@@ -24,8 +24,9 @@ export interface SeenOptions {
 }
 
 /**
- * Deduplication for consumers of the event topics, by stream revision. Delivery is at least once
- * and one stream's events keep their order (one key, one partition), so an event is new exactly
+ * Deduplication for consumers of the event topics, by stream revision. The forwarder sends each
+ * event once, but a log republished from an older checkpoint (Kafka's record of its progress gone)
+ * repeats events, and one stream's events keep their order (one key, one partition), so an event is new exactly
  * when its revision is the next of its stream; at or below the last one it is a copy; above the
  * next one, something is missing. One number per stream, where a set of event ids would grow
  * forever; within a stream a revision names one event id.

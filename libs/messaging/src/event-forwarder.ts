@@ -9,6 +9,7 @@ import {
   type PartitionMetadata,
   type Producer,
   type TopicMessages,
+  type TopicOffsets,
 } from 'kafkajs';
 import { eventMessage, watermarkMessage } from './event-message';
 import { createKafka, type KafkaSettings, type MessagingLog, pause, reason, settlesWithin } from './kafka-client';
@@ -64,14 +65,21 @@ const IDLE = Symbol('idle');
  * Publishes the event log to Kafka: a named, checkpointed `subscribeToAll`, each event to the
  * topic of its module (topics.ts), keyed by stream. A batch is published in one Kafka transaction
  * of an idempotent producer; the checkpoint moves only once Kafka has committed the whole batch,
- * so a crash at any point means events published again (at-least-once), never one skipped.
+ * so a crash at any point never skips an event (and, by the progress below, repeats none).
  *
  * Fencing: every forwarder of one log uses the same transactional id, so Kafka gives the producer
  * of the latest one to start a new epoch and refuses the older ones (INVALID_PRODUCER_EPOCH), and
  * aborts a transaction one of them left open. A former lease holder that was paused (SIGSTOP, a
  * long GC) and wakes up in the middle of a batch cannot commit it: consumers reading committed
- * messages (kafkajs' default, isolation.level=read_committed) never see it. It also reads the
- * checkpoint before each batch and drops a batch another forwarder has published already.
+ * messages (kafkajs' default, isolation.level=read_committed) never see it.
+ *
+ * Exactly once on the topics: each transaction also commits, as an offset of the consumer group
+ * named by the transactional id (see `progressOf`), the last log position it carries, so what is
+ * in Kafka and how far it goes are committed together. A new producer, once it has fenced the
+ * others (which completes or aborts their open transaction), reads that position and sends only
+ * what lies beyond: a batch a paused or killed forwarder committed without saving the store
+ * checkpoint (the checkpoint alone cannot know it) is not sent twice. It also reads the checkpoint
+ * before each batch and drops a batch another forwarder has checkpointed already.
  *
  * It runs beside the request path, never in it: appends do not wait for it, and when Kafka is
  * down it keeps the batch, says so in the log, and retries with backoff until Kafka is back.
@@ -88,6 +96,8 @@ export class EventForwarder {
   private kafka?: Kafka;
   private producer?: Producer;
   private partitions = new Map<string, PartitionMetadata[]>();
+  /** The last log position in Kafka, as the current producer found it when it fenced the others, then as it committed. */
+  private committedThrough = -1;
   private abort?: AbortController;
   private done: Promise<void> = Promise.resolve();
   private readonly state: ForwarderStatus = { running: false, position: -1, published: 0 };
@@ -190,9 +200,10 @@ export class EventForwarder {
         if (!(await this.publish(batch, signal))) return;
         this.options.onPublished?.(batch);
         // Paused after the commit while another took over: its checkpoint is further on, and
-        // saving ours would move it back (and have these events published once more).
+        // saving ours would move it back (the next forwarder would read those events again).
         await this.checkFence(batch);
-        // Awaited before the next batch: a crash re-publishes at most this one.
+        // Awaited before the next batch. A crash before it loses nothing and sends nothing twice:
+        // the next producer learns from Kafka that this batch is in (committedThrough).
         await subscription.checkpoint(batch[batch.length - 1].position);
       }
     } finally {
@@ -218,24 +229,33 @@ export class EventForwarder {
       }, SLOW_MS);
       try {
         const producer = await this.connect();
-        const transaction = await producer.transaction();
-        try {
-          await transaction.sendBatch({ acks: -1, topicMessages: this.messagesOf(batch) });
-          await transaction.commit();
-        } catch (error) {
-          // A fenced producer cannot abort either: Kafka aborts it for the one that fenced it.
-          await transaction.abort().catch(() => undefined);
-          throw error;
+        const last = batch[batch.length - 1].position;
+        // Only what Kafka does not hold yet: a forwarder fenced (or killed) after its commit and
+        // before its checkpoint had sent the start of what this one read from the checkpoint.
+        const unsent = batch.filter((event) => event.position > this.committedThrough);
+        if (unsent.length > 0) {
+          const transaction = await producer.transaction();
+          try {
+            await transaction.sendBatch({ acks: -1, topicMessages: this.messagesOf(unsent) });
+            await transaction.sendOffsets(this.progressOf(batch[batch.length - 1]));
+            await transaction.commit();
+          } catch (error) {
+            // A fenced producer cannot abort either: Kafka aborts it for the one that fenced it.
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+          this.committedThrough = last;
+        } else {
+          this.log.log(`events ${batch[0].position}–${last} were in Kafka already (committed by an earlier forwarder)`);
         }
         clearTimeout(slow);
-        const last = batch[batch.length - 1].position;
         if (this.state.outageSince) {
           const seconds = ((Date.now() - Date.parse(this.state.outageSince)) / 1000).toFixed(1);
           this.log.log(`Kafka is back after ${seconds} s: published up to position ${last}, catching up`);
           this.state.outageSince = undefined;
         }
         this.state.position = last;
-        this.state.published += batch.length;
+        this.state.published += unsent.length;
         return true;
       } catch (error) {
         clearTimeout(slow);
@@ -277,13 +297,32 @@ export class EventForwarder {
     );
   }
 
+  /**
+   * Kafka's record of how far the log has been published: the offset `position + 1` of the
+   * progress group (named by the transactional id) on partition 0 of the first event topic, with
+   * the event's id as the offset's metadata. That partition is only a slot for the number: the
+   * group never consumes.
+   */
+  private progressOf(last?: RecordedEvent): { consumerGroupId: string; topics: TopicOffsets[] } {
+    const [topic] = eventTopics(this.options.kafka.topicPrefix, this.options.topicMap);
+    const offset = { partition: 0, offset: String((last?.position ?? -1) + 1), metadata: last?.id ?? null };
+    return { consumerGroupId: this.transactionalId(), topics: [{ topic, partitions: [offset] }] };
+  }
+
+  private transactionalId(): string {
+    return this.options.transactionalId ?? `${this.options.kafka.topicPrefix}${this.checkpointName}`;
+  }
+
   private partitionsOf(topic: string): PartitionMetadata[] {
     const partitions = this.partitions.get(topic);
     if (!partitions) throw new Error(`no metadata for Kafka topic ${topic}`);
     return partitions;
   }
 
-  /** Creates the event topics if missing, learns their partitions, connects an idempotent producer. */
+  /**
+   * Creates the event topics if missing, learns their partitions, connects an idempotent
+   * transactional producer (which fences every earlier one), then reads how far Kafka holds the log.
+   */
   private async connect(): Promise<Producer> {
     if (this.producer) return this.producer;
     this.kafka ??= createKafka(this.options.kafka, 'forwarder');
@@ -297,22 +336,50 @@ export class EventForwarder {
       this.partitions = new Map(
         metadata.topics.map((topic) => [topic.name, [...topic.partitions].sort((a, b) => a.partitionId - b.partitionId)]),
       );
+      // Idempotent: a retry inside kafkajs cannot write a message twice. Its retries are bounded
+      // (kafkajs would retry forever) so that an outage surfaces here and gets logged. Transactional
+      // under the id all forwarders of this log share: connecting fences every earlier producer.
+      const producer = this.kafka.producer({
+        transactionalId: this.transactionalId(),
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
+      });
+      await producer.connect();
+      try {
+        // Read after the fencing: no earlier producer's transaction is still open, none can commit now.
+        this.committedThrough = await this.readProgress(admin);
+      } catch (error) {
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.producer = producer;
+      return producer;
     } finally {
       await admin.disconnect();
     }
-    // Idempotent: a retry inside kafkajs cannot write a message twice. Its retries are bounded
-    // (kafkajs would retry forever) so that an outage surfaces here and gets logged. Transactional
-    // under the id all forwarders of this log share: connecting fences every earlier producer.
-    const producer = this.kafka.producer({
-      transactionalId: this.options.transactionalId ?? `${this.options.kafka.topicPrefix}${this.checkpointName}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
-    });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
+  }
+
+  /**
+   * The last log position Kafka holds, as committed with it; -1 when none (a fresh broker, or a
+   * log published before this was recorded). A record this store does not bear out (another event
+   * at that position: a store restored from a backup) is ignored, so nothing is ever skipped.
+   */
+  private async readProgress(admin: Admin): Promise<number> {
+    const { consumerGroupId, topics } = this.progressOf();
+    const [{ topic }] = topics;
+    const [found] = await admin.fetchOffsets({ groupId: consumerGroupId, topics: [topic] });
+    const record = found?.partitions.find((p) => p.partition === 0);
+    const position = Number(record?.offset ?? -1) - 1;
+    if (position < 0) return -1;
+    const [event] = await this.options.store.readAll({ fromPosition: position, maxCount: 1 });
+    if (event?.position === position && event.id === record?.metadata) return position;
+    this.log.error(
+      `Kafka says the log is published through position ${position} (event ${record?.metadata}), which this event store ` +
+        `does not bear out (${event?.position === position ? `event ${event.id} there` : 'no event there'}); ignoring it, following the checkpoint`,
+    );
+    return -1;
   }
 
   private async disconnect(): Promise<void> {

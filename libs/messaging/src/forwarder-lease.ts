@@ -16,8 +16,9 @@ export interface LeaseHandlers {
  * stays). When it leaves, the group hands the partition to another member at once; when it dies,
  * after its session expires (10 s).
  *
- * Two forwarders at once (a hand-over, a partition of the network) are safe, only wasteful: the
- * same events go out twice and consumers drop the copies (see LogMerge).
+ * Two forwarders at once (a hand-over, a paused holder woken after its session expired) are safe:
+ * the one whose producer started last fences the other, and sends only what Kafka does not hold
+ * yet (EventForwarder), so no event goes out twice.
  */
 export class ForwarderLease {
   private readonly log: MessagingLog;
