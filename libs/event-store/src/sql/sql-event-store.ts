@@ -564,15 +564,23 @@ function toRecorded<T>(row: EventRow): RecordedEvent<T> {
  * what the others read. A projection that needs a changed copy makes one.
  */
 export function freezeEvent(event: RecordedEvent): RecordedEvent {
-  deepFreeze(event.data);
-  deepFreeze(event.metadata);
+  if (typeof event.data === 'object' && event.data !== null) deepFreeze(event.data);
+  if (typeof event.metadata === 'object' && event.metadata !== null) deepFreeze(event.metadata);
   return Object.freeze(event);
 }
 
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
   Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
+  // Every event of a catch-up passes here: no array of values per object, no call per leaf.
+  if (Array.isArray(value)) {
+    for (const child of value) if (typeof child === 'object' && child !== null) deepFreeze(child);
+    return;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null) deepFreeze(child);
+  }
 }
 
 function escapeLike(value: string): string {
