@@ -9,6 +9,7 @@ import {
   type SealData,
   scanLog,
   type VerifyReport,
+  verifyStoredLog,
 } from '@roamledger/audit';
 import type { EventStore, RecordedEvent } from '@roamledger/event-store';
 import {
@@ -26,10 +27,18 @@ import { buildLog } from './log-fixture';
 const EVENTS = 3000;
 const SEAL_EVERY = 500;
 
+/** verify as the CLI runs it (hashes in worker threads), checked against events pushed one by one as read. */
 export async function verifyLog(store: EventStore, since?: LogDigest): Promise<VerifyReport> {
   const verifier = new LogVerifier({ since, keepLeaves: since !== undefined });
   for await (const event of scanLog(store)) verifier.push(event);
-  return verifier.finish();
+  const asRead = verifier.finish();
+  const stored = await verifyStoredLog(store, { since, keepLeaves: since !== undefined, workers: 2 });
+  assert.deepEqual(
+    { ...stored, digest: { ...stored.digest, createdAt: asRead.digest.createdAt } },
+    asRead,
+    'verifyStoredLog reports what the verifier fed event by event reports',
+  );
+  return stored;
 }
 
 /** The tamper scenarios of issue 7, against one store kind. */

@@ -4,6 +4,7 @@ import { type EventStore, openPgliteClient, openPostgresClient, type SqlClient, 
 import {
   activateBuild,
   createBuild,
+  createTableSql,
   digestProjection,
   digestTable,
   ensureRegistry,
@@ -14,6 +15,7 @@ import {
   poisonEvents,
   projectionPosition,
   rebuildProjections,
+  upsertRows,
 } from '@roamledger/projections';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 import { appendToyEvents, streamStats } from './stream-stats';
@@ -255,4 +257,43 @@ describe('rebuildProjections and digests', () => {
     assert.deepEqual(report.projections[0], await digestProjection(target, streamStats(1)));
     await target.close();
   });
+});
+
+describe('upsertRows: text[] values', () => {
+  // Sent as array literals (not JSON arrays): every odd element must come back as it went in.
+  const ODD = ['', 'NULL', 'a"b', 'back\\slash', '{braces}', 'comma,space ', ' lead', 'ünï €', '\\"'];
+  const TABLE = {
+    name: 'odd_arrays',
+    columns: [
+      { name: 'id', type: 'text', required: true },
+      { name: 'values', type: 'text[]', required: true },
+      { name: 'maybe', type: 'text[]' },
+    ],
+    primaryKey: ['id'],
+  } as const;
+  const rows = [
+    { id: 'a', values: ODD, maybe: null },
+    { id: 'b', values: [], maybe: ['x'] },
+    { id: 'c', values: [...ODD].reverse(), maybe: ODD.slice(2, 4) },
+  ];
+
+  for (const kind of ['pglite', 'postgres'] as const) {
+    test(`round-trip on ${kind}, and again over the same keys`, async () => {
+      const schema = freshSchemaName('rl_proj_arrays');
+      const db =
+        kind === 'pglite'
+          ? await openPgliteClient(undefined)
+          : await openPostgresClient({ connectionString: TEST_DATABASE_URL, schema });
+      try {
+        await db.exec(createTableSql(TABLE, 'odd_arrays'));
+        await upsertRows(db, TABLE, 'odd_arrays', rows);
+        await upsertRows(db, TABLE, 'odd_arrays', rows);
+        const read = await db.query('SELECT id, values, maybe FROM odd_arrays ORDER BY id');
+        assert.deepEqual(read, rows);
+      } finally {
+        await db.close();
+        if (kind === 'postgres') await dropSchema(schema);
+      }
+    });
+  }
 });

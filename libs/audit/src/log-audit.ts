@@ -15,3 +15,4 @@ export * from './scan';
 export * from './seal';
 export * from './sealer';
 export * from './state-at';
+export * from './verify-log';

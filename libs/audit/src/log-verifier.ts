@@ -98,12 +98,16 @@ export class LogVerifier {
     return this.tree.size;
   }
 
-  push(event: RecordedEvent): void {
+  /**
+   * `recomputedHash`: eventHash of the event's content, when the caller computed it already (in
+   * a worker: see verifyStoredLog); the event's data is then only read for seals.
+   */
+  push(event: RecordedEvent, recomputedHash?: string): void {
     if (event.position <= this.lastPosition) {
       this.report({ kind: 'chain', ...at(event), reason: `position ${event.position} after ${this.lastPosition}: not in order` });
     }
     this.lastPosition = event.position;
-    this.checkChain(event);
+    this.checkChain(event, recomputedHash);
     const leaf = leafHash(event.position, event.hash);
     if (isSealEvent(event)) this.checkSeal(event as RecordedEvent<SealData>);
     else this.pending.push({ position: event.position, hash: event.hash, stream: event.stream, revision: event.revision, leaf });
@@ -144,7 +148,7 @@ export class LogVerifier {
     if (this.problems.length < this.maxProblems) this.problems.push(problem);
   }
 
-  private checkChain(event: RecordedEvent): void {
+  private checkChain(event: RecordedEvent, recomputedHash: string | undefined): void {
     const cursor = this.streams.get(event.stream) ?? { next: 0, hash: GENESIS_HASH };
     const where = at(event);
     if (event.revision > cursor.next) {
@@ -164,7 +168,7 @@ export class LogVerifier {
         reason: `prevHash ${event.prevHash} does not match the hash ${cursor.hash} of revision ${event.revision - 1}`,
       });
     }
-    const recomputed = eventHash(event.prevHash, event);
+    const recomputed = recomputedHash ?? eventHash(event.prevHash, event);
     if (recomputed !== event.hash) {
       this.report({
         kind: 'chain',

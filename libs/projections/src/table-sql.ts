@@ -126,13 +126,44 @@ export async function selectRows(
   return db.query<Row>(`SELECT ${selectList(table)} FROM ${physical} t WHERE ${where}`, params);
 }
 
+/**
+ * A text[] as PostgreSQL's array literal (`{"a","b\\"c"}`), or the value unchanged when it is not an
+ * array of strings (and nulls). json_to_recordset turns a JSON array into text[] several times
+ * slower than it reads the literal (a rebuild's write was mostly that); the rows are the same.
+ */
+export function textArrayLiteral(value: Row[string]): Row[string] {
+  if (!Array.isArray(value)) return value;
+  let literal = '{';
+  for (let i = 0; i < value.length; i++) {
+    const element: unknown = value[i];
+    if (i > 0) literal += ',';
+    if (element === null) literal += 'NULL';
+    else if (typeof element === 'string') literal += `"${element.replace(/["\\]/g, '\\$&')}"`;
+    else return value;
+  }
+  return `${literal}}`;
+}
+
+/** The rows as json_to_recordset's argument, text[] columns as array literals (see textArrayLiteral). */
+export function recordsetJson(columns: readonly ProjectionColumn[], rows: readonly Row[]): string {
+  const arrays = columns.filter((column) => column.type === 'text[]').map((column) => column.name);
+  if (arrays.length === 0) return JSON.stringify(rows);
+  return JSON.stringify(
+    rows.map((row) => {
+      const copy = { ...row };
+      for (const name of arrays) if (name in copy) copy[name] = textArrayLiteral(copy[name]);
+      return copy;
+    }),
+  );
+}
+
 /** An INSERT that adds or replaces whole rows, or undefined for no rows. */
 export function upsertSql(table: ProjectionTable, physical: string, params: SqlParams, rows: Row[]): string | undefined {
   if (rows.length === 0) return undefined;
   const names = table.columns.map((c) => c.name);
   const updates = names.filter((name) => !table.primaryKey.includes(name)).map((name) => `${name} = EXCLUDED.${name}`);
   return `INSERT INTO ${physical} (${names.join(', ')})
-     SELECT ${names.join(', ')} FROM json_to_recordset(${params.add(JSON.stringify(rows))}::json) AS r(${recordsetColumns(table.columns)})
+     SELECT ${names.join(', ')} FROM json_to_recordset(${params.add(recordsetJson(table.columns, rows))}::json) AS r(${recordsetColumns(table.columns)})
      ON CONFLICT (${table.primaryKey.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
 }
 

@@ -34,6 +34,21 @@ interface EventRow {
   hash: string;
 }
 
+/** An event as stored, its data and metadata as JSON text (see readAllAsText). */
+export interface StoredEventText {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  /** ISO 8601 UTC with milliseconds, as RecordedEvent.recordedAt. */
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
+}
+
 interface AppendRow {
   outcome: 'appended' | 'idempotent' | 'wrong_expected_version' | 'stale_head';
   actual_revision: number | string;
@@ -350,6 +365,31 @@ export class SqlEventStore implements EventStore {
     return rows.map((row) => toRecorded(row));
   }
 
+  /**
+   * A page of the log as stored, `data` and `metadata` as their JSON text, unparsed: for checking
+   * hashes in bulk (`audit verify` parses and hashes in worker threads, see HashPool).
+   */
+  async readAllAsText(options: { fromPosition: number; maxCount: number }): Promise<StoredEventText[]> {
+    const rows = await this.db.query<Omit<StoredEventText, 'recordedAt'> & { recorded_at: string }>(
+      `SELECT position, id, stream, revision, type, data::text AS data, metadata::text AS metadata,
+              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, prev_hash AS "prevHash", hash
+         FROM rl_events WHERE position >= $1 ORDER BY position LIMIT ${Math.max(0, Math.floor(options.maxCount))}`,
+      [options.fromPosition],
+    );
+    return rows.map((row) => ({
+      position: Number(row.position),
+      id: row.id,
+      stream: row.stream,
+      revision: Number(row.revision),
+      type: row.type,
+      data: row.data,
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+      prevHash: row.prevHash,
+      hash: row.hash,
+    }));
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.listenForOtherWriters();
     const reader = {};
@@ -564,15 +604,23 @@ function toRecorded<T>(row: EventRow): RecordedEvent<T> {
  * what the others read. A projection that needs a changed copy makes one.
  */
 export function freezeEvent(event: RecordedEvent): RecordedEvent {
-  deepFreeze(event.data);
-  deepFreeze(event.metadata);
+  if (typeof event.data === 'object' && event.data !== null) deepFreeze(event.data);
+  if (typeof event.metadata === 'object' && event.metadata !== null) deepFreeze(event.metadata);
   return Object.freeze(event);
 }
 
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
   Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
+  // Every event of a catch-up passes here: no array of values per object, no call per leaf.
+  if (Array.isArray(value)) {
+    for (const child of value) if (typeof child === 'object' && child !== null) deepFreeze(child);
+    return;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null) deepFreeze(child);
+  }
 }
 
 function escapeLike(value: string): string {
