@@ -4,7 +4,9 @@
  * database, in the same run, with autocannon; for PGlite and PostgreSQL. Prints figures; asserts nothing.
  *   npm run bench:ocpi      (BENCH_SECONDS=5 per measurement, BENCH_CONNECTIONS=16,
  *                            BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres,
- *                            BENCH_LOG_EVENTS=100000, BENCH_STORES=pglite,postgres)
+ *                            BENCH_LOG_EVENTS=100000, BENCH_STORES=pglite,postgres,
+ *                            BENCH_LARGE_LOG_EVENTS=1000000: the last row's log, 0 to skip it;
+ *                            BENCH_SETTLE_SECONDS=600: longest wait for the hub to catch up with it)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 100_000);
 const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
+const LARGE_LOG_EVENTS = Number(process.env.BENCH_LARGE_LOG_EVENTS ?? 1_000_000);
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 600);
 const SHORT_SESSIONS = 200;
 
 interface Histogram {
@@ -196,7 +200,13 @@ function print(row: Row): void {
   console.log(`  ${row.name.padEnd(44)} hub ${figure(row.hub)}${row.bare ? `   bare ${figure(row.bare)}` : ''}${ratio}`);
 }
 
-async function pair(server: Server, store: string, name: string, method: string, next: () => { path: string; body: string }) {
+async function pair(
+  server: Server,
+  store: string,
+  name: string,
+  method: string,
+  next: () => { path: string; body: string },
+): Promise<Row> {
   // OCPI refusals travel as HTTP 200 with status_code 2xxx: one request checked first, so a row never counts refusals.
   const probe = next();
   const answer = await fetch(`${server.hub}${probe.path}`, { method, headers: AUTH, body: probe.body });
@@ -207,7 +217,10 @@ async function pair(server: Server, store: string, name: string, method: string,
   const row = { store, name, hub, bare };
   rows.push(row);
   print(row);
+  return row;
 }
+
+const ratioOf = (row: Row) => row.hub.rate / (row.bare?.rate ?? Number.NaN);
 
 async function getLatency(url: string, count: number): Promise<Histogram> {
   const times: number[] = [];
@@ -256,7 +269,7 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
     }
 
     const short = () => ({ path: sessionPath(`B${counter % SHORT_SESSIONS}`), body: patchBody() });
-    await pair(server, store, `PATCH, ${SHORT_SESSIONS} sessions ~10 events each`, 'PATCH', short);
+    const first = await pair(server, store, `PATCH, ${SHORT_SESSIONS} sessions ~10 events each`, 'PATCH', short);
     await pair(server, store, 'PATCH, one session with 1,000 events', 'PATCH', () => ({
       path: sessionPath('L1K'),
       body: patchBody(),
@@ -294,6 +307,29 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
       'PATCH',
       short,
     );
+
+    if (LARGE_LOG_EVENTS > 0) {
+      const at = await server.ask<number>({ type: 'head' });
+      const bulk = Math.max(0, LARGE_LOG_EVENTS - (at + 1));
+      const started = performance.now();
+      await server.ask({ type: 'bulk-filler', events: bulk });
+      const written = performance.now();
+      const caughtUp = await server.ask<number>({ type: 'settle', maxMs: SETTLE_SECONDS * 1000 });
+      console.log(
+        `  (${bulk} events written into the log in ${((written - started) / 1000).toFixed(1)} s; hub idle again after ${(caughtUp / 1000).toFixed(1)} s)`,
+      );
+      const large = await pair(
+        server,
+        store,
+        `PATCH, ${SHORT_SESSIONS} sessions, ${LARGE_LOG_EVENTS.toLocaleString('en')} events in the log`,
+        'PATCH',
+        short,
+      );
+      // The aim: flat, within 20% of the ~10-event row (hub/bare, as the two ran beside different bare figures).
+      console.log(
+        `  flat: hub/bare at ${LARGE_LOG_EVENTS.toLocaleString('en')} events in the log / at ~10 events in the session = ${(ratioOf(large) / ratioOf(first)).toFixed(2)}`,
+      );
+    }
   } finally {
     await server.stop();
   }

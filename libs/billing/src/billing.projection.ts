@@ -144,9 +144,11 @@ class BillingBatch {
     const cdrKeys = new Map<string, Row>();
     const originalKeys = new Map<string, Row>();
     const sessionKeys = new Map<string, Row>();
-    // Sessions whose CDRs to load: those starting now (their CDRs may have come first) and those a
-    // CDR names (is it the session's first?).
+    // Sessions whose CDRs to load: those starting now (their CDRs may have come first), all of them;
+    // those a CDR names, only the one that billed the session (is the new CDR the session's first?),
+    // so a session named by many CDRs does not make each batch read them all.
     const sessionCdrKeys = new Map<string, Row>();
+    const billedSessionKeys = new Map<string, Row>();
     const add = (into: Map<string, Row>, country: string, party: string, column: string, id: string) => {
       const text = key(country, party, id);
       if (!into.has(text)) into.set(text, { country_code: country, party_id: party, [column]: id });
@@ -165,8 +167,9 @@ class BillingBatch {
         if (event.type === 'CreditCdrReceived') add(cdrKeys, country, party, 'cdr_key', upper(event.data.credit_reference_id));
         else add(originalKeys, country, party, 'credit_reference_key', cdrKey);
         if (event.data.cdr.session_id) {
-          add(sessionKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
-          if (event.type === 'CdrReceived') add(sessionCdrKeys, country, party, 'session_key', upper(event.data.cdr.session_id));
+          const sessionKey = upper(event.data.cdr.session_id);
+          add(sessionKeys, country, party, 'session_key', sessionKey);
+          if (event.type === 'CdrReceived') add(billedSessionKeys, country, party, 'session_key', sessionKey);
         }
       } else {
         const sessionKey = upper((data as { session_id: string }).session_id);
@@ -174,6 +177,7 @@ class BillingBatch {
         if (event.type === 'SessionStarted') add(sessionCdrKeys, country, party, 'session_key', sessionKey);
       }
     }
+    for (const text of sessionCdrKeys.keys()) billedSessionKeys.delete(text);
     // Both tables in one round trip.
     const [cdrRows, sessionRows] = await loadRowSets(this.context.db, [
       {
@@ -184,6 +188,10 @@ class BillingBatch {
           // credits that arrived before their original; a session's CDRs (came before it, or billed it first)
           { keys: [...originalKeys.values()], by: ['credit_reference_key', 'country_code', 'party_id'] },
           { keys: [...sessionCdrKeys.values()], by: ['session_key', 'country_code', 'party_id'] },
+          {
+            keys: [...billedSessionKeys.values()].map((row) => ({ ...row, first_of_session: true })),
+            by: ['session_key', 'country_code', 'party_id', 'first_of_session'],
+          },
         ],
       },
       { table: SESSION_VIEW, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },

@@ -52,6 +52,10 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
         }),
       );
     },
+    async queryText<R>(sql: string) {
+      const results = await db.exec(sql);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    },
     async exec(sql: string) {
       await db.exec(sql);
     },

@@ -8,6 +8,11 @@ export interface SqlClient {
    * Optional: a client without it leaves subscribers to their polling.
    */
   listen?(channel: string, onNotify: () => void): Promise<void>;
+  /**
+   * Optional: one statement whose values are already literals in its text, with its rows, in the
+   * simple query protocol (PGlite: one message where parameters take five, the append's largest fixed cost).
+   */
+  queryText?<R = Record<string, unknown>>(sql: string): Promise<R[]>;
   /** Runs one or more statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -146,6 +146,8 @@ export class SqlEventStore implements EventStore {
   private constructor(
     readonly kind: 'pglite' | 'postgres',
     private readonly db: SqlClient,
+    /** Values may go into the statement's text as literals (see textLiteral): PGlite, standard strings on. */
+    private readonly literals = false,
   ) {
     this.exclusive = kind === 'pglite';
   }
@@ -162,7 +164,12 @@ export class SqlEventStore implements EventStore {
 
   static async open(kind: 'pglite' | 'postgres', db: SqlClient): Promise<SqlEventStore> {
     await db.exec(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}); ${SCHEMA_SQL} COMMIT;`);
-    return new SqlEventStore(kind, db);
+    let literals = false;
+    if (kind === 'pglite' && db.queryText) {
+      const [setting] = await db.query<{ on: string }>("SELECT current_setting('standard_conforming_strings') AS on");
+      literals = setting?.on === 'on';
+    }
+    return new SqlEventStore(kind, db, literals);
   }
 
   async append(stream: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -266,9 +273,17 @@ export class SqlEventStore implements EventStore {
     rows: unknown[],
   ): Promise<AppendRow> {
     try {
+      const events = JSON.stringify(rows);
+      // A NUL in a stream name: the parameter path, so the database refuses it as it always did.
+      if (db === this.db && this.literals && this.db.queryText && !stream.includes('\u0000')) {
+        const [result] = await this.db.queryText<AppendRow>(
+          `SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append(${textLiteral(stream)}, ${textLiteral(String(expected))}, ${textLiteral(events)}::jsonb)`,
+        );
+        return result;
+      }
       const [result] = await db.query<AppendRow>(
         'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
-        [stream, String(expected), JSON.stringify(rows)],
+        [stream, String(expected), events],
       );
       return result;
     } catch (error) {
@@ -553,6 +568,11 @@ export class SqlEventStore implements EventStore {
     this.appendWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** A text value (no NUL: JSON text has none) as an SQL literal; only with standard_conforming_strings on, where a backslash is plain text. */
+function textLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 function chainRows(stream: string, events: NewEvent[], ids: string[], head: StreamHead, recordedAt: string) {
