@@ -96,6 +96,31 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       assert.deepEqual(await store.readStream(uniqueStream('missing')), []);
     });
 
+    test('text that means something to SQL is stored as it is: quotes, backslashes, dollars, escapes in data and stream', async () => {
+      // The embedded store writes values into the append's statement as literals: nothing here may change or run.
+      const odd = [
+        "O'Brien",
+        "'); DROP TABLE rl_events; --",
+        'C:\\path\\n',
+        '\\x00',
+        '$$ $1 $tag$',
+        "E'x'",
+        'zażółć 🚗',
+        '"quoted"',
+      ];
+      const stream = uniqueStream("session-O'Brien\\");
+      const written = odd.map((text, n) => event('Odd', { text, n, nested: { [text]: [text] } }));
+      await store.append(stream, written);
+      const read = await store.readStream(stream);
+      assert.equal(read.length, odd.length);
+      assert.deepEqual(
+        read.map((e) => e.data),
+        written.map((e) => e.data),
+      );
+      assert.equal(read[0].stream, stream);
+      assert.equal(verifyStreamChain(read), undefined);
+    });
+
     test('expected revision: no_stream, stream_exists, exact and any', async () => {
       const stream = uniqueStream('token');
       await expectWrongVersion(store.append(stream, [event('X')], { expectedRevision: 'stream_exists' }), -1);
