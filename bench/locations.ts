@@ -24,7 +24,6 @@ import { PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type NewEvent, type SqlClient, type SqlEventStore } from '@roamledger/event-store';
 import { evseStream, LocationsModule } from '@roamledger/locations';
 import { ModuleKit } from '@roamledger/module-kit';
-import { ProjectionHost } from '@roamledger/projections';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import {
   encodeCredentialsToken,
@@ -32,6 +31,7 @@ import {
   type PartnerAuthenticator,
   REJECTED_REQUEST_LOG,
 } from '@roamledger/ocpi-transport';
+import { ProjectionHost } from '@roamledger/projections';
 import { createService, loadConfig, ServiceModule } from '@roamledger/service';
 import Fastify from 'fastify';
 import { Client } from 'pg';
