@@ -3,7 +3,12 @@
  * CommandBus, handleCommand, the event store), for a location with 1 and with 200 EVSEs, after 0
  * and after 100,000 earlier PATCHes, beside a bare Fastify route that inserts the same row into the
  * same database, in the same run; on PGlite and on PostgreSQL. Prints figures; asserts nothing.
- *   npm run bench:locations     (BENCH_EARLIER=100000 BENCH_SECONDS=5 BENCH_DATABASE_URL=postgresql://...)
+ * The process runs what the hub runs beside the receiver on each PATCH's path: the billing and
+ * catalog projections and the log sealer. After seeding, the figures wait until they have caught up
+ * with the seeded events (BENCH_CATCH_UP=0: measure while they catch up), so a figure is the cost of
+ * a PATCH after that much history, not of the read side's backlog.
+ *   npm run bench:locations     (BENCH_EARLIER=100000 BENCH_SECONDS=5 BENCH_STORES=pglite,postgres
+ *                                BENCH_CATCH_UP=1 BENCH_DATABASE_URL=postgresql://...)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +17,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditModule } from '@roamledger/audit';
+import { BillingModule } from '@roamledger/billing';
+import { CATALOG_HOST, CatalogModule } from '@roamledger/catalog';
 import { PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type NewEvent, type SqlClient, type SqlEventStore } from '@roamledger/event-store';
 import { evseStream, LocationsModule } from '@roamledger/locations';
@@ -23,6 +31,7 @@ import {
   type PartnerAuthenticator,
   REJECTED_REQUEST_LOG,
 } from '@roamledger/ocpi-transport';
+import { ProjectionHost } from '@roamledger/projections';
 import { createService, loadConfig, ServiceModule } from '@roamledger/service';
 import Fastify from 'fastify';
 import { Client } from 'pg';
@@ -31,6 +40,8 @@ import { evse, location } from '../test/support/location-fixtures';
 const EARLIER = Number(process.env.BENCH_EARLIER ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MAX_PATCHES = Number(process.env.BENCH_MAX_PATCHES ?? 2000);
+const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
+const CATCH_UP = process.env.BENCH_CATCH_UP !== '0';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'bench-cpo-token';
 const STATUSES = ['AVAILABLE', 'CHARGING'] as const;
@@ -132,13 +143,40 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
   const app = await createService(
     (c) => ({
       module: class BenchLocations {},
-      imports: [ServiceModule.forRoot(c), ModuleKit.forRoot(ROAMLEDGER_MODULES), BenchPartners, LocationsModule],
+      imports: [
+        ServiceModule.forRoot(c),
+        ModuleKit.forRoot(ROAMLEDGER_MODULES),
+        BenchPartners,
+        LocationsModule,
+        // What else the hub runs in the process: its read side follows the log, the sealer seals it.
+        BillingModule,
+        CatalogModule,
+        AuditModule.forRoot(),
+      ],
     }),
     config,
   );
   await app.listen(0, '127.0.0.1');
   const store = app.get<SqlEventStore>(EVENT_STORE);
   const db: SqlClient = store.sql;
+  const hosts = [app.get(ProjectionHost), app.get<ProjectionHost>(CATALOG_HOST)];
+  /** Events of the log each follower (projections, sealer) has not reached yet. */
+  const lagOf = async () => {
+    const head = await store.headPosition();
+    const lags = (await Promise.all(hosts.map((host) => host.health()))).flat().map((h) => `${h.projection} ${h.lag}`);
+    const sealed = (await store.checkpoints.load('audit-sealer')) ?? -1;
+    return `${lags.join(', ')}, sealer ${head - sealed}`;
+  };
+  /** Until every projection has applied the log as it stands, and the sealer is within one seal of it. */
+  const caughtUp = async () => {
+    const head = await store.headPosition();
+    for (const host of hosts) for (const p of host.projections) await host.waitFor(p.name, head, 600_000);
+    const deadline = Date.now() + 600_000;
+    while (((await store.checkpoints.load('audit-sealer')) ?? -1) < head - config.audit.sealEveryEvents) {
+      if (Date.now() > deadline) throw new Error('the sealer did not catch up within 10 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
   await db.exec(BARE_SCHEMA);
   const bare = Fastify();
   bare.patch('/bare/:cc/:pid/:location/:evse', async (request) => {
@@ -159,6 +197,24 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
   const headers = { authorization: encodeCredentialsToken(TOKEN), 'content-type': 'application/json' };
 
   console.log(`\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure`);
+  // Untimed first PATCHes on both routes (code paths compiled, first projection batches, first
+  // seal), so the first figure is not the cost of a cold process.
+  {
+    const put = await fetch(`${stackUrl}/WARM-UP`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify(location('WARM-UP', at(0), { evses: [evse('W1', at(0))] })),
+    });
+    if (put.status !== 201) throw new Error(`PUT WARM-UP: HTTP ${put.status} ${await put.text()}`);
+    for (const [i, base] of [stackUrl, bareUrl].flatMap((base) => Array.from({ length: 200 }, () => base)).entries()) {
+      const response = await fetch(`${base}/WARM-UP/W1`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ status: STATUSES[i % 2], last_updated: at(i + 1) }),
+      });
+      await response.arrayBuffer();
+    }
+  }
   const cases: Case[] = [
     { evses: 1, earlier: 0 },
     { evses: 200, earlier: 0 },
@@ -187,7 +243,13 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
         done += batch;
       }
     }
-    const seeded = earlier ? ` (seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s)` : '';
+    const seededIn = (performance.now() - seedStarted) / 1000;
+    const lagSeeded = await lagOf();
+    const catchUpStarted = performance.now();
+    if (CATCH_UP) await caughtUp();
+    const seeded = earlier
+      ? ` (seeded in ${seededIn.toFixed(1)} s; behind then: ${lagSeeded}${CATCH_UP ? `; caught up in ${((performance.now() - catchUpStarted) / 1000).toFixed(1)} s` : ''})`
+      : '';
     let next = second + 10;
     const patch = (base: string) => async (i: number) => {
       const uid = uids[i % evses];
@@ -212,10 +274,12 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
     const cold = earlier
       ? `, first PATCH of each EVSE (cold read) ${((performance.now() - coldStarted) / evses).toFixed(1)} ms`
       : '';
+    const lagBefore = await lagOf();
     const stack = await timed(patch(stackUrl));
+    const lagAfter = await lagOf();
     const bareFigures = await timed(patch(bareUrl));
     console.log(
-      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms, max ${stack.max.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%${seeded}${cold}; load ${os.loadavg()[0].toFixed(1)}`,
+      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms, max ${stack.max.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%${seeded}${cold}; behind at start: ${lagBefore}, at end: ${lagAfter}; load ${os.loadavg()[0].toFixed(1)}`,
     );
   }
   await bare.close();
@@ -225,7 +289,8 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${new Date().toISOString()}, earlier PATCHes: ${EARLIER}`);
-  await run('PGlite (embedded, on disk)', { EVENT_STORE: 'pglite' });
+  if (STORES.includes('pglite')) await run('PGlite (embedded, on disk)', { EVENT_STORE: 'pglite' });
+  if (!STORES.includes('postgres')) return;
   // A database of its own, dropped afterwards.
   const database = `rl_bench_locations_${Date.now()}`;
   const admin = new Client({ connectionString: DATABASE_URL });

@@ -60,6 +60,11 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
         await abortable(source.waitForAppend(IDLE_POLL_MS), closing.signal);
         const early = readAt + MIN_READ_INTERVAL_MS - performance.now();
         if (early > 0 && !closed) await sleep(early);
+      } else {
+        // Catching up: PGlite answers within the microtask queue, so a subscriber far behind (the
+        // sealer after a restart, say) would hold every request of the process until it reached
+        // the end. A turn of the event loop between pages lets them in.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   }

@@ -15,7 +15,23 @@ export interface FollowOptions {
   until?: number;
   /** Called after each committed batch, before the next is applied. */
   onBatch?: (outcome: BatchOutcome) => void | Promise<void>;
+  /**
+   * A live process's share of its one thread (ProjectionHost): batches are sized so that one
+   * takes about this long, since a PGlite transaction holds the thread until it commits, and a
+   * catch-up of 5,000-event batches would hold every request for their whole length. Unset (a
+   * replay, a rebuild with nothing else to serve): batchSize events every time.
+   */
+  batchBudgetMs?: number;
+  /**
+   * The store checkpoint is moved at most this often (default 1 s), and when the follower ends:
+   * the build's position, committed with its rows, is the truth on restart, so a checkpoint write
+   * after every small live batch would only add a commit to the log's database per batch.
+   */
+  checkpointEveryMs?: number;
 }
+
+/** Fewest events in a batch sized by batchBudgetMs: below this the fixed cost of a transaction dominates. */
+const MIN_BUDGETED_BATCH = 50;
 
 export type FollowEnd = 'stopped' | 'reached' | 'retired' | 'ended';
 
@@ -48,8 +64,17 @@ export class LogFollower {
     if (until !== undefined && this.runner.position >= until) return 'reached';
     const batchSize = this.options.batchSize ?? 5000;
     const maxWaitMs = this.options.maxWaitMs ?? 50;
+    const budgetMs = this.options.batchBudgetMs;
+    const checkpointEveryMs = this.options.checkpointEveryMs ?? 1000;
+    /** Events in the next batch: batchSize, or what fits the budget at the pace of the last batches. */
+    let take = budgetMs === undefined ? batchSize : Math.min(batchSize, 500);
+    let checkpointed = { position: this.runner.position, at: performance.now() };
     const { subscription, named } = await this.subscribe(Math.min(batchSize, 1000));
     const iterator = subscription[Symbol.asyncIterator]();
+    const saveCheckpoint = async (position: number) => {
+      if (named) await subscription.checkpoint(position);
+      else if (this.options.checkpointName) await this.store.checkpoints.save(this.options.checkpointName, position);
+    };
 
     const queue: RecordedEvent[] = [];
     let readerDone = false;
@@ -100,7 +125,7 @@ export class LogFollower {
           if (queue.length % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
           if (queue.length === 1) armTimer();
           const reached = until !== undefined && next.value.position >= until;
-          if (reached || queue.length >= batchSize) notifyWriter();
+          if (reached || queue.length >= take) notifyWriter();
           if (reached) break;
         }
       } catch (error) {
@@ -115,7 +140,7 @@ export class LogFollower {
     try {
       for (;;) {
         if (readerFailure) throw readerFailure.error;
-        const ready = queue.length >= batchSize || (queue.length > 0 && (flushDue || readerDone || this.stopping));
+        const ready = queue.length >= take || (queue.length > 0 && (flushDue || readerDone || this.stopping));
         if (!ready) {
           if (readerDone) {
             end = this.stopping ? 'stopped' : until !== undefined && this.runner.position >= until ? 'reached' : 'ended';
@@ -124,17 +149,25 @@ export class LogFollower {
           await new Promise<void>((resolve) => (wakeWriter = resolve));
           continue;
         }
-        const events = queue.splice(0, batchSize);
+        const events = queue.splice(0, take);
         notifyReader();
         if (queue.length > 0) armTimer();
         else clearTimeout(timer);
+        const started = performance.now();
         const outcome = await this.runner.handle(events);
+        if (budgetMs !== undefined && events.length >= take) {
+          // A full batch tells the pace: the next one takes about the budget (a partial one says little).
+          const perEvent = Math.max(0.001, (performance.now() - started) / events.length);
+          take = Math.max(MIN_BUDGETED_BATCH, Math.min(batchSize, Math.round(budgetMs / perEvent)));
+        }
         if (outcome.retired) {
           end = 'retired';
           break;
         }
-        if (named) await subscription.checkpoint(outcome.position);
-        else if (this.options.checkpointName) await this.store.checkpoints.save(this.options.checkpointName, outcome.position);
+        if (performance.now() - checkpointed.at >= checkpointEveryMs) {
+          await saveCheckpoint(outcome.position);
+          checkpointed = { position: outcome.position, at: performance.now() };
+        }
         await this.options.onBatch?.(outcome);
         // PGlite answers within the microtask queue: without a turn of the event loop here, a
         // long catch-up would hold off every request and timer of the process until it is done.
@@ -144,6 +177,7 @@ export class LogFollower {
           break;
         }
       }
+      if (end !== 'retired' && this.runner.position > checkpointed.position) await saveCheckpoint(this.runner.position);
     } finally {
       clearTimeout(timer);
       this.stopping = true;

@@ -29,6 +29,11 @@ export interface ProjectionHostOptions {
   batchSize?: number;
   /** Live latency bound: a partial batch waits at most this long. */
   maxWaitMs?: number;
+  /**
+   * About how long one batch may hold the process (LogFollower batchBudgetMs), so a catch-up after
+   * a burst or a restart leaves requests their turn between batches. Default 50 ms.
+   */
+  batchBudgetMs?: number;
   /** Delay before a failed follower starts again (doubles up to 30 s). */
   retryMs?: number;
   /** Behind the log without moving for this long counts as stalled on /health (default 30 s). */
@@ -276,6 +281,7 @@ export class ProjectionHost {
             checkpointName: `projection-${projection.name}-${uid}`,
             batchSize: this.options.batchSize,
             maxWaitMs: this.options.maxWaitMs,
+            batchBudgetMs: this.options.batchBudgetMs ?? 50,
             onBatch: (outcome) => onBatch(outcome.position),
           });
           if (stopped) break;
