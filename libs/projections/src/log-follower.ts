@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
 import type { BatchOutcome, ProjectionRunner } from './projection-runner';
+import { noteCatchUpBatch } from './settle-memory';
 
 export interface FollowOptions {
   /**
@@ -16,6 +17,9 @@ export interface FollowOptions {
   /** Called after each committed batch, before the next is applied. */
   onBatch?: (outcome: BatchOutcome) => void | Promise<void>;
 }
+
+/** A batch this large means the follower is behind the log (live batches hold a few events). */
+const CATCH_UP_BATCH = 500;
 
 export type FollowEnd = 'stopped' | 'reached' | 'retired' | 'ended';
 
@@ -129,6 +133,7 @@ export class LogFollower {
         if (queue.length > 0) armTimer();
         else clearTimeout(timer);
         const outcome = await this.runner.handle(events);
+        if (events.length >= Math.min(batchSize, CATCH_UP_BATCH)) noteCatchUpBatch(events.length);
         if (outcome.retired) {
           end = 'retired';
           break;
