@@ -272,6 +272,34 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       }
     });
 
+    test('a filtered subscriber far behind sees only its events, in order, past long runs of others, then live ones', async () => {
+      const tag = `sparse-${randomUUID().slice(0, 8)}`;
+      const start = (await store.headPosition()) + 1;
+      for (let i = 0; i < 3; i++) {
+        await store.append(`${tag}-mine`, [event('Mine', { i }), event('NotMine', { i })]);
+        await store.append(
+          uniqueStream(`${tag}x`),
+          Array.from({ length: 30 }, () => event('Mine', { i: -1 })),
+        );
+      }
+      const subscription = store.subscribeToAll({
+        fromPosition: start,
+        filter: { streamPrefixes: [`${tag}-mine`], eventTypes: ['Mine'] },
+        batchSize: 5,
+      });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const behind = await take(iterator, 3);
+      const live = take(iterator, 1);
+      await store.append(`${tag}-mine`, [event('NotMine', { i: 3 }), event('Mine', { i: 3 })]);
+      const seen = [...behind, ...(await live)];
+      await subscription.close();
+      assert.deepEqual(
+        seen.map((e) => [e.stream, e.type, (e.data as { i: number }).i]),
+        [0, 1, 2, 3].map((i) => [`${tag}-mine`, 'Mine', i]),
+      );
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].position > seen[i - 1].position);
+    });
+
     test("two subscribers at the log's end: one cannot change the event the other reads", async () => {
       const from = (await store.headPosition()) + 1;
       const [first, second] = [store.subscribeToAll({ fromPosition: from }), store.subscribeToAll({ fromPosition: from })];

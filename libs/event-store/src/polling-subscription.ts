@@ -15,6 +15,8 @@ export interface PollingSource {
   checkpoints: CheckpointStore;
   /** Resolves at the next local append or after `timeoutMs`, whichever comes first. */
   waitForAppend(timeoutMs: number): Promise<void>;
+  /** The log's last position: lets a filtered subscription far behind filter in the store (see events()). */
+  headPosition?(): Promise<number>;
 }
 
 const IDLE_POLL_MS = 200;
@@ -45,6 +47,22 @@ export function pollingSubscription(source: PollingSource, options: SubscribeOpt
 
   async function* events(): AsyncGenerator<RecordedEvent> {
     let next = await startPosition();
+    // A filtered subscriber far behind (a start on a long log) has the store filter: reading and
+    // decoding every event of the log only to drop most of them cost a start seconds of CPU and
+    // much memory. Every event up to the head read first is seen by the filtered read that
+    // follows (gap-free prefix), so a short page moves `next` past the head. Live, at the end,
+    // the unfiltered read below is kept: there it is shared with the process's other subscribers.
+    while (!closed && filter && source.headPosition) {
+      const head = await source.headPosition();
+      if (head - next < batchSize) break;
+      const batch = await source.readAll({ fromPosition: next, maxCount: batchSize, filter });
+      for (const event of batch) {
+        next = event.position + 1;
+        yield event;
+        if (closed) return;
+      }
+      if (batch.length < batchSize) next = Math.max(next, head + 1);
+    }
     while (!closed) {
       const readAt = performance.now();
       // Unfiltered read so `next` also advances over events the filter drops.

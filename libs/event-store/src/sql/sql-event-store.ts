@@ -413,6 +413,7 @@ export class SqlEventStore implements EventStore {
         readAll: (readOptions) => this.readTail(readOptions, reader),
         checkpoints: this.checkpoints,
         waitForAppend: (timeoutMs) => this.waitForAppend(timeoutMs),
+        headPosition: () => this.headPosition(),
       },
       options,
     );
