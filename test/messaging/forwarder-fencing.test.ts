@@ -5,10 +5,9 @@
 // fenced. Then the holder of the moment is SIGSTOPped from outside for 20 s while appends go on.
 // Every event must be on the topics exactly once: none lost, no copy (counted by event id).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type EventStore, openPostgresClient, SqlEventStore } from '@roamledger/event-store';
 import {
@@ -21,8 +20,8 @@ import {
 import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
 import { TOPIC_MAP } from '../support/modules';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
-import { projectRoot } from '../support/project-root';
-import { readTopics } from './topic-reader';
+import { type ForwarderProcess, startForwarderProcess } from './forwarder-child';
+import { readTopicsThrough } from './topic-reader';
 
 const PREFIX = `rl${randomUUID().slice(0, 8)}.`;
 const STREAMS = ['session', 'cdr', 'partner'].flatMap((kind) =>
@@ -72,41 +71,18 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface ForwarderProcess {
-  name: string;
-  process: ChildProcess;
-  lines: string[];
-}
-
-function startForwarderProcess(name: string, env: Record<string, string> = {}): ForwarderProcess {
-  const root = projectRoot();
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(root, 'tsconfig-paths-dist.js'), path.join(root, 'dist/test/messaging/forwarder-process.js')],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: TEST_DATABASE_URL,
-        EVENT_STORE_SCHEMA: schema,
-        KAFKA_BROKERS: broker.brokers.join(','),
-        KAFKA_TOPIC_PREFIX: PREFIX,
-        FORWARDER_CHECKPOINT: DEFAULT_FORWARDER_CHECKPOINT,
-        FORWARDER_BATCH_SIZE: '100',
-        FORWARDER_LEASE: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines: string[] = [];
-  let rest = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const text = rest + chunk.toString();
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) if (part.startsWith('{')) lines.push((JSON.parse(part) as { message: string }).message);
+/** A forwarder process under the lease, named for the test's messages. */
+function startForwarder(name: string, env: Record<string, string> = {}): ForwarderProcess & { name: string } {
+  const forwarder = startForwarderProcess({
+    EVENT_STORE_SCHEMA: schema,
+    KAFKA_BROKERS: broker.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: PREFIX,
+    FORWARDER_CHECKPOINT: DEFAULT_FORWARDER_CHECKPOINT,
+    FORWARDER_BATCH_SIZE: '100',
+    FORWARDER_LEASE: '1',
+    ...env,
   });
-  return { name, process: child, lines };
+  return { name, ...forwarder };
 }
 
 /** Whether the process holds the lease by its own last word on it. */
@@ -142,13 +118,13 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
   const started = Date.now();
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   // The first stops itself with its 5th batch committed in Kafka and not yet checkpointed.
-  const first = startForwarderProcess('first', { FORWARDER_PAUSE_AFTER_BATCH: '5' });
+  const first = startForwarder('first', { FORWARDER_PAUSE_AFTER_BATCH: '5' });
   const both = [first];
   const notes: string[] = [];
   try {
     await until(() => holds(first), 90_000, 'the first to hold the lease');
     // The second joins the group and stands by (the lease is sticky) before any event exists.
-    const second = startForwarderProcess('second');
+    const second = startForwarder('second');
     both.push(second);
     await until(() => second.lines.includes(READY), 60_000, 'the second to start');
     await sleep(3_000);
@@ -213,14 +189,7 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
     await last.stop();
   }
   const topics = eventTopics(PREFIX, TOPIC_MAP);
-  const marked = new Set<string>();
-  const messages = await readTopics(broker.brokers, topics, (read) => {
-    for (const message of read) {
-      if (Number(message.headers[EVENT_HEADERS.through] ?? -1) >= marker.position)
-        marked.add(`${message.topic}/${message.partition}`);
-    }
-    return marked.size === topics.length * 3;
-  });
+  const messages = await readTopicsThrough(broker.brokers, topics, marker.position);
   const counts = new Map<string, number>();
   for (const message of messages) {
     const id = message.headers[EVENT_HEADERS.id];

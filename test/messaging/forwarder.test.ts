@@ -2,10 +2,9 @@
 // broker crash, a SIGKILLed forwarder that resumes from its checkpoint, and the topics read
 // back in log order by KafkaLogSubscription.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type EventStore, openPostgresClient, type RecordedEvent, SqlEventStore } from '@roamledger/event-store';
 import {
@@ -23,8 +22,8 @@ import {
 import { type KafkaBroker, startKafka, stopKafka } from '../support/kafka-broker';
 import { TOPIC_MAP } from '../support/modules';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
-import { projectRoot } from '../support/project-root';
-import { readTopics, type StoredMessage } from './topic-reader';
+import { type ForwarderProcess, startForwarderProcess } from './forwarder-child';
+import { readTopics, readTopicsThrough, type StoredMessage } from './topic-reader';
 
 const PREFIX = `rl${randomUUID().slice(0, 8)}.`;
 const CHECKPOINT = 'kafka-forwarder-test';
@@ -203,7 +202,7 @@ test('a SIGKILLed forwarder resumes from its checkpoint', { timeout: 180_000 }, 
   await appendEvents(50);
   const head = await store.headPosition();
 
-  const first = startForwarderProcess();
+  const first = startForwarder();
   try {
     await until(async () => ((await store.checkpoints.load(CHECKPOINT)) ?? -1) >= before + 1000, 60_000, 'some progress');
   } finally {
@@ -212,7 +211,7 @@ test('a SIGKILLed forwarder resumes from its checkpoint', { timeout: 180_000 }, 
   const killedAt = (await store.checkpoints.load(CHECKPOINT)) ?? -1;
   assert.ok(killedAt < head, 'killed before it was done');
 
-  const second = startForwarderProcess();
+  const second = startForwarder();
   try {
     await until(async () => (await store.checkpoints.load(CHECKPOINT)) === head, 60_000, 'the restarted forwarder to catch up');
   } finally {
@@ -324,34 +323,16 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   await exited;
 }
 
-function startForwarderProcess(env: Record<string, string> = {}): { process: ChildProcess; lines: string[] } {
-  const root = projectRoot();
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(root, 'tsconfig-paths-dist.js'), path.join(root, 'dist/test/messaging/forwarder-process.js')],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: TEST_DATABASE_URL,
-        EVENT_STORE_SCHEMA: schema,
-        KAFKA_BROKERS: broker.brokers.join(','),
-        KAFKA_TOPIC_PREFIX: PREFIX,
-        FORWARDER_CHECKPOINT: CHECKPOINT,
-        FORWARDER_BATCH_SIZE: '100',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines: string[] = [];
-  let rest = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const text = rest + chunk.toString();
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) if (part.startsWith('{')) lines.push((JSON.parse(part) as { message: string }).message);
+/** A forwarder process on this file's store, broker and checkpoint. */
+function startForwarder(env: Record<string, string> = {}): ForwarderProcess {
+  return startForwarderProcess({
+    EVENT_STORE_SCHEMA: schema,
+    KAFKA_BROKERS: broker.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: PREFIX,
+    FORWARDER_CHECKPOINT: CHECKPOINT,
+    FORWARDER_BATCH_SIZE: '100',
+    ...env,
   });
-  return { process: child, lines };
 }
 
 test('the forwarder lease: one holder at a time, handed over when it leaves', { timeout: 90_000 }, async () => {
@@ -401,7 +382,7 @@ test('a paused forwarder cannot publish once another has taken over: Kafka fence
 
   // The former lease holder stops itself (SIGSTOP) with its 11th batch about to be sent: past the
   // checkpoint fence, so only Kafka can stop it now.
-  const paused = startForwarderProcess({ FORWARDER_PAUSE_AT_BATCH: '11' });
+  const paused = startForwarder({ FORWARDER_PAUSE_AT_BATCH: '11' });
   let fencedLines: string[] = [];
   try {
     await until(() => processState(paused.process) === 'T', 120_000, 'the forwarder to pause at its 11th batch');
@@ -455,14 +436,7 @@ test('a paused forwarder cannot publish once another has taken over: Kafka fence
     await last.stop();
   }
   const topics = eventTopics(PREFIX, TOPIC_MAP);
-  const marked = new Set<string>();
-  const messages = await readTopics(broker.brokers, topics, (read) => {
-    for (const message of read) {
-      if (Number(message.headers[EVENT_HEADERS.through] ?? -1) >= marker.position)
-        marked.add(`${message.topic}/${message.partition}`);
-    }
-    return marked.size === topics.length * 3;
-  });
+  const messages = await readTopicsThrough(broker.brokers, topics, marker.position);
   const events = await store.readAll({ fromPosition: before + 1, maxCount: head - before });
   const counts = new Map<string, number>();
   for (const message of messages) {

@@ -1,6 +1,7 @@
 // Reads Kafka topics from the beginning with a throwaway consumer group, message by message as
 // stored (copies included), until a condition holds.
 import { randomUUID } from 'node:crypto';
+import { EVENT_HEADERS } from '@roamledger/messaging';
 import { type IHeaders, Kafka, logLevel } from 'kafkajs';
 
 export interface StoredMessage {
@@ -53,6 +54,20 @@ export async function readTopics(
     await consumer.disconnect();
   }
   return messages;
+}
+
+/**
+ * Every message of the topics (3 partitions each) up to a log position: read until each partition
+ * holds a message that carries the log through `position` (the forwarder stamps every message).
+ */
+export async function readTopicsThrough(brokers: string[], topics: string[], position: number): Promise<StoredMessage[]> {
+  const marked = new Set<string>();
+  return readTopics(brokers, topics, (read) => {
+    for (const message of read) {
+      if (Number(message.headers[EVENT_HEADERS.through] ?? -1) >= position) marked.add(`${message.topic}/${message.partition}`);
+    }
+    return marked.size === topics.length * 3;
+  });
 }
 
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -17,6 +17,7 @@ import type {
 } from '../event-store.port';
 import { WrongExpectedVersion } from '../event-store.port';
 import { eventHash, GENESIS_HASH } from '../hash-chain';
+import type { HashInput } from '../hash-pool';
 import { pollingSubscription } from '../polling-subscription';
 import { MIGRATION_LOCK_KEY, SCHEMA_SQL } from './schema';
 import type { SqlClient, SqlQuery } from './sql-client';
@@ -34,18 +35,9 @@ interface EventRow {
   hash: string;
 }
 
-/** An event as stored, its data and metadata as JSON text (see readAllAsText). */
-export interface StoredEventText {
+/** An event as stored, its data and metadata as JSON text (see readAllAsText): what its hash covers, and more. */
+export interface StoredEventText extends HashInput {
   position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-  /** ISO 8601 UTC with milliseconds, as RecordedEvent.recordedAt. */
-  recordedAt: string;
-  prevHash: string;
   hash: string;
 }
 
