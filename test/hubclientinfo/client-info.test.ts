@@ -9,38 +9,16 @@ import { deciderSpec } from '@roamledger/kernel';
 import { ModuleKit, PARTNER_LINKS, type PartnerLinksPort } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import type { ClientInfo } from '@roamledger/ocpi';
-import {
-  type AuthenticatedPartner,
-  encodeCredentialsToken,
-  OcpiClient,
-  PARTNER_AUTHENTICATOR,
-  REJECTED_REQUEST_LOG,
-} from '@roamledger/ocpi-transport';
+import { OcpiClient, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
 import { ServiceModule } from '@roamledger/service';
 import { TokensModule, tokenPushStream } from '@roamledger/tokens';
+import { CPO, HUB, HUB_AND_CPO } from '../support/hub-partners';
 import { PartnerServer } from '../support/partner-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ADMIN_KEY = 'clientinfo-admin-key';
 const APP_KEY = 'clientinfo-app-key';
-const PARTNERS: Record<string, AuthenticatedPartner> = {
-  'token-hub': {
-    partnerId: 'p-hub',
-    name: 'Hub',
-    tokenKind: 'C',
-    roles: [{ countryCode: 'NL', partyId: 'HUB', role: 'HUB' }],
-    suspended: false,
-  },
-  'token-cpo': {
-    partnerId: 'p-cpo',
-    name: 'CPO',
-    tokenKind: 'C',
-    roles: [{ countryCode: 'DE', partyId: 'ABC', role: 'CPO' }],
-    suspended: false,
-  },
-};
-const HUB = { authorization: encodeCredentialsToken('token-hub') };
-const CPO = { authorization: encodeCredentialsToken('token-cpo') };
+const PARTNERS = HUB_AND_CPO;
 
 const info = (status: string, last_updated: string): ClientInfo =>
   ({ country_code: 'DE', party_id: 'ABC', role: 'CPO', status, last_updated }) as ClientInfo;

@@ -28,7 +28,7 @@ export const ourToken = (uid: string, overrides: Record<string, unknown> = {}) =
 });
 
 /** No partner to push to: these tests are about the register, authorization and links. */
-const noPartnerLinks: PartnerLinksPort = {
+export const noPartnerLinks: PartnerLinksPort = {
   list: async () => [],
   get: async () => undefined,
   client: async () => {
