@@ -188,6 +188,9 @@ async function seedBulkFiller(store: SqlEventStore, events: number): Promise<voi
   }
   const [first] = await store.readStream(`${prefix}1`);
   if (!first || eventHash(GENESIS_HASH, first) !== first.hash) throw new Error('bulk filler: hash differs from eventHash');
+  // Rows written under the port wake no subscriber (on PGlite they wait for an append): one
+  // ordinary append after them does, so the settle below covers their catch-up.
+  await store.append(`${prefix}end`, [{ type: 'BenchFiller', data: { note: 'bench filler' } }]);
 }
 
 /** Resolves once the process is idle (its projections and sealer caught up), or after maxMs (a minute). */

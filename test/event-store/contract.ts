@@ -272,6 +272,39 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       }
     });
 
+    test('with no append after they start, subscribers far apart each read on to the end of the log', async () => {
+      const tag = `quiet-${randomUUID().slice(0, 8)}`;
+      const start = (await store.headPosition()) + 1;
+      for (let i = 0; i < 12; i++) {
+        await store.append(
+          `${tag}-${i}`,
+          Array.from({ length: 100 }, (_, n) => event('Counted', { i, n })),
+        );
+      }
+      const head = await store.headPosition();
+      // Pages far smaller than what the store reads ahead for its subscribers, and one reader
+      // joining after the first has read everything: no append comes to wake either of them.
+      const readToHead = async (batchSize: number) => {
+        const subscription = store.subscribeToAll({ fromPosition: start, batchSize });
+        const events: RecordedEvent[] = [];
+        const iterator = subscription[Symbol.asyncIterator]();
+        const deadline = Date.now() + 60_000;
+        while (events.length === 0 || events[events.length - 1].position < head) {
+          const next = await Promise.race([
+            iterator.next(),
+            new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))),
+          ]);
+          assert.ok(next !== 'late', `stopped at ${events[events.length - 1]?.position} before the head ${head}`);
+          if (next.done) break;
+          events.push(next.value);
+        }
+        await subscription.close();
+        return events.filter((e) => e.stream.startsWith(tag)).length;
+      };
+      assert.equal(await readToHead(100), 1200);
+      assert.equal(await readToHead(30), 1200);
+    });
+
     test('a filtered subscriber far behind sees only its events, in order, past long runs of others, then live ones', async () => {
       const tag = `sparse-${randomUUID().slice(0, 8)}`;
       const start = (await store.headPosition()) + 1;

@@ -106,6 +106,12 @@ export class ProjectionHost {
     return build;
   }
 
+  /** Calls `listener` after each batch the active build of `name` applies, and after a switch of builds; returns the way to stop. */
+  onApplied(name: string, listener: () => void): () => void {
+    this.progress.on(name, listener);
+    return () => this.progress.off(name, listener);
+  }
+
   /**
    * Resolves once the active build of `name` is this code's (version and settings, so a pending
    * switch is done) and has applied `position`.

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
+import { ProjectionHost } from '@roamledger/projections';
 import { authorizationFindingDecider, authorizationFindingStream, objectOfStream } from './authorization-finding.decider';
 import type { AuthorizationFindingRaised } from './token.events';
 import { type FindingRow, TokenReadModel } from './token-read-model';
+import { TOKEN_REGISTER_PROJECTION } from './token-register.projection';
 
 /** The named checkpoint: the position of the last session/CDR event whose findings are in the log. */
 export const AUTHORIZATION_FINDINGS_CHECKPOINT = 'token-findings';
@@ -30,18 +32,33 @@ export class AuthorizationFindings implements OnApplicationBootstrap, OnApplicat
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  /** The projection applied something since the last look (or that look was cut short): look again. */
+  private due = true;
+  private stopWatching?: () => void;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly tokens: TokenReadModel,
+    private readonly projections: ProjectionHost,
     @Optional() @Inject(AUTHORIZATION_FINDING_OPTIONS) private readonly options: AuthorizationFindingOptions = { everyMs: 1000 },
   ) {}
 
   onApplicationBootstrap(): void {
+    // Findings only appear when the token register projection applies events: an idle hub asks nothing.
+    this.stopWatching = this.projections.onApplied(TOKEN_REGISTER_PROJECTION, () => {
+      this.due = true;
+    });
     this.timer = setInterval(() => {
-      this.running ??= this.raiseNew()
-        .then(() => undefined)
-        .catch((error) => this.logger.error(`raising findings: ${(error as Error).message}`))
+      if (!this.due || this.running) return;
+      this.due = false;
+      this.running = this.raiseNew()
+        .then((rows) => {
+          if (rows === BATCH) this.due = true;
+        })
+        .catch((error) => {
+          this.due = true;
+          this.logger.error(`raising findings: ${(error as Error).message}`);
+        })
         .finally(() => {
           this.running = undefined;
         });
@@ -52,6 +69,7 @@ export class AuthorizationFindings implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.stopWatching?.();
     await this.running;
   }
 

@@ -90,7 +90,7 @@ export class SqlEventStore implements EventStore {
   /** Where each subscriber reading from the tail is. */
   private readonly tailReaders = new Map<object, number>();
   private tailRead?: Promise<boolean>;
-  /** An append (here, or NOTIFYed from elsewhere) since the tail was last read. */
+  /** The log may go on past the tail: an append (here, or NOTIFYed from elsewhere) since it was last read, or that read filled its page. */
   private tailBehind = true;
   private tailReadAt = 0;
   /** watchAppends: the last position appended here per set of stream prefixes. */
@@ -436,10 +436,12 @@ export class SqlEventStore implements EventStore {
       this.tailNext = from;
       this.tailBehind = true;
     }
-    // Without an append since the last read, reading again finds nothing (another process's
-    // appends without NOTIFY are picked up after TAIL_FRESH_MS, as a subscriber's poll would).
+    // Without an append since the last read, reading again finds nothing. On PostgreSQL another
+    // process's appends without NOTIFY are picked up after TAIL_FRESH_MS, as a subscriber's poll
+    // would; PGlite has no other writer (the data folder is locked), so an idle hub reads nothing.
     let short = this.tailNext - from < max;
-    if (short && (this.tailBehind || this.tailRead || performance.now() - this.tailReadAt >= TAIL_FRESH_MS)) {
+    const mayHaveMoved = this.tailBehind || (!this.exclusive && performance.now() - this.tailReadAt >= TAIL_FRESH_MS);
+    if (short && (this.tailRead || mayHaveMoved)) {
       // Until the page is full or the log's end is reached: a short page tells a subscriber it is
       // at the end, and it waits for the next append (a catch-up alone at the tail did so every
       // TAIL_READ events, up to 200 ms each time).
@@ -466,11 +468,15 @@ export class SqlEventStore implements EventStore {
       const next = this.tailNext;
       const count = Math.min(TAIL_LIMIT, Math.max(TAIL_READ, wanted));
       const events = await this.readAll({ fromPosition: next, maxCount: count });
-      if (this.tailNext !== next) return false;
+      if (this.tailNext !== next) {
+        this.tailBehind = true;
+        return false;
+      }
       if (!events.every((event, index) => event.position === next + index)) {
         // Not the log's usual shape (rows removed under the port): no shortcut over it.
         this.tail = [];
         this.tailNext = -1;
+        this.tailBehind = true;
         return false;
       }
       // Every subscriber of the process gets these very objects: none may change another's view.
@@ -478,10 +484,17 @@ export class SqlEventStore implements EventStore {
       this.tail = this.tail.concat(events);
       this.tailNext = next + events.length;
       if (this.tail.length > TAIL_LIMIT) this.tail = this.tail.slice(this.tail.length - TAIL_LIMIT);
-      return events.length === count;
-    })().finally(() => {
-      this.tailRead = undefined;
-    });
+      const full = events.length === count;
+      if (full) this.tailBehind = true;
+      return full;
+    })()
+      .catch((error) => {
+        this.tailBehind = true;
+        throw error;
+      })
+      .finally(() => {
+        this.tailRead = undefined;
+      });
     return this.tailRead;
   }
 
