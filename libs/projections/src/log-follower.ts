@@ -1,6 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@roamledger/event-store';
 import type { BatchOutcome, ProjectionRunner } from './projection-runner';
-import { noteCatchUpBatch } from './settle-memory';
 
 export interface FollowOptions {
   /**
@@ -151,8 +150,6 @@ export class LogFollower {
           continue;
         }
         const events = queue.splice(0, take);
-        // A full batch with more waiting: this follower is behind the log, catching up.
-        const catchingUp = events.length >= take && queue.length > 0;
         notifyReader();
         if (queue.length > 0) armTimer();
         else clearTimeout(timer);
@@ -163,7 +160,6 @@ export class LogFollower {
           const perEvent = Math.max(0.001, (performance.now() - started) / events.length);
           take = Math.max(MIN_BUDGETED_BATCH, Math.min(batchSize, Math.round(budgetMs / perEvent)));
         }
-        if (catchingUp) noteCatchUpBatch(events.length);
         if (outcome.retired) {
           end = 'retired';
           break;
