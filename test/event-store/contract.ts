@@ -288,17 +288,21 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
         const subscription = store.subscribeToAll({ fromPosition: start, batchSize });
         const events: RecordedEvent[] = [];
         const iterator = subscription[Symbol.asyncIterator]();
-        const deadline = Date.now() + 60_000;
-        while (events.length === 0 || events[events.length - 1].position < head) {
-          const next = await Promise.race([
-            iterator.next(),
-            new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))),
-          ]);
-          assert.ok(next !== 'late', `stopped at ${events[events.length - 1]?.position} before the head ${head}`);
-          if (next.done) break;
-          events.push(next.value);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), 60_000);
+        });
+        try {
+          while (events.length === 0 || events[events.length - 1].position < head) {
+            const next = await Promise.race([iterator.next(), late]);
+            assert.ok(next !== 'late', `stopped at ${events[events.length - 1]?.position} before the head ${head}`);
+            if (next.done) break;
+            events.push(next.value);
+          }
+        } finally {
+          clearTimeout(timer);
+          await subscription.close();
         }
-        await subscription.close();
         return events.filter((e) => e.stream.startsWith(tag)).length;
       };
       assert.equal(await readToHead(100), 1200);

@@ -462,21 +462,20 @@ export class SqlEventStore implements EventStore {
    * subscriber waiting at its end. True when the read was full: more may follow.
    */
   private extendTail(wanted: number): Promise<boolean> {
-    this.tailRead ??= (async () => {
+    if (this.tailRead) return this.tailRead;
+    let reachedEnd = false;
+    this.tailRead = (async () => {
+      // Cleared before the read, so an append while it runs still counts.
       this.tailBehind = false;
       this.tailReadAt = performance.now();
       const next = this.tailNext;
       const count = Math.min(TAIL_LIMIT, Math.max(TAIL_READ, wanted));
       const events = await this.readAll({ fromPosition: next, maxCount: count });
-      if (this.tailNext !== next) {
-        this.tailBehind = true;
-        return false;
-      }
+      if (this.tailNext !== next) return false;
       if (!events.every((event, index) => event.position === next + index)) {
         // Not the log's usual shape (rows removed under the port): no shortcut over it.
         this.tail = [];
         this.tailNext = -1;
-        this.tailBehind = true;
         return false;
       }
       // Every subscriber of the process gets these very objects: none may change another's view.
@@ -484,17 +483,13 @@ export class SqlEventStore implements EventStore {
       this.tail = this.tail.concat(events);
       this.tailNext = next + events.length;
       if (this.tail.length > TAIL_LIMIT) this.tail = this.tail.slice(this.tail.length - TAIL_LIMIT);
-      const full = events.length === count;
-      if (full) this.tailBehind = true;
-      return full;
-    })()
-      .catch((error) => {
-        this.tailBehind = true;
-        throw error;
-      })
-      .finally(() => {
-        this.tailRead = undefined;
-      });
+      reachedEnd = events.length < count;
+      return !reachedEnd;
+    })().finally(() => {
+      // A full page, a failed or superseded read: the log may go on past the tail.
+      if (!reachedEnd) this.tailBehind = true;
+      this.tailRead = undefined;
+    });
     return this.tailRead;
   }
 
