@@ -4,53 +4,23 @@
 // ClientInfo is still taken afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Global, Module } from '@nestjs/common';
-import { CommandsModule } from '@roamledger/commands';
-import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
-import { HubClientInfoModule } from '@roamledger/hubclientinfo';
-import { ModuleKit, PARTNER_LINKS } from '@roamledger/module-kit';
-import { ROAMLEDGER_MODULES } from '@roamledger/modules';
-import { PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
-import { ServiceModule } from '@roamledger/service';
-import { TokensModule } from '@roamledger/tokens';
-import { CPO, HUB, HUB_AND_CPO } from '../support/hub-partners';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { CPO, HUB, startHubClientApp } from '../support/hub-partners';
+import type { TestApp } from '../support/test-app';
 import { noPartnerLinks } from '../tokens/tokens-harness';
 import { encodeQueryValue, FuzzTally, fuzzKit, type Json, prng } from './fuzz-kit';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 1000);
 const APP_KEY = 'fuzz-app-key-0123456789abcdef';
-const PARTNERS = HUB_AND_CPO;
 
 let harness: TestApp;
 before(async () => {
-  @Global()
-  @Module({
-    providers: [
-      { provide: PARTNER_AUTHENTICATOR, useValue: { authenticate: async (token: string) => PARTNERS[token] } },
-      { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
-      { provide: ADMIN_API_KEY, useValue: 'fuzz-admin-key' },
-      { provide: PARTNER_LINKS, useValue: noPartnerLinks },
-      AdminKeyGuard,
-    ],
-    exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, PARTNER_LINKS, AdminKeyGuard],
-  })
-  class FixedPartnersModule {}
-  harness = await startTestApp(
-    (config) => ({
-      module: class FuzzHubClientModule {},
-      imports: [
-        ServiceModule.forRoot(config),
-        ModuleKit.forRoot(ROAMLEDGER_MODULES),
-        FixedPartnersModule,
-        HubClientInfoModule,
-        TokensModule,
-        CommandsModule,
-      ],
-    }),
-    { APP_API_KEY: APP_KEY, PUBLIC_URL: 'https://emsp.example', PARTNER_RATE_LIMIT: '0', REJECTED_EVENTS_PER_MINUTE: '100000' },
-  );
+  harness = await startHubClientApp(noPartnerLinks, 'fuzz-admin-key', {
+    APP_API_KEY: APP_KEY,
+    PUBLIC_URL: 'https://emsp.example',
+    PARTNER_RATE_LIMIT: '0',
+    REJECTED_EVENTS_PER_MINUTE: '100000',
+  });
 });
 after(() => harness?.close());
 

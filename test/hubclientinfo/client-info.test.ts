@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Global, Module } from '@nestjs/common';
-import { CommandsModule } from '@roamledger/commands';
-import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
-import { clientInfoDecider, HubClientInfoModule } from '@roamledger/hubclientinfo';
+import { clientInfoDecider } from '@roamledger/hubclientinfo';
 import { deciderSpec } from '@roamledger/kernel';
-import { ModuleKit, PARTNER_LINKS, type PartnerLinksPort } from '@roamledger/module-kit';
-import { ROAMLEDGER_MODULES } from '@roamledger/modules';
+import type { PartnerLinksPort } from '@roamledger/module-kit';
 import type { ClientInfo } from '@roamledger/ocpi';
-import { OcpiClient, PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
-import { ServiceModule } from '@roamledger/service';
-import { TokensModule, tokenPushStream } from '@roamledger/tokens';
-import { CPO, HUB, HUB_AND_CPO } from '../support/hub-partners';
+import { OcpiClient } from '@roamledger/ocpi-transport';
+import { tokenPushStream } from '@roamledger/tokens';
+import { CPO, HUB, startHubClientApp } from '../support/hub-partners';
 import { PartnerServer } from '../support/partner-server';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 
 const ADMIN_KEY = 'clientinfo-admin-key';
 const APP_KEY = 'clientinfo-app-key';
-const PARTNERS = HUB_AND_CPO;
 
 const info = (status: string, last_updated: string): ClientInfo =>
   ({ country_code: 'DE', party_id: 'ABC', role: 'CPO', status, last_updated }) as ClientInfo;
@@ -90,33 +84,7 @@ describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE 
       onContact: () => () => undefined,
     };
 
-    @Global()
-    @Module({
-      providers: [
-        { provide: PARTNER_AUTHENTICATOR, useValue: { authenticate: async (token: string) => PARTNERS[token] } },
-        { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
-        { provide: ADMIN_API_KEY, useValue: ADMIN_KEY },
-        { provide: PARTNER_LINKS, useValue: links },
-        AdminKeyGuard,
-      ],
-      exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, PARTNER_LINKS, AdminKeyGuard],
-    })
-    class FixedPartnersModule {}
-
-    harness = await startTestApp(
-      (config) => ({
-        module: class ClientInfoTestModule {},
-        imports: [
-          ServiceModule.forRoot(config),
-          ModuleKit.forRoot(ROAMLEDGER_MODULES),
-          FixedPartnersModule,
-          HubClientInfoModule,
-          TokensModule,
-          CommandsModule,
-        ],
-      }),
-      { APP_API_KEY: APP_KEY, PUBLIC_URL: 'https://emsp.example' },
-    );
+    harness = await startHubClientApp(links, ADMIN_KEY, { APP_API_KEY: APP_KEY, PUBLIC_URL: 'https://emsp.example' });
     store = harness.app.get(EVENT_STORE);
   });
   after(async () => {

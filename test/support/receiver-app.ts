@@ -1,21 +1,15 @@
-import { type DynamicModule, Global, Module, type Provider, type Type } from '@nestjs/common';
+import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
-import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { LocationsModule } from '@roamledger/locations';
 import { ModuleKit } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
-import {
-  type AuthenticatedPartner,
-  encodeCredentialsToken,
-  PARTNER_AUTHENTICATOR,
-  type PartnerAuthenticator,
-  REJECTED_REQUEST_LOG,
-} from '@roamledger/ocpi-transport';
+import { type AuthenticatedPartner, encodeCredentialsToken, type PartnerAuthenticator } from '@roamledger/ocpi-transport';
 import { PullModule } from '@roamledger/pull';
 import { type RoamledgerConfig, ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { TariffsModule } from '@roamledger/tariffs';
+import { fixedPartnersModule } from './fixed-partners';
 import { startTestApp, type TestApp } from './test-app';
 
 /** Two CPO partners with fixed tokens, as the transport test does before the credentials module. */
@@ -39,7 +33,8 @@ export const PARTNERS: Record<string, AuthenticatedPartner> = {
   },
 };
 
-const fixedPartners: PartnerAuthenticator = {
+/** Authenticates PARTNERS by their token, in its base64 form. */
+export const fixedPartners: PartnerAuthenticator = {
   async authenticate(token, form) {
     return form === 'base64' ? PARTNERS[token] : undefined;
   },
@@ -62,32 +57,12 @@ export function receiverModule(
   extraProviders: Provider[] = [],
   imports: ReceiverOptions['imports'] = [],
 ): DynamicModule {
-  @Global()
-  @Module({
-    // Stands in for the global PartnersModule: who is calling, and the admin key guard /admin/pull uses.
-    providers: [
-      { provide: PARTNER_AUTHENTICATOR, useValue: fixedPartners },
-      { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
-      { provide: ADMIN_API_KEY, useValue: RECEIVER_ADMIN_KEY },
-      AdminKeyGuard,
-      ...extraProviders,
-    ],
-    exports: [
-      PARTNER_AUTHENTICATOR,
-      REJECTED_REQUEST_LOG,
-      ADMIN_API_KEY,
-      AdminKeyGuard,
-      ...extraProviders.map((p) => (typeof p === 'function' ? p : p.provide)),
-    ],
-  })
-  class FixedPartnersModule {}
-
   return {
     module: class ReceiverTestModule {},
     imports: [
       ServiceModule.forRoot(config),
       ModuleKit.forRoot(ROAMLEDGER_MODULES),
-      FixedPartnersModule,
+      fixedPartnersModule(fixedPartners, RECEIVER_ADMIN_KEY, extraProviders),
       SessionsModule,
       CdrsModule,
       LocationsModule,

@@ -1,15 +1,13 @@
-import { Global, Module } from '@nestjs/common';
 import { CdrsModule } from '@roamledger/cdrs';
-import { ADMIN_API_KEY, AdminKeyGuard, PartnerRejections } from '@roamledger/credentials';
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { ModuleKit, PARTNER_LINKS, type PartnerLinksPort } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
-import { PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG } from '@roamledger/ocpi-transport';
 import { ProjectionHost } from '@roamledger/projections';
 import { ServiceModule } from '@roamledger/service';
 import { SessionsModule } from '@roamledger/sessions';
 import { TokensModule } from '@roamledger/tokens';
-import { PARTNERS } from '../support/receiver-app';
+import { fixedPartnersModule } from '../support/fixed-partners';
+import { fixedPartners } from '../support/receiver-app';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 export const TOKENS_ADMIN_KEY = 'tokens-test-admin-key';
@@ -44,29 +42,13 @@ export async function startTokensApp(
   env: Record<string, string> = {},
   options: { listen?: boolean } = {},
 ): Promise<TokensHarness> {
-  @Global()
-  @Module({
-    providers: [
-      {
-        provide: PARTNER_AUTHENTICATOR,
-        useValue: { authenticate: async (token: string, form: string) => (form === 'base64' ? PARTNERS[token] : undefined) },
-      },
-      { provide: REJECTED_REQUEST_LOG, useClass: PartnerRejections },
-      { provide: ADMIN_API_KEY, useValue: TOKENS_ADMIN_KEY },
-      { provide: PARTNER_LINKS, useValue: noPartnerLinks },
-      AdminKeyGuard,
-    ],
-    exports: [PARTNER_AUTHENTICATOR, REJECTED_REQUEST_LOG, ADMIN_API_KEY, PARTNER_LINKS, AdminKeyGuard],
-  })
-  class FixedPartnersModule {}
-
   const harness = await startTestApp(
     (config) => ({
       module: class TokensTestModule {},
       imports: [
         ServiceModule.forRoot(config),
         ModuleKit.forRoot(ROAMLEDGER_MODULES),
-        FixedPartnersModule,
+        fixedPartnersModule(fixedPartners, TOKENS_ADMIN_KEY, [{ provide: PARTNER_LINKS, useValue: noPartnerLinks }]),
         TokensModule,
         SessionsModule,
         CdrsModule,
