@@ -4,6 +4,8 @@
  * one row into the same database. Seeds what the bench asks for over IPC.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector';
 import {
   credentialsTokenHash,
   credentialsTokenStream,
@@ -36,7 +38,9 @@ export type ServerAsk =
   | { type: 'filler'; events: number }
   | { type: 'bulk-filler'; events: number }
   | { type: 'settle'; maxMs?: number }
-  | { type: 'head' };
+  | { type: 'head' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string };
 export type ServerRequest = ServerAsk & { id: number };
 
 const BARE_SCHEMA = `
@@ -193,6 +197,24 @@ async function seedBulkFiller(store: SqlEventStore, events: number): Promise<voi
   await store.append(`${prefix}end`, [{ type: 'BenchFiller', data: { note: 'bench filler' } }]);
 }
 
+/** A V8 CPU profile of this process between two asks: the hub's side of one row, without seeding or the bare route. */
+const profiler = new InspectorSession();
+function inspect<T>(method: string): Promise<T> {
+  return new Promise((resolve, reject) =>
+    profiler.post(method, (error, result) => (error ? reject(error) : resolve(result as T))),
+  );
+}
+async function startProfile(): Promise<void> {
+  profiler.connect();
+  await inspect('Profiler.enable');
+  await inspect('Profiler.start');
+}
+async function stopProfile(file: string): Promise<void> {
+  const { profile } = await inspect<{ profile: unknown }>('Profiler.stop');
+  profiler.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
+}
+
 /** Resolves once the process is idle (its projections and sealer caught up), or after maxMs (a minute). */
 async function settle(maxMs = 60_000): Promise<number> {
   const started = Date.now();
@@ -249,6 +271,8 @@ async function main(): Promise<void> {
       else if (request.type === 'filler') result = await seedFiller(store, request.events);
       else if (request.type === 'bulk-filler') result = await seedBulkFiller(store as SqlEventStore, request.events);
       else if (request.type === 'settle') result = await settle(request.maxMs);
+      else if (request.type === 'profile-start') result = await startProfile();
+      else if (request.type === 'profile-stop') result = await stopProfile(request.file);
       else result = await store.headPosition();
       process.send?.({ id: request.id, result });
     } catch (error) {

@@ -6,7 +6,9 @@
  *                            BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres,
  *                            BENCH_LOG_EVENTS=100000, BENCH_STORES=pglite,postgres,
  *                            BENCH_LARGE_LOG_EVENTS=1000000: the last row's log, 0 to skip it;
- *                            BENCH_SETTLE_SECONDS=600: longest wait for the hub to catch up with it)
+ *                            BENCH_SETTLE_SECONDS=600: longest wait for the hub to catch up with it;
+ *                            BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the server during each row's
+ *                            hub load, one .cpuprofile per row, for Chrome DevTools)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -149,12 +151,7 @@ class Server {
   static start(env: Record<string, string>): Promise<Server> {
     const child = fork(path.join(__dirname, 'ocpi-server.js'), [], {
       env: { ...process.env, ...env },
-      execArgv: [
-        '-r',
-        path.join(__dirname, '..', '..', 'tsconfig-paths-dist.js'),
-        // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the server process, written when it stops.
-        ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
-      ],
+      execArgv: ['-r', path.join(__dirname, '..', '..', 'tsconfig-paths-dist.js')],
     });
     const server = new Server(child);
     return new Promise((resolve, reject) => {
@@ -213,7 +210,13 @@ async function pair(
   const json = (await answer.json()) as { status_code?: number; status_message?: string };
   if (json.status_code !== 1000) throw new Error(`${name}: ${answer.status} ${json.status_code} ${json.status_message}`);
   const bare = await load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: patchBody() }));
+  const profile = process.env.BENCH_CPU_PROFILE;
+  if (profile) await server.ask({ type: 'profile-start' });
   const hub = await load(server.hub, method, next);
+  if (profile) {
+    const file = `${store}-${name}`.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
+    await server.ask({ type: 'profile-stop', file: path.join(profile, `${file}.cpuprofile`) });
+  }
   const row = { store, name, hub, bare };
   rows.push(row);
   print(row);
