@@ -337,3 +337,41 @@ describe("billing projection: the tokens register's authorization findings on se
     }
   });
 });
+
+describe('billing projection, a session with several CDRs', () => {
+  test('lists each CDR once, sorted, whatever order they and the session arrive in', async () => {
+    const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+    const db = await openPgliteClient(undefined);
+    const host = new ProjectionHost(store, db, [billingProjection({ timeZone: TIME_ZONE })], { batchSize: 2, maxWaitMs: 2 });
+    try {
+      await host.start();
+      const { sessions, cdrs } = writers(store);
+      const charge = (id: string) =>
+        cdr('DE*ABC', id, {
+          start: '2026-11-05T08:00:00Z',
+          end: '2026-11-05T09:00:00Z',
+          kwh: 1,
+          excl: 1,
+          currency: 'EUR',
+          sessionId: 'S-MANY',
+        });
+      await cdrs.receive(charge('M5'));
+      await sessions.put(
+        session('DE*ABC', 'S-MANY', {
+          start: '2026-11-05T08:00:00Z',
+          kwh: 0,
+          status: 'ACTIVE',
+          lastUpdated: '2026-11-05T08:00:00Z',
+        }),
+      );
+      for (const id of ['M9', 'M2', 'M7', 'M1', 'M10']) await cdrs.receive(charge(id));
+      await host.waitFor('billing', await store.headPosition(), 30_000);
+      const [row] = await db.query<{ cdr_ids: string[] }>(`SELECT cdr_ids FROM session_view WHERE session_id = 'S-MANY'`);
+      assert.deepEqual(row.cdr_ids, ['M1', 'M10', 'M2', 'M5', 'M7', 'M9']);
+    } finally {
+      await host.stop();
+      await db.close();
+      await store.close();
+    }
+  });
+});

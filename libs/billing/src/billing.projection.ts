@@ -268,13 +268,13 @@ class BillingBatch {
   }
 
   private addCredit(original: CdrLedgerRow, credit: CdrLedgerRow, event: Billing): void {
-    if (!original.credited_by.includes(credit.cdr_id)) original.credited_by = [...original.credited_by, credit.cdr_id].sort();
+    original.credited_by = withId(original.credited_by, credit.cdr_id);
     setFinding(original, LEDGER_FINDINGS.creditedMoreThanOnce, original.credited_by.length > 1);
     this.markCdr(original, event);
   }
 
   private linkCdr(session: SessionViewRow, cdr: CdrLedgerRow, event: Billing): void {
-    if (!session.cdr_ids.includes(cdr.cdr_id)) session.cdr_ids = [...session.cdr_ids, cdr.cdr_id].sort();
+    session.cdr_ids = withId(session.cdr_ids, cdr.cdr_id);
     this.markSession(session, event);
   }
 
@@ -380,4 +380,23 @@ class BillingBatch {
       addToStatementsSql(this.statementTable, params, [...deltas.values()]),
     ]);
   }
+}
+
+/**
+ * `ids` (sorted, as .sort() orders strings) with `id` in its place: a copy, or `ids` itself when it
+ * holds `id`. A binary search, not includes-then-sort: a session that a CPO gives thousands of CDRs
+ * must not make each next CDR cost a sort of all of them.
+ */
+function withId(ids: string[], id: string): string[] {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ids[mid] < id) low = mid + 1;
+    else high = mid;
+  }
+  if (ids[low] === id) return ids;
+  const next = ids.slice();
+  next.splice(low, 0, id);
+  return next;
 }
