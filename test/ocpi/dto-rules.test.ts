@@ -18,6 +18,7 @@ import {
   validateOcpiPatch,
 } from '@roamledger/ocpi';
 import type { ClassConstructor } from 'class-transformer';
+import { IsInt, IsString } from 'class-validator';
 import fc from 'fast-check';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 
@@ -288,6 +289,22 @@ describe('unknown fields', () => {
     const value = assertValid(Location, location());
     assert.equal(Object.hasOwn(value, 'name'), false);
     assert.deepEqual(JSON.parse(JSON.stringify(value)), location());
+  });
+});
+
+describe('validation rules', () => {
+  test('a rule added after a class was validated applies from then on', () => {
+    class Probe {
+      @IsString()
+      name!: string;
+    }
+    assert.deepEqual(validateOcpi(Probe, { name: 'x', size: 3 }), { ok: true, value: Object.assign(new Probe(), { name: 'x' }) });
+    // A decorator is a function: applied to the class now, as a subclass's definition would.
+    IsInt()(Probe.prototype, 'size');
+    assert.deepEqual(validateOcpi(Probe, { name: 'x', size: 'three' }), {
+      ok: false,
+      errors: ['size must be an integer number'],
+    });
   });
 });
 

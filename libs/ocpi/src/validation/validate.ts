@@ -1,5 +1,8 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { type ValidationError, type ValidatorOptions, validateSync } from 'class-validator';
+import { rememberValidationRules } from './validation-rules';
+
+rememberValidationRules();
 
 export type OcpiValidationResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
