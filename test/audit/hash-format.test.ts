@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { leafHash, nodeHash } from '@roamledger/audit';
+import { leafData, leafHash, nodeHash } from '@roamledger/audit';
 import { eventHash, GENESIS_HASH } from '@roamledger/event-store';
 import { canonicalJson } from '@roamledger/kernel';
 
@@ -64,6 +64,13 @@ test('an event hash is sha256(prevHash || canonical JSON of its content), pinned
   assert.equal(eventHash(GENESIS_HASH, content), expected);
   // As the code before the faster forms computed it.
   assert.equal(expected, 'd037bba4375727118436ba09ef0c3c0500e2dc3f15d141204812f7b670f14f26');
+});
+
+test('leaf data is the canonical JSON of { hash, position }', () => {
+  const hashes = ['ab'.repeat(32), '', 'quote " and \\ and \u2028', '\u00e9\ud83d\ude00'];
+  for (const position of [0, 1, 1234, 2 ** 53 - 1, -1, 1.5]) {
+    for (const hash of hashes) assert.equal(leafData(position, hash), plainCanonicalJson({ hash, position }));
+  }
 });
 
 test('leaf and node hashes are those of RFC 6962 over the leaf data', () => {
