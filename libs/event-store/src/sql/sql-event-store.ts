@@ -64,7 +64,9 @@ interface QueuedAppend {
 
 /** Appends sent in one group commit at most: bounds the statement's size. */
 const GROUP_COMMIT_LIMIT = 128;
-const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at, prev_hash, hash';
+/** recorded_at as the ISO text the store wrote (ms, UTC): no timestamp parse and Date per event read. */
+const RECORDED_AT_TEXT = `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
+const EVENT_COLUMNS = `position, id, stream, revision, type, data, metadata, ${RECORDED_AT_TEXT}, prev_hash, hash`;
 const HEAD_CACHE_LIMIT = 10_000;
 /** Events of the log's tail kept for this process's subscribers, at most (see readTail). */
 const TAIL_LIMIT = 2_000;
@@ -379,7 +381,7 @@ export class SqlEventStore implements EventStore {
   async readAllAsText(options: { fromPosition: number; maxCount: number }): Promise<StoredEventText[]> {
     const rows = await this.db.query<Omit<StoredEventText, 'recordedAt'> & { recorded_at: string }>(
       `SELECT position, id, stream, revision, type, data::text AS data, metadata::text AS metadata,
-              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, prev_hash AS "prevHash", hash
+              ${RECORDED_AT_TEXT}, prev_hash AS "prevHash", hash
          FROM rl_events WHERE position >= $1 ORDER BY position LIMIT ${Math.max(0, Math.floor(options.maxCount))}`,
       [options.fromPosition],
     );
@@ -613,7 +615,7 @@ function toRecorded<T>(row: EventRow): RecordedEvent<T> {
     stream: row.stream,
     revision: Number(row.revision),
     position: Number(row.position),
-    recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
+    recordedAt: typeof row.recorded_at === 'string' ? row.recorded_at : row.recorded_at.toISOString(),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
