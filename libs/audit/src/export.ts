@@ -3,7 +3,9 @@
  * leaves those seals need from outside the period, so a third party can check everything with
  * the canonical form and RFC 6962 alone (format in libs/audit/README.md, check in export-check.ts).
  */
+
 import type { EventStore, RecordedEvent } from '@roamledger/event-store';
+import { lowerBound } from '@roamledger/kernel';
 import type { Progress } from './progress';
 import { scanLog } from './scan';
 import { isSealEvent, SEAL_STREAM, type SealData, sealShapeProblems } from './seal';
@@ -106,18 +108,6 @@ async function* readSeals(store: EventStore): AsyncGenerator<RecordedEvent<SealD
     if (page.length < 200) return;
     from = page[page.length - 1].revision + 1;
   }
-}
-
-/** First index in ascending `sorted` holding a value >= `value`. */
-function lowerBound(sorted: number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid] < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function countCovered(runs: Array<[number, number]>, exported: number[]): number {

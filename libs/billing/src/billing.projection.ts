@@ -1,5 +1,6 @@
 import type { CdrEvent, CdrReceived, CreditCdrReceived } from '@roamledger/cdrs';
 import type { RecordedEvent } from '@roamledger/event-store';
+import { lowerBound } from '@roamledger/kernel';
 import {
   loadRowSets,
   type Projection,
@@ -388,13 +389,7 @@ class BillingBatch {
  * must not make each next CDR cost a sort of all of them.
  */
 function withId(ids: string[], id: string): string[] {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (ids[mid] < id) low = mid + 1;
-    else high = mid;
-  }
+  const low = lowerBound(ids, id);
   if (ids[low] === id) return ids;
   const next = ids.slice();
   next.splice(low, 0, id);

@@ -1,3 +1,4 @@
 export * from './canonical-json';
 export * from './decider';
 export * from './decider-spec';
+export * from './lower-bound';
