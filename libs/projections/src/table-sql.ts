@@ -1,3 +1,4 @@
+import { isoTimestampSql } from '@roamledger/event-store';
 import type { ProjectionColumn, ProjectionTable, SqlQuery } from './projection';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -30,7 +31,7 @@ function readExpression(column: ProjectionColumn, alias: string): string {
     case 'bigint':
       return `${name}::text AS ${column.name}`;
     case 'timestamptz':
-      return `to_char(${name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column.name}`;
+      return `${isoTimestampSql(name)} AS ${column.name}`;
     default:
       return `${name} AS ${column.name}`;
   }

@@ -19,3 +19,11 @@ export interface SqlClient {
 }
 
 export type SqlQuery = Pick<SqlClient, 'query'>;
+
+/**
+ * A timestamptz as the ISO text JavaScript writes (UTC, milliseconds): selected this way, every
+ * driver hands back the same string, with no timestamp parse and Date per row.
+ */
+export function isoTimestampSql(expression: string): string {
+  return `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}

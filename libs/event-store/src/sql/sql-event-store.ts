@@ -20,7 +20,7 @@ import { eventHash, GENESIS_HASH } from '../hash-chain';
 import type { HashInput } from '../hash-pool';
 import { pollingSubscription } from '../polling-subscription';
 import { MIGRATION_LOCK_KEY, SCHEMA_SQL } from './schema';
-import type { SqlClient, SqlQuery } from './sql-client';
+import { isoTimestampSql, type SqlClient, type SqlQuery } from './sql-client';
 
 interface EventRow {
   position: number | string;
@@ -30,7 +30,7 @@ interface EventRow {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
-  recorded_at: Date | string;
+  recorded_at: string;
   prev_hash: string;
   hash: string;
 }
@@ -64,8 +64,8 @@ interface QueuedAppend {
 
 /** Appends sent in one group commit at most: bounds the statement's size. */
 const GROUP_COMMIT_LIMIT = 128;
-/** recorded_at as the ISO text the store wrote (ms, UTC): no timestamp parse and Date per event read. */
-const RECORDED_AT_TEXT = `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
+/** recorded_at as the ISO text the store wrote: what RecordedEvent.recordedAt holds. */
+const RECORDED_AT_TEXT = `${isoTimestampSql('recorded_at')} AS recorded_at`;
 const EVENT_COLUMNS = `position, id, stream, revision, type, data, metadata, ${RECORDED_AT_TEXT}, prev_hash, hash`;
 const HEAD_CACHE_LIMIT = 10_000;
 /** Events of the log's tail kept for this process's subscribers, at most (see readTail). */
@@ -615,7 +615,7 @@ function toRecorded<T>(row: EventRow): RecordedEvent<T> {
     stream: row.stream,
     revision: Number(row.revision),
     position: Number(row.position),
-    recordedAt: typeof row.recorded_at === 'string' ? row.recorded_at : row.recorded_at.toISOString(),
+    recordedAt: row.recorded_at,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
