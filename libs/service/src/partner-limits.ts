@@ -78,8 +78,9 @@ export class RejectionQuota {
       const written = new Promise<void>((resolve) => {
         flush = resolve;
       }).then(() => append(summary));
+      // Not unref'd: a request waits for this summary, so the timer is work in progress (drain()
+      // clears it at shutdown). Unref'd, a process with no other handle ended with the answer pending.
       const timer = setTimeout(() => this.flush(key), this.everyMs);
-      timer.unref();
       batch = { summary, written, timer, flush };
       this.pending.set(key, batch);
     }
