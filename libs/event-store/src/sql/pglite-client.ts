@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
-import type { SqlClient, SqlQuery } from './sql-client';
+import type { PGliteOptions } from '@electric-sql/pglite';
+import { openPgliteThread } from './pglite-thread';
+import type { SqlClient } from './sql-client';
 
 /**
  * PGlite's own start parameters, plus a light footprint: PGlite's defaults are a server's
@@ -34,31 +35,12 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
       throw error;
     }
   }
-  const db = await PGlite.create(dataDir, PGLITE_OPTIONS).catch((error) => {
+  const db = await openPgliteThread(dataDir, PGLITE_OPTIONS).catch((error) => {
     unlock();
     throw error;
   });
   return {
-    async query<R>(sql: string, params: unknown[] = []) {
-      const result = await db.query<R>(sql, params);
-      return result.rows;
-    },
-    async transaction<T>(work: (tx: SqlQuery) => Promise<T>) {
-      return db.transaction(async (tx) =>
-        work({
-          async query<R>(sql: string, params: unknown[] = []) {
-            return (await tx.query<R>(sql, params)).rows;
-          },
-        }),
-      );
-    },
-    async queryText<R>(sql: string) {
-      const results = await db.exec(sql);
-      return (results[results.length - 1]?.rows ?? []) as R[];
-    },
-    async exec(sql: string) {
-      await db.exec(sql);
-    },
+    ...db,
     async close() {
       try {
         await db.close();
