@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { openPgliteClient, type SqlClient } from '@roamledger/event-store';
+import { openPgliteClient, type SqlClient, StoreUnavailable } from '@roamledger/event-store';
 
 async function withClient(run: (db: SqlClient) => Promise<void>): Promise<void> {
   const db = await openPgliteClient(undefined);
@@ -110,10 +110,12 @@ describe('PGlite in its own thread', () => {
     });
   });
 
-  it('after close, a statement is refused with a clear error instead of waiting forever', async () => {
+  it('after close (or if the thread dies), a statement is refused as by an unreachable database, never left waiting', async () => {
     const db = await openPgliteClient(undefined);
     await db.close();
-    await assert.rejects(db.query('SELECT 1'), /embedded store's thread stopped/);
+    const error = await db.query('SELECT 1').catch((caught: unknown) => caught);
+    assert.ok(error instanceof StoreUnavailable, 'answered as an unreachable database: 503 and Retry-After');
+    assert.match(error.message, /embedded store's thread stopped/);
   });
 
   it('an open, idle store does not keep its process alive, and its folder is free again after', async () => {

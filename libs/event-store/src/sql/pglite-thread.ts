@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+import { StoreUnavailable } from '../store-unavailable';
 import type { SqlClient, SqlQuery } from './sql-client';
 
 /**
@@ -38,8 +39,9 @@ export async function openPgliteThread(dataDir: string | undefined, options: PGl
   let nextId = 0;
   let stopped: Error | undefined;
 
+  // Every later statement fails as an unreachable database does: routes answer 503, health says so.
   const stop = (error: Error) => {
-    stopped ??= error;
+    stopped ??= new StoreUnavailable(error);
     for (const waiter of pending.values()) waiter.reject(stopped);
     pending.clear();
   };
