@@ -95,7 +95,8 @@ export async function openPgliteThread(dataDir: string | undefined, options: PGl
       try {
         result = await work({ query: (sql, params) => query(sql, params, tx) });
       } catch (error) {
-        await ask({ op: 'end', tx: tx as number, commit: false });
+        // The work's error is the answer, even when the rollback cannot be sent (the thread stopped).
+        await ask({ op: 'end', tx: tx as number, commit: false }).catch(() => undefined);
         throw error;
       }
       await ask({ op: 'end', tx: tx as number, commit: true });
@@ -148,10 +149,18 @@ async function serve(dataDir: string | undefined, options: PGliteOptions): Promi
   // An open transaction: its queries, and how to end it (PGlite commits when the callback returns).
   const transactions = new Map<number, { tx: Transaction; end: (commit: boolean) => void; ended: Promise<void> }>();
   let nextTx = 0;
+  const fail = (id: number, error: unknown) => port.postMessage({ id, error: serializeError(error) });
   const reply = (id: number, work: () => Promise<Omit<Reply, 'id'>>) =>
     work().then(
-      (result) => port.postMessage({ id, ...result }),
-      (error) => port.postMessage({ id, error: serializeError(error) }),
+      (result) => {
+        try {
+          port.postMessage({ id, ...result });
+        } catch (error) {
+          // A value that cannot be copied to the caller fails its statement, not the thread.
+          fail(id, error);
+        }
+      },
+      (error) => fail(id, error),
     );
 
   port.on('message', (request: Request) => {
@@ -175,18 +184,17 @@ async function serve(dataDir: string | undefined, options: PGliteOptions): Promi
         const txId = nextTx++;
         const rollback = new Error('rolled back');
         let begun = false;
-        let end: (commit: boolean) => void = () => {};
-        const ended = db.transaction(
+        // PGlite calls back after its lock is taken and BEGIN ran, never synchronously.
+        const ended: Promise<void> = db.transaction(
           (tx) =>
             new Promise<void>((resolve, reject) => {
               begun = true;
-              end = (commit) => (commit ? resolve() : reject(rollback));
-              transactions.set(txId, { tx, end, ended });
+              transactions.set(txId, { tx, end: (commit) => (commit ? resolve() : reject(rollback)), ended });
               port.postMessage({ id: request.id, tx: txId });
             }),
         );
         ended.catch((error) => {
-          if (!begun) port.postMessage({ id: request.id, error: serializeError(error) });
+          if (!begun) fail(request.id, error);
         });
         return;
       }
