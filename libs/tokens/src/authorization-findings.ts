@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
 import { ProjectionHost } from '@roamledger/projections';
 import { authorizationFindingDecider, authorizationFindingStream, objectOfStream } from './authorization-finding.decider';
@@ -27,7 +27,7 @@ export const AUTHORIZATION_FINDING_OPTIONS = Symbol('AUTHORIZATION_FINDING_OPTIO
  * only once), after a restart or a projection rebuild too.
  */
 @Injectable()
-export class AuthorizationFindings implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuthorizationFindings implements OnApplicationBootstrap {
   private readonly logger = new Logger('token-findings');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -66,7 +66,8 @@ export class AuthorizationFindings implements OnApplicationBootstrap, OnApplicat
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops looking and waits for a look in flight (before the projection's database closes). */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.stopWatching?.();

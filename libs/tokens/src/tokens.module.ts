@@ -31,9 +31,12 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
   constructor(
     private readonly host: ProjectionHost,
     @Inject(TOKEN_PROJECTION_DB) private readonly db: SqlClient,
+    private readonly findings: AuthorizationFindings,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
+    // The findings read this database: stopped first, or a look in flight meets it closed.
+    await this.findings.stop();
     await this.host.stop();
     await this.db.close();
   }
