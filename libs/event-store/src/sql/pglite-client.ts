@@ -22,7 +22,7 @@ const PGLITE_OPTIONS: PGliteOptions = { startParams: START_PARAMS, initDbStartPa
 /** Marks a folder as in use by a live process; see lockFolder. */
 const LOCK_FILE = 'roamledger.lock';
 
-/** PGlite in a folder (or in memory when dataDir is undefined): the embedded default. */
+/** PGlite in a folder (or in memory when dataDir is undefined), in a thread of its own (pglite-thread.ts): the embedded default. */
 export async function openPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
   let unlock = () => {};
   if (dataDir) {
