@@ -79,8 +79,8 @@ export async function openPgliteThread(dataDir: string | undefined, options: PGl
     if (stopped) return Promise.reject(stopped);
     const id = nextId++;
     return new Promise<Reply>((resolve, reject) => {
+      if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject });
-      worker.ref();
       worker.postMessage({ ...request, id });
     });
   };

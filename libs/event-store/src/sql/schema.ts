@@ -93,7 +93,10 @@ BEGIN
     FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord);
 
   -- Delivered at commit: subscribers in other processes wake at once instead of at their next poll.
-  PERFORM pg_notify('rl_appended', (v_head + v_count)::text);
+  -- rl.notify = off where no other process can read the log (PGlite): the queue write is then waste.
+  IF current_setting('rl.notify', true) IS DISTINCT FROM 'off' THEN
+    PERFORM pg_notify('rl_appended', (v_head + v_count)::text);
+  END IF;
 
   RETURN QUERY SELECT 'appended'::text, v_current + v_count, p_events->(v_count - 1)->>'hash', v_head + v_count;
 END
@@ -148,7 +151,9 @@ BEGIN
   END LOOP;
   IF v_next > v_start THEN
     UPDATE rl_log_head SET position = v_next WHERE id;
-    PERFORM pg_notify('rl_appended', v_next::text);
+    IF current_setting('rl.notify', true) IS DISTINCT FROM 'off' THEN
+      PERFORM pg_notify('rl_appended', v_next::text);
+    END IF;
   END IF;
 END
 $fn$;

@@ -159,6 +159,8 @@ export class SqlEventStore implements EventStore {
   static async open(kind: 'pglite' | 'postgres', db: SqlClient): Promise<SqlEventStore> {
     await db.exec(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}); ${SCHEMA_SQL} COMMIT;`);
     let literals = false;
+    // One process holds a PGlite folder: nobody can LISTEN for its appends (see rl_append).
+    if (kind === 'pglite') await db.exec('SET rl.notify = off');
     if (kind === 'pglite' && db.queryText) {
       const [setting] = await db.query<{ on: string }>("SELECT current_setting('standard_conforming_strings') AS on");
       literals = setting?.on === 'on';
