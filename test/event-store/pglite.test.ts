@@ -21,13 +21,32 @@ test('PGlite: appends announce nothing (no other process can listen), PostgreSQL
     await db.listen('rl_appended', (payload) => announced.push(payload));
     const event = (revision: number, prev: string, hash: string) =>
       JSON.stringify([
-        { id: randomUUID(), revision, type: 'T', data: {}, metadata: {}, recorded_at: new Date().toISOString(), prev_hash: prev, hash },
+        {
+          id: randomUUID(),
+          revision,
+          type: 'T',
+          data: {},
+          metadata: {},
+          recorded_at: new Date().toISOString(),
+          prev_hash: prev,
+          hash,
+        },
       ]);
-    await db.query('SELECT outcome FROM rl_append($1, $2, $3::jsonb)', ['s-1', 'no_stream', event(0, GENESIS_HASH, 'a'.repeat(64))]);
+    await db.query('SELECT outcome FROM rl_append($1, $2, $3::jsonb)', [
+      's-1',
+      'no_stream',
+      event(0, GENESIS_HASH, 'a'.repeat(64)),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(announced, ['0']);
     await db.exec('SET rl.notify = off');
-    const [row] = (await db.query<{ outcome: string }>('SELECT outcome FROM rl_append($1, $2, $3::jsonb)', ['s-1', '0', event(1, 'a'.repeat(64), 'b'.repeat(64))])).rows;
+    const [row] = (
+      await db.query<{ outcome: string }>('SELECT outcome FROM rl_append($1, $2, $3::jsonb)', [
+        's-1',
+        '0',
+        event(1, 'a'.repeat(64), 'b'.repeat(64)),
+      ])
+    ).rows;
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(row.outcome, 'appended');
     assert.deepEqual(announced, ['0']);
