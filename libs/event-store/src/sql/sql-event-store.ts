@@ -222,9 +222,13 @@ export class SqlEventStore implements EventStore {
     return { newer: outcome.newer, result: await this.settle(stream, expected, ids, row) };
   }
 
-  /** One append, alone (PGlite: appends never overlap there) or in the next group commit (PostgreSQL). */
+  /**
+   * One append, in the next group commit: while a group is being written, the appends that arrive
+   * wait and go together as one statement (rl_append_many). A statement has a fixed cost that
+   * rows do not: a WAL flush on PostgreSQL, ~0.2 ms of WebAssembly on PGlite, where 16 PATCHes in
+   * flight cost 0.14 ms each grouped against 0.34 ms each alone.
+   */
   private submit(stream: string, expected: ExpectedRevision, ids: string[], rows: unknown[]): Promise<AppendRow> {
-    if (this.kind !== 'postgres') return this.callAppend(this.db, stream, expected, ids, rows);
     return new Promise<AppendRow>((resolve, reject) => {
       this.queued.push({ stream, expected, ids, rows, resolve, reject });
       this.sendQueued();
@@ -244,10 +248,14 @@ export class SqlEventStore implements EventStore {
   private async sendGroup(group: QueuedAppend[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const outcomes = await this.db.query<AppendRow & { idx: number }>(
-          'SELECT idx, outcome, actual_revision, actual_hash, last_position FROM rl_append_many($1::jsonb)',
-          [JSON.stringify(group.map((item) => ({ stream: item.stream, expected: String(item.expected), events: item.rows })))],
+        const appends = JSON.stringify(
+          group.map((item) => ({ stream: item.stream, expected: String(item.expected), events: item.rows })),
         );
+        const select = 'SELECT idx, outcome, actual_revision, actual_hash, last_position FROM rl_append_many';
+        const outcomes =
+          this.literals && this.db.queryText
+            ? await this.db.queryText<AppendRow & { idx: number }>(`${select}(${textLiteral(appends)}::jsonb)`)
+            : await this.db.query<AppendRow & { idx: number }>(`${select}($1::jsonb)`, [appends]);
         for (const outcome of outcomes) group[outcome.idx - 1].resolve(outcome);
         return;
       } catch {
