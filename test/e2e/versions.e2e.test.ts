@@ -591,11 +591,13 @@ describe('OCPI versions end to end: a 2.1.1 CPO and a 2.2.1 CPO charge the same 
       assert.deepEqual((await send230('GET', 'cdrs/CA/PRK/NA-CDR-1')).body.data.total_cost, { before_taxes: 2, taxes });
 
       // The catalog holds the same charger for both, the 2.3.0 one with its Parking.
+      // A location and each of its EVSEs are streams of their own, appended one after the other:
+      // the catalog can hold the location a moment before its EVSEs, so wait for those too.
       const catalog = async (partyId: string) => {
         const deadline = Date.now() + 60_000;
         for (;;) {
           const found = await call('GET', `/catalog/locations/CA/${partyId}/YUL-1`, CATALOG_KEY);
-          if (found.status === 200) return found.body.location;
+          if (found.status === 200 && found.body.location.evses?.length === place230.evses?.length) return found.body.location;
           assert.ok(Date.now() < deadline, `the catalog never held CA*${partyId} YUL-1: ${JSON.stringify(found.body)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
