@@ -62,6 +62,9 @@ interface QueuedAppend {
   reject: (error: unknown) => void;
 }
 
+/** What rl_append and rl_append_many answer for each append. */
+const APPEND_OUTCOME = 'outcome, actual_revision, actual_hash, last_position';
+
 /** Appends sent in one group commit at most: bounds the statement's size. */
 const GROUP_COMMIT_LIMIT = 128;
 /** recorded_at as the ISO text the store wrote: what RecordedEvent.recordedAt holds. */
@@ -211,9 +214,11 @@ export class SqlEventStore implements EventStore {
       const head = last ? { revision: last.revision, hash: last.hash } : await this.readHead(stream, tx);
       const ids = events.map((event) => event.id ?? randomUUID());
       const expected: ExpectedRevision = head.revision >= 0 ? head.revision : 'no_stream';
-      const [row] = await tx.query<AppendRow>(
-        'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
-        [stream, String(expected), JSON.stringify(chainRows(stream, events, ids, head, recordedAt))],
+      const [row] = await this.callLogFunction<AppendRow>(
+        tx,
+        `${APPEND_OUTCOME} FROM rl_append`,
+        [stream, String(expected)],
+        JSON.stringify(chainRows(stream, events, ids, head, recordedAt)),
       );
       return { newer, appended: { expected, ids, row } };
     });
@@ -248,14 +253,12 @@ export class SqlEventStore implements EventStore {
   private async sendGroup(group: QueuedAppend[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const appends = JSON.stringify(
-          group.map((item) => ({ stream: item.stream, expected: String(item.expected), events: item.rows })),
+        const outcomes = await this.callLogFunction<AppendRow & { idx: number }>(
+          this.db,
+          `idx, ${APPEND_OUTCOME} FROM rl_append_many`,
+          [],
+          JSON.stringify(group.map((item) => ({ stream: item.stream, expected: String(item.expected), events: item.rows }))),
         );
-        const select = 'SELECT idx, outcome, actual_revision, actual_hash, last_position FROM rl_append_many';
-        const outcomes =
-          this.literals && this.db.queryText
-            ? await this.db.queryText<AppendRow & { idx: number }>(`${select}(${textLiteral(appends)}::jsonb)`)
-            : await this.db.query<AppendRow & { idx: number }>(`${select}($1::jsonb)`, [appends]);
         for (const outcome of outcomes) group[outcome.idx - 1].resolve(outcome);
         return;
       } catch {
@@ -277,17 +280,11 @@ export class SqlEventStore implements EventStore {
     rows: unknown[],
   ): Promise<AppendRow> {
     try {
-      const events = JSON.stringify(rows);
-      // A NUL in a stream name: the parameter path, so the database refuses it as it always did.
-      if (db === this.db && this.literals && this.db.queryText && !stream.includes('\u0000')) {
-        const [result] = await this.db.queryText<AppendRow>(
-          `SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append(${textLiteral(stream)}, ${textLiteral(String(expected))}, ${textLiteral(events)}::jsonb)`,
-        );
-        return result;
-      }
-      const [result] = await db.query<AppendRow>(
-        'SELECT outcome, actual_revision, actual_hash, last_position FROM rl_append($1, $2, $3::jsonb)',
-        [stream, String(expected), events],
+      const [result] = await this.callLogFunction<AppendRow>(
+        db,
+        `${APPEND_OUTCOME} FROM rl_append`,
+        [stream, String(expected)],
+        JSON.stringify(rows),
       );
       return result;
     } catch (error) {
@@ -297,6 +294,21 @@ export class SqlEventStore implements EventStore {
       if (!retried) throw error;
       return retried;
     }
+  }
+
+  /**
+   * `SELECT <what>(texts..., json::jsonb)`, the way the log's append functions are called: on this
+   * store's own PGlite connection its values go into the statement's text as literals (see
+   * textLiteral), elsewhere (PostgreSQL, a transaction) as parameters.
+   */
+  private callLogFunction<R>(db: SqlQuery, what: string, texts: string[], json: string): Promise<R[]> {
+    // A NUL in a text argument: the parameter path, so the database refuses it as it always did.
+    // (JSON text never holds one: JSON.stringify escapes it.)
+    if (db === this.db && this.literals && this.db.queryText && !texts.some((text) => text.includes('\u0000'))) {
+      return this.db.queryText<R>(`SELECT ${what}(${[...texts, json].map(textLiteral).join(', ')}::jsonb)`);
+    }
+    const values = [...texts, json];
+    return db.query<R>(`SELECT ${what}(${values.map((_, i) => `$${i + 1}`).join(', ')}::jsonb)`, values);
   }
 
   /** The outcome of an append that already happened with these ids, if it did and the expectation fits. */
