@@ -91,13 +91,15 @@ const sessionKeyOf = (row: { country_code: string; party_id: string; session_key
  * CDR ledger, session view and partner statements, one projection (they read each other: a CDR
  * needs its session, a session its CDRs, a statement its CDRs). Version 3: the ledger's emsp_party,
  * and sessions carry the plausibility findings CDRs have (version 1 had neither). Version 4: a
- * session count per statement (the ledger's first_of_session). Version 5: the tokens register's
- * authorization findings (AuthorizationFindingRaised) on sessions and CDRs.
+ * session count per statement (the ledger's first CDR of each session). Version 5: the tokens register's
+ * authorization findings (AuthorizationFindingRaised) on sessions and CDRs. Version 6: a session's
+ * CDR count, not its CDR ids, and the ledger's first_of_session_key, so that the thousandth CDR of
+ * one session costs what its first did (ids are read from the ledger by the finance API).
  */
 export function billingProjection(settings: BillingProjectionSettings): Projection {
   return {
     name: BILLING_PROJECTION,
-    version: 5,
+    version: 6,
     settings: { timeZone: settings.timeZone },
     tables: [CDR_LEDGER, SESSION_VIEW, PARTNER_STATEMENTS],
     filter: { eventTypes: [...BILLING_EVENT_TYPES] },
@@ -170,7 +172,7 @@ class BillingBatch {
         if (event.data.cdr.session_id) {
           const sessionKey = upper(event.data.cdr.session_id);
           add(sessionKeys, country, party, 'session_key', sessionKey);
-          if (event.type === 'CdrReceived') add(billedSessionKeys, country, party, 'session_key', sessionKey);
+          if (event.type === 'CdrReceived') add(billedSessionKeys, country, party, 'first_of_session_key', sessionKey);
         }
       } else {
         const sessionKey = upper((data as { session_id: string }).session_id);
@@ -189,17 +191,14 @@ class BillingBatch {
           // credits that arrived before their original; a session's CDRs (came before it, or billed it first)
           { keys: [...originalKeys.values()], by: ['credit_reference_key', 'country_code', 'party_id'] },
           { keys: [...sessionCdrKeys.values()], by: ['session_key', 'country_code', 'party_id'] },
-          {
-            keys: [...billedSessionKeys.values()].map((row) => ({ ...row, first_of_session: true })),
-            by: ['session_key', 'country_code', 'party_id', 'first_of_session'],
-          },
+          { keys: [...billedSessionKeys.values()], by: ['first_of_session_key', 'country_code', 'party_id'] },
         ],
       },
       { table: SESSION_VIEW, physical: this.sessionTable, lookups: [{ keys: [...sessionKeys.values()] }] },
     ]);
     for (const row of cdrRows as CdrLedgerRow[]) {
       this.holdCdr(row);
-      if (row.first_of_session) this.billedSessions.add(key(row.country_code, row.party_id, row.session_key ?? ''));
+      if (row.first_of_session_key) this.billedSessions.add(key(row.country_code, row.party_id, row.first_of_session_key));
     }
     for (const row of sessionRows as SessionViewRow[]) this.sessions.set(sessionKeyOf(row), row);
   }
@@ -244,7 +243,7 @@ class BillingBatch {
     if (this.cdrs.has(rowKey)) return;
     if (!row.credit && row.session_key) {
       const billed = key(row.country_code, row.party_id, row.session_key);
-      row.first_of_session = !this.billedSessions.has(billed);
+      if (!this.billedSessions.has(billed)) row.first_of_session_key = row.session_key;
       this.billedSessions.add(billed);
     }
     this.holdCdr(row);
@@ -259,7 +258,7 @@ class BillingBatch {
     }
     const session = row.session_key ? this.sessions.get(key(row.country_code, row.party_id, row.session_key)) : undefined;
     setFinding(row, LEDGER_FINDINGS.cdrWithoutSession, !session);
-    if (session) this.linkCdr(session, row, event);
+    if (session) this.linkCdr(session, event);
     // Credits that came first now have their original.
     for (const other of this.creditsByOriginal.get(key(row.country_code, row.party_id, row.cdr_key)) ?? []) {
       setFinding(other, LEDGER_FINDINGS.creditWithoutOriginal, false);
@@ -274,8 +273,9 @@ class BillingBatch {
     this.markCdr(original, event);
   }
 
-  private linkCdr(session: SessionViewRow, cdr: CdrLedgerRow, event: Billing): void {
-    session.cdr_ids = withId(session.cdr_ids, cdr.cdr_id);
+  /** Each CDR is linked once: when it arrives after its session, or when its session starts after it. */
+  private linkCdr(session: SessionViewRow, event: Billing): void {
+    session.cdr_count += 1;
     this.markSession(session, event);
   }
 
@@ -284,7 +284,7 @@ class BillingBatch {
     const rowKey = sessionKeyOf(row);
     const existing = this.sessions.get(rowKey);
     if (existing) {
-      row.cdr_ids = existing.cdr_ids;
+      // cdr_count is not carried: every CDR of a starting session is loaded and linked again below.
       row.findings = existing.findings;
       row.started_position = existing.started_position;
     }
@@ -293,7 +293,7 @@ class BillingBatch {
     // CDRs that came before their session now have it.
     for (const cdr of this.cdrsBySession.get(rowKey) ?? []) {
       if (setFinding(cdr, LEDGER_FINDINGS.cdrWithoutSession, false)) this.markCdr(cdr, event);
-      this.linkCdr(row, cdr, event);
+      this.linkCdr(row, event);
     }
   }
 

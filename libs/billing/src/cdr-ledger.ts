@@ -22,8 +22,9 @@ export const CDR_LEDGER: ProjectionTable = {
     { name: 'credited_by', type: 'text[]', required: true },
     { name: 'session_id', type: 'text' },
     { name: 'session_key', type: 'text' },
-    // The first CDR (not a credit) naming its session: statements count sessions by it, once each.
-    { name: 'first_of_session', type: 'boolean', required: true },
+    // session_key on the first CDR (not a credit) naming its session, else null: statements count
+    // sessions by it, once each, and its index finds that one CDR however many the session has.
+    { name: 'first_of_session_key', type: 'text' },
     { name: 'token_uid', type: 'text', required: true },
     { name: 'token_type', type: 'text', required: true },
     { name: 'contract_id', type: 'text', required: true },
@@ -61,6 +62,7 @@ export const CDR_LEDGER: ProjectionTable = {
     ['end_at', 'country_code', 'party_id', 'cdr_key'],
     ['session_key', 'country_code', 'party_id'],
     ['credit_reference_key', 'country_code', 'party_id'],
+    ['first_of_session_key', 'country_code', 'party_id'],
   ],
 };
 
@@ -96,7 +98,7 @@ export interface CdrLedgerRow extends Row {
   credited_by: string[];
   session_id: string | null;
   session_key: string | null;
-  first_of_session: boolean;
+  first_of_session_key: string | null;
   emsp_party: string;
   currency: string;
   amount_excl_vat: string;
@@ -145,7 +147,7 @@ export function cdrLedgerRow(
     session_id: cdr.session_id ?? null,
     session_key: cdr.session_id ? upper(cdr.session_id) : null,
     // Set by the projection, which knows the CDRs before this one.
-    first_of_session: false,
+    first_of_session_key: null,
     token_uid: cdr.cdr_token.uid,
     token_type: cdr.cdr_token.type,
     contract_id: cdr.cdr_token.contract_id,

@@ -74,7 +74,7 @@ export function addToStatement(statement: PartnerStatementRow, cdr: CdrLedgerRow
   const signed = (value: string) => (cdr.credit ? decimalOf(value).abs().negated() : decimalOf(value));
   if (cdr.credit) statement.credit_count += 1;
   else statement.cdr_count += 1;
-  if (cdr.first_of_session) statement.session_count += 1;
+  if (cdr.first_of_session_key) statement.session_count += 1;
   statement.energy_kwh = decimalOf(statement.energy_kwh).plus(signed(cdr.energy_kwh)).toFixed();
   statement.amount_excl_vat = Money.of(statement.amount_excl_vat, cdr.currency)
     .plus(Money.of(signed(cdr.amount_excl_vat), cdr.currency))

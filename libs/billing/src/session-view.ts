@@ -12,7 +12,10 @@ import {
 import type { ProjectionTable, Row } from '@roamledger/projections';
 import { quantity, upper, utc } from './cdr-ledger';
 
-/** The session view: each session's current status, kWh and cost so far, and the CDRs that bill it. */
+/**
+ * The session view: each session's current status, kWh and cost so far, and how many CDRs bill it
+ * (their ids are read from the ledger: a list here would be rewritten whole with each next CDR).
+ */
 export const SESSION_VIEW: ProjectionTable = {
   name: 'session_view',
   columns: [
@@ -36,7 +39,7 @@ export const SESSION_VIEW: ProjectionTable = {
     { name: 'evse_uid', type: 'text', required: true },
     { name: 'connector_id', type: 'text', required: true },
     { name: 'last_updated', type: 'timestamptz', required: true },
-    { name: 'cdr_ids', type: 'text[]', required: true },
+    { name: 'cdr_count', type: 'integer', required: true },
     { name: 'findings', type: 'text[]', required: true },
     { name: 'stream', type: 'text', required: true },
     { name: 'started_position', type: 'bigint', required: true },
@@ -82,7 +85,7 @@ export interface SessionViewRow extends Row {
   session_key: string;
   session_id: string;
   status: string;
-  cdr_ids: string[];
+  cdr_count: number;
   findings: string[];
   position: string;
 }
@@ -118,7 +121,7 @@ export function sessionViewRow(event: RecordedEvent, session: Session): SessionV
     evse_uid: session.evse_uid,
     connector_id: session.connector_id,
     last_updated: utc(session.last_updated),
-    cdr_ids: [],
+    cdr_count: 0,
     findings: [],
     stream: event.stream,
     started_position: String(event.position),

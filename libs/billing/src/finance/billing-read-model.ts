@@ -64,10 +64,14 @@ const PRICED_COLUMNS = [
 /** A session view row with its cost so far (the pricing projection's session_pricing row). */
 const PRICED_SESSIONS = `${SESSION_VIEW.name} t LEFT JOIN ${SESSION_PRICING.name} sp
   ON sp.session_key = t.session_key AND sp.country_code = t.country_code AND sp.party_id = t.party_id`;
+/** The ids of the CDRs that bill a session (credits not), in the order JavaScript sorts such ids. */
+const SESSION_CDR_IDS = `ARRAY(SELECT l.cdr_id FROM ${CDR_LEDGER.name} l
+  WHERE l.session_key = t.session_key AND l.country_code = t.country_code AND l.party_id = t.party_id AND NOT l.credit
+  ORDER BY l.cdr_id COLLATE "C")`;
 const sessionSelect = () =>
   `SELECT ${selectList(SESSION_VIEW)}, sp.status AS cost_so_far_status, sp.reason AS cost_so_far_reason,
           sp.cost_excl_vat::text AS cost_so_far_excl_vat, sp.cost_incl_vat::text AS cost_so_far_incl_vat,
-          sp.tariffs AS cost_so_far_tariffs
+          sp.tariffs AS cost_so_far_tariffs, ${SESSION_CDR_IDS} AS cdr_ids
      FROM ${PRICED_SESSIONS}`;
 const cdrSelect = (withBreakdown = false) =>
   `SELECT ${selectList(CDR_LEDGER)}, ${PRICED_COLUMNS}${withBreakdown ? ', p.breakdown AS pricing_breakdown, p.time_zone AS pricing_time_zone' : ''} FROM ${PRICED_CDRS}`;
@@ -163,7 +167,7 @@ export class BillingReadModel {
       if (filter.finding) where.push(`${param(filter.finding)} = ANY (t.findings)`);
       if (filter.cdrDueBefore) {
         where.push(
-          `t.status = 'COMPLETED' AND cardinality(t.cdr_ids) = 0 AND coalesce(t.end_at, t.last_updated) < ${param(filter.cdrDueBefore.toISOString())}::timestamptz`,
+          `t.status = 'COMPLETED' AND t.cdr_count = 0 AND coalesce(t.end_at, t.last_updated) < ${param(filter.cdrDueBefore.toISOString())}::timestamptz`,
         );
       }
       if (after) {
