@@ -7,6 +7,7 @@
  *                            BENCH_LOG_EVENTS=100000, BENCH_STORES=pglite,postgres,
  *                            BENCH_LARGE_LOG_EVENTS=1000000: the last row's log, 0 to skip it;
  *                            BENCH_SETTLE_SECONDS=600: longest wait for the hub to catch up with it;
+ *                            BENCH_SESSION_CDRS=10000: CDRs one session gets before its row;
  *                            BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the server during each row's
  *                            hub load, one .cpuprofile per row, for Chrome DevTools)
  */
@@ -29,6 +30,7 @@ const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const LARGE_LOG_EVENTS = Number(process.env.BENCH_LARGE_LOG_EVENTS ?? 1_000_000);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 600);
 const SHORT_SESSIONS = 200;
+const MANY_CDRS = Number(process.env.BENCH_SESSION_CDRS ?? 10_000);
 
 interface Histogram {
   p50: number;
@@ -56,6 +58,7 @@ const autocannon = require('autocannon') as (options: {
   connections: number;
   duration: number;
   overallRate?: number;
+  amount?: number;
   requests: AutocannonRequest[];
 }) => Promise<AutocannonResult>;
 
@@ -72,13 +75,14 @@ async function load(
   url: string,
   method: string,
   next: () => { path: string; body: string },
-  options: { connections?: number; seconds?: number; overallRate?: number } = {},
+  options: { connections?: number; seconds?: number; overallRate?: number; amount?: number } = {},
 ): Promise<Load> {
   const result = await autocannon({
     url,
     connections: options.connections ?? CONNECTIONS,
     duration: options.seconds ?? SECONDS,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.amount ? { amount: options.amount } : {}),
     requests: [
       {
         method,
@@ -100,14 +104,14 @@ let counter = 0;
 const patchBody = () => JSON.stringify({ kwh: ++counter, last_updated: new Date().toISOString() });
 const sessionPath = (id: string) => `/ocpi/emsp/2.2.1/sessions/NL/STK/${id}`;
 
-function cdrBody(id: string): string {
+function cdrBody(id: string, sessionId: string): string {
   return JSON.stringify({
     country_code: 'NL',
     party_id: 'STK',
     id,
     start_date_time: '2026-03-01T10:00:00Z',
     end_date_time: '2026-03-01T12:00:00Z',
-    session_id: 'B0',
+    session_id: sessionId,
     cdr_token: { country_code: 'NL', party_id: 'RLG', uid: '123abc', type: 'RFID', contract_id: 'NL-RLG-C12345678-S' },
     auth_method: 'WHITELIST',
     cdr_location: {
@@ -281,10 +285,28 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
       path: sessionPath('L5K'),
       body: patchBody(),
     }));
-    await pair(server, store, 'POST CDR (new CDR each)', 'POST', () => {
-      const id = `CDR-${randomUUID().slice(0, 30)}`;
-      return { path: '/ocpi/emsp/2.2.1/cdrs', body: cdrBody(id) };
+    const newCdr = (sessionId: string) => ({
+      path: '/ocpi/emsp/2.2.1/cdrs',
+      body: cdrBody(`CDR-${randomUUID().slice(0, 30)}`, sessionId),
     });
+    const cdrs = await pair(server, store, 'POST CDR (new CDR each)', 'POST', () => newCdr(`B${++counter % SHORT_SESSIONS}`));
+    // A CDR's cost must not grow with the CDRs its session already has (a billing projection that
+    // rewrote the session's CDR list did): one session given MANY_CDRS, then the next ones.
+    const opened = await fetch(`${server.hub}${sessionPath('MANY')}`, {
+      method: 'PUT',
+      headers: AUTH,
+      body: JSON.stringify(benchSession('MANY', new Date().toISOString())),
+    });
+    if (opened.status >= 300) throw new Error(`PUT MANY: ${opened.status} ${await opened.text()}`);
+    const cdrsFrom = performance.now();
+    const cdrsSeeded = await load(server.hub, 'POST', () => newCdr('MANY'), { amount: MANY_CDRS, seconds: 600 });
+    const cdrsSettled = await server.ask<number>({ type: 'settle' });
+    const many = await pair(server, store, `POST CDR, one session with ${MANY_CDRS.toLocaleString('en')} CDRs`, 'POST', () =>
+      newCdr('MANY'),
+    );
+    console.log(
+      `  (${MANY_CDRS.toLocaleString('en')} CDRs posted to one session first in ${((performance.now() - cdrsFrom) / 1000).toFixed(1)} s${cdrsSeeded.failed ? `, ${cdrsSeeded.failed} failed` : ''}; hub idle again after ${(cdrsSettled / 1000).toFixed(1)} s; flat: hub/bare with ${MANY_CDRS.toLocaleString('en')} CDRs / with 200 sessions = ${(ratioOf(many) / ratioOf(cdrs)).toFixed(2)})`,
+    );
     const rated = await load(server.hub, 'PATCH', short, { overallRate: 200 });
     const ratedRow = { store, name: 'PATCH at 200 req/s offered', hub: rated };
     rows.push(ratedRow);
