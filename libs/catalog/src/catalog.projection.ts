@@ -173,9 +173,19 @@ class CatalogBatch {
     this.touchLocation(row, event, event.data.last_updated);
   }
 
-  private touchLocation(row: LocationRow, event: RecordedEvent, lastUpdated: string | undefined): void {
+  /**
+   * The location's last_updated is the latest of its own and its EVSEs'. A location's own event
+   * recomputes it over every EVSE (all were loaded); an EVSE's event only adds that EVSE's, as the
+   * others' are in it already: a status PATCH must not cost more at a location with 200 EVSEs.
+   */
+  private touchLocation(
+    row: LocationRow,
+    event: RecordedEvent,
+    lastUpdated: string | undefined,
+    evseKeys: readonly string[] = row.evse_keys,
+  ): void {
     if (lastUpdated) row.last_updated = later(row.last_updated, utc(lastUpdated));
-    for (const evseKey of row.evse_keys) {
+    for (const evseKey of evseKeys) {
       const evse = this.evses.get(key(row.country_code, row.party_id, row.location_key, evseKey));
       if (evse) row.last_updated = later(row.last_updated, evse.last_updated);
     }
@@ -211,7 +221,7 @@ class CatalogBatch {
       });
     }
     const location = this.locations.get(key(party.country_code, party.party_id, location_key));
-    if (location?.evse_keys.includes(evse_key)) this.touchLocation(location, event, undefined);
+    if (location?.evse_keys.includes(evse_key)) this.touchLocation(location, event, undefined, [evse_key]);
   }
 
   private tariff(event: CatalogEvent & TariffEvent): void {
