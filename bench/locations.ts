@@ -117,8 +117,12 @@ const perSecond = (rate: number) => (rate < 10 ? rate.toFixed(2) : rate.toFixed(
 
 async function timed(
   work: (i: number) => Promise<void>,
-): Promise<{ count: number; perSecond: number; p50: number; p99: number; max: number }> {
+): Promise<{ count: number; perSecond: number; p50: number; p99: number; max: number; cpuUs: number }> {
   const latencies: number[] = [];
+  // CPU of the whole process (every thread: the databases', the projections', the load's own), per
+  // PATCH (PostgreSQL's server processes not counted): it moves far less with a noisy machine than
+  // PATCHes per second do.
+  const cpu = process.cpuUsage();
   const started = performance.now();
   while (latencies.length < MAX_PATCHES && performance.now() - started < SECONDS * 1000) {
     const t = performance.now();
@@ -126,8 +130,10 @@ async function timed(
     latencies.push(performance.now() - t);
   }
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   return {
+    cpuUs: (used.user + used.system) / latencies.length,
     max: latencies[latencies.length - 1],
     count: latencies.length,
     perSecond: latencies.length / elapsed,
@@ -279,7 +285,7 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
     const lagAfter = await lagOf();
     const bareFigures = await timed(patch(bareUrl));
     console.log(
-      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms, max ${stack.max.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%${seeded}${cold}; behind at start: ${lagBefore}, at end: ${lagAfter}; load ${os.loadavg()[0].toFixed(1)}`,
+      `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms, max ${stack.max.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%; CPU per PATCH stack ${stack.cpuUs.toFixed(0)} µs, bare ${bareFigures.cpuUs.toFixed(0)} µs${seeded}${cold}; behind at start: ${lagBefore}, at end: ${lagAfter}; load ${os.loadavg()[0].toFixed(1)}`,
     );
   }
   await bare.close();
