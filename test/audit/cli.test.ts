@@ -272,7 +272,7 @@ describe('npm run audit', () => {
         assert.equal(replay.code, 1, replay.stderr);
         assert.match(
           replay.stdout,
-          /billing v5 at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
+          /billing v\d+ at position [\d,]+: behind\n {2}behind the log: the event at position [\d,]+ is not applied/,
         );
         // The pricing projection (session cost so far) takes SessionStarted too.
         assert.match(replay.stdout, /replay: DIFFERENCES found \(billing: behind; pricing: behind\)/);
@@ -289,7 +289,7 @@ describe('npm run audit', () => {
       await db.close();
       const run = await spawnAudit(['replay']);
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stdout, /billing v5 at position [\d,]+: differs/);
+      assert.match(run.stdout, /billing v\d+ at position [\d,]+: differs/);
       assert.match(run.stdout, /DIFFERS cdr_ledger/);
       assert.match(run.stdout, /only live: {4}\{.*"cdr_id": "C1"/);
       assert.match(run.stdout, /only rebuilt: \{.*"cdr_id": "C1"/);
