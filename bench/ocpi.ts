@@ -305,7 +305,7 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
       newCdr('MANY'),
     );
     console.log(
-      `  (${MANY_CDRS.toLocaleString('en')} CDRs posted to one session first in ${((performance.now() - cdrsFrom) / 1000).toFixed(1)} s${cdrsSeeded.failed ? `, ${cdrsSeeded.failed} failed` : ''}; hub idle again after ${(cdrsSettled / 1000).toFixed(1)} s; flat: hub/bare with ${MANY_CDRS.toLocaleString('en')} CDRs / with 200 sessions = ${(ratioOf(many) / ratioOf(cdrs)).toFixed(2)})`,
+      `  (${MANY_CDRS.toLocaleString('en')} CDRs posted to one session first in ${((performance.now() - cdrsFrom) / 1000).toFixed(1)} s${cdrsSeeded.failed ? `, ${cdrsSeeded.failed} failed` : ''}; hub idle again after ${(cdrsSettled / 1000).toFixed(1)} s; flat: hub/bare with ${MANY_CDRS.toLocaleString('en')} CDRs / with ${SHORT_SESSIONS} sessions = ${(ratioOf(many) / ratioOf(cdrs)).toFixed(2)})`,
     );
     // The CDR rows leave the read side (pricing above all) seconds behind: a latency figure taken
     // while it catches up would be the backlog's, not the PATCH's.

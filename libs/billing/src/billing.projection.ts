@@ -385,8 +385,8 @@ class BillingBatch {
 
 /**
  * `ids` (sorted, as .sort() orders strings) with `id` in its place: a copy, or `ids` itself when it
- * holds `id`. A binary search, not includes-then-sort: a session that a CPO gives thousands of CDRs
- * must not make each next CDR cost a sort of all of them.
+ * holds `id`. Used for an original CDR's credits (credited_by), which are few; a session's CDRs are
+ * counted, not listed, so that list never grows here.
  */
 function withId(ids: string[], id: string): string[] {
   const low = lowerBound(ids, id);
