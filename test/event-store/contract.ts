@@ -404,6 +404,14 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       await resumed.close();
     });
 
+    test('a store closed twice, at once and again later, closes once and throws nothing', async () => {
+      // Shutdown can run twice (a signal and a parent going away), and modules may share a store.
+      const other = await target.open();
+      await other.append(uniqueStream('session'), [event('A')]);
+      await Promise.all([other.close(), other.close()]);
+      await other.close();
+    });
+
     test('every stream is a sha256 hash chain from the first event', async () => {
       const stream = uniqueStream('partner');
       await store.append(stream, [event('PartnerInvited', { at: new Date('2026-11-25T10:00:00Z') })]);

@@ -84,6 +84,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly subscriptionBuffer: number;
   private readonly subscriptions = new Set<KurrentDbSubscription>();
+  private closing: Promise<void> | undefined;
 
   /** `connection` is a KurrentDB connection string (`kurrentdb://host:2113?tls=false`) or a client. */
   constructor(connection: string | KurrentDBClient, options: KurrentDbEventStoreOptions = {}) {
@@ -434,9 +435,13 @@ export class KurrentDbEventStore implements EventStore {
     return subscription;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    await this.client.dispose();
+  /** Once, however often it is asked (a shutdown run twice). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      await this.client.dispose();
+    })();
+    return this.closing;
   }
 }
 

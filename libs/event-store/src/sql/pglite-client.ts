@@ -39,14 +39,13 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
     unlock();
     throw error;
   });
+  let closed: Promise<void> | undefined;
   return {
     ...db,
-    async close() {
-      try {
-        await db.close();
-      } finally {
-        unlock();
-      }
+    // Once, however often it is asked: a second unlock could release a lock taken since by another opener.
+    close() {
+      closed ??= db.close().finally(unlock);
+      return closed;
     },
   };
 }

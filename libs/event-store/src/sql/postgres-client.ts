@@ -43,6 +43,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   // Each LISTEN connection, tracked from before it connects, so close() ends it even mid-connect.
   const listeners: Array<{ client: Client; ready: Promise<unknown> }> = [];
   let closing = false;
+  let closed: Promise<void> | undefined;
   const reconnects = new Set<NodeJS.Timeout>();
   return {
     async listen(channel: string, onNotify: () => void) {
@@ -127,16 +128,21 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     async exec(sql: string) {
       await pool.query(sql).catch(rethrowUnavailable);
     },
-    async close() {
-      closing = true;
-      for (const timer of reconnects) clearTimeout(timer);
-      await Promise.all(
-        listeners.map(async ({ client, ready }) => {
-          await ready;
-          await client.end().catch(() => undefined);
-        }),
-      );
-      await pool.end();
+    // Once, however often it is asked (two modules sharing the client, a shutdown run twice):
+    // pg's pool throws on a second end().
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        for (const timer of reconnects) clearTimeout(timer);
+        await Promise.all(
+          listeners.map(async ({ client, ready }) => {
+            await ready;
+            await client.end().catch(() => undefined);
+          }),
+        );
+        await pool.end();
+      })();
+      return closed;
     },
   };
 }

@@ -534,6 +534,7 @@ export class SqlEventStore implements EventStore {
     await this.db.query('SELECT 1 FROM rl_log_head WHERE id');
   }
 
+  /** Closes its client, which closes once however often it is asked (a shutdown run twice). */
   async close(): Promise<void> {
     this.tail = [];
     this.tailNext = -1;
