@@ -8,6 +8,7 @@
  * with the seeded events (BENCH_CATCH_UP=0: measure while they catch up), so a figure is the cost of
  * a PATCH after that much history, not of the read side's backlog.
  *   npm run bench:locations     (BENCH_EARLIER=100000 BENCH_SECONDS=5 BENCH_STORES=pglite,postgres
+ *                                BENCH_SLICES=5 BENCH_WARM_UP_SECONDS=20
  *                                BENCH_CATCH_UP=1 BENCH_DATABASE_URL=postgresql://...)
  */
 import { randomUUID } from 'node:crypto';
@@ -40,6 +41,8 @@ import { evse, location } from '../test/support/location-fixtures';
 const EARLIER = Number(process.env.BENCH_EARLIER ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MAX_PATCHES = Number(process.env.BENCH_MAX_PATCHES ?? 2000);
+const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? 5));
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 20);
 const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const CATCH_UP = process.env.BENCH_CATCH_UP !== '0';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -115,31 +118,59 @@ function patchEvents(locationId: string, uid: string, second: number): NewEvent[
 
 const perSecond = (rate: number) => (rate < 10 ? rate.toFixed(2) : rate.toFixed(0)).padStart(5);
 
-async function timed(
-  work: (i: number) => Promise<void>,
-): Promise<{ count: number; perSecond: number; p50: number; p99: number; max: number; cpuUs: number }> {
-  const latencies: number[] = [];
-  // CPU of the whole process (every thread: the databases', the projections', the load's own), per
-  // PATCH (PostgreSQL's server processes not counted): it moves far less with a noisy machine than
-  // PATCHes per second do.
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  while (latencies.length < MAX_PATCHES && performance.now() - started < SECONDS * 1000) {
-    const t = performance.now();
-    await work(latencies.length);
-    latencies.push(performance.now() - t);
+interface Figures {
+  count: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuUs: number;
+}
+
+/**
+ * The stack and the bare route in turns of SECONDS / SLICES each, SLICES times (or MAX_PATCHES
+ * PATCHes each in all): a machine shared with other work changes speed within seconds, and in
+ * turns both sides see the same machine, so their ratio holds where one run after the other did not.
+ * Each turn ends when `settled` says the read side has caught up, and that wait counts in the
+ * turn's time and CPU: the projections' and the sealer's work on the stack's events is the stack's
+ * cost, not the next bare turn's.
+ */
+async function timedInTurns(
+  stack: (i: number) => Promise<void>,
+  bare: (i: number) => Promise<void>,
+  settled: () => Promise<void>,
+): Promise<[Figures, Figures]> {
+  const sides = [stack, bare].map((work) => ({ work, latencies: [] as number[], seconds: 0, cpuUs: 0 }));
+  for (let slice = 0; slice < SLICES; slice++) {
+    for (const side of sides) {
+      const cap = Math.ceil((MAX_PATCHES * (slice + 1)) / SLICES);
+      // CPU of the whole process (every thread: the databases', the projections', the load's own),
+      // per PATCH (PostgreSQL's server processes not counted): it moves far less with a noisy
+      // machine than PATCHes per second do.
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      while (side.latencies.length < cap && performance.now() - started < (SECONDS * 1000) / SLICES) {
+        const t = performance.now();
+        await side.work(side.latencies.length);
+        side.latencies.push(performance.now() - t);
+      }
+      await settled();
+      side.seconds += (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      side.cpuUs += used.user + used.system;
+    }
   }
-  const elapsed = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  latencies.sort((a, b) => a - b);
-  return {
-    cpuUs: (used.user + used.system) / latencies.length,
-    max: latencies[latencies.length - 1],
-    count: latencies.length,
-    perSecond: latencies.length / elapsed,
-    p50: latencies[Math.floor(latencies.length * 0.5)],
-    p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
-  };
+  return sides.map(({ latencies, seconds, cpuUs }) => {
+    latencies.sort((a, b) => a - b);
+    return {
+      cpuUs: cpuUs / latencies.length,
+      max: latencies[latencies.length - 1],
+      count: latencies.length,
+      perSecond: latencies.length / seconds,
+      p50: latencies[Math.floor(latencies.length * 0.5)],
+      p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
+    };
+  }) as [Figures, Figures];
 }
 
 async function run(name: string, env: Record<string, string>): Promise<void> {
@@ -174,13 +205,13 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
     return `${lags.join(', ')}, sealer ${head - sealed}`;
   };
   /** Until every projection has applied the log as it stands, and the sealer is within one seal of it. */
-  const caughtUp = async () => {
+  const caughtUp = async (pollMs = 200) => {
     const head = await store.headPosition();
     for (const host of hosts) for (const p of host.projections) await host.waitFor(p.name, head, 600_000);
     const deadline = Date.now() + 600_000;
     while (((await store.checkpoints.load('audit-sealer')) ?? -1) < head - config.audit.sealEveryEvents) {
       if (Date.now() > deadline) throw new Error('the sealer did not catch up within 10 minutes');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   };
   await db.exec(BARE_SCHEMA);
@@ -202,9 +233,11 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/bare/BE/BEC`;
   const headers = { authorization: encodeCredentialsToken(TOKEN), 'content-type': 'application/json' };
 
-  console.log(`\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure`);
-  // Untimed first PATCHes on both routes (code paths compiled, first projection batches, first
-  // seal), so the first figure is not the cost of a cold process.
+  console.log(`\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure, stack and bare in ${SLICES} turns each`);
+  // Untimed PATCHes on both routes, in turns, for WARM_UP_SECONDS (at least 200 each): code paths
+  // compiled and optimised, first projection batches, first seals. With 200 each and no more, the
+  // first row's stack cost about 1.6 times the CPU per PATCH of the same case run third, so the
+  // first row measured the JIT, not the case.
   {
     const put = await fetch(`${stackUrl}/WARM-UP`, {
       method: 'PUT',
@@ -212,11 +245,12 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
       body: JSON.stringify(location('WARM-UP', at(0), { evses: [evse('W1', at(0))] })),
     });
     if (put.status !== 201) throw new Error(`PUT WARM-UP: HTTP ${put.status} ${await put.text()}`);
-    for (const [i, base] of [stackUrl, bareUrl].flatMap((base) => Array.from({ length: 200 }, () => base)).entries()) {
-      const response = await fetch(`${base}/WARM-UP/W1`, {
+    const started = performance.now();
+    for (let i = 0; i < 400 || performance.now() - started < WARM_UP_SECONDS * 1000; i++) {
+      const response = await fetch(`${i % 2 ? bareUrl : stackUrl}/WARM-UP/W1`, {
         method: 'PATCH',
         headers,
-        body: JSON.stringify({ status: STATUSES[i % 2], last_updated: at(i + 1) }),
+        body: JSON.stringify({ status: STATUSES[(i >> 1) % 2], last_updated: at((i >> 1) + 1) }),
       });
       await response.arrayBuffer();
     }
@@ -281,9 +315,8 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
       ? `, first PATCH of each EVSE (cold read) ${((performance.now() - coldStarted) / evses).toFixed(1)} ms`
       : '';
     const lagBefore = await lagOf();
-    const stack = await timed(patch(stackUrl));
+    const [stack, bareFigures] = await timedInTurns(patch(stackUrl), patch(bareUrl), () => caughtUp(5));
     const lagAfter = await lagOf();
-    const bareFigures = await timed(patch(bareUrl));
     console.log(
       `  ${String(evses).padStart(3)} EVSE(s), ${String(earlier).padStart(6)} earlier: stack ${perSecond(stack.perSecond)}/s (p50 ${stack.p50.toFixed(1)} ms, p99 ${stack.p99.toFixed(1)} ms, max ${stack.max.toFixed(1)} ms)   bare ${perSecond(bareFigures.perSecond)}/s (p50 ${bareFigures.p50.toFixed(1)} ms)   stack/bare ${((stack.perSecond / bareFigures.perSecond) * 100).toFixed(1)}%; CPU per PATCH stack ${stack.cpuUs.toFixed(0)} µs, bare ${bareFigures.cpuUs.toFixed(0)} µs${seeded}${cold}; behind at start: ${lagBefore}, at end: ${lagAfter}; load ${os.loadavg()[0].toFixed(1)}`,
     );
