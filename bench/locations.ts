@@ -233,7 +233,9 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/bare/BE/BEC`;
   const headers = { authorization: encodeCredentialsToken(TOKEN), 'content-type': 'application/json' };
 
-  console.log(`\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure, stack and bare in ${SLICES} turns each`);
+  console.log(
+    `\n${name}: EVSE status PATCHes, one at a time over HTTP, ${SECONDS} s or ${MAX_PATCHES} PATCHes per figure, stack and bare in ${SLICES} turns each`,
+  );
   // Untimed PATCHes on both routes, in turns, for WARM_UP_SECONDS (at least 200 each): code paths
   // compiled and optimised, first projection batches, first seals. With 200 each and no more, the
   // first row's stack cost about 1.6 times the CPU per PATCH of the same case run third, so the

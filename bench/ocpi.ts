@@ -12,9 +12,9 @@
  *                            hub load, one .cpuprofile per row, for Chrome DevTools)
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -123,7 +123,14 @@ async function paced(
     new Promise<void>((resolve) => {
       const { path: requestPath, body } = next();
       const request = http.request(
-        { agent, host: target.hostname, port: target.port, method, path: requestPath, headers: { ...AUTH, 'content-length': Buffer.byteLength(body) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method,
+          path: requestPath,
+          headers: { ...AUTH, 'content-length': Buffer.byteLength(body) },
+        },
         (response) => {
           response.resume();
           response.on('end', () => {
