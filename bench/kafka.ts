@@ -17,6 +17,7 @@ import { startKafka, stopKafka } from '../test/support/kafka-broker';
 import { TOPIC_MAP } from '../test/support/modules';
 import { dropSchema, freshSchemaName } from '../test/support/postgres';
 import { projectRoot } from '../test/support/project-root';
+import { percentile } from './open-loop';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -42,10 +43,6 @@ const metadata = { requestId: 'bench', correlationId: 'bench', partner: 'NL*RLG'
 
 async function forwarderAt(store: EventStore): Promise<number> {
   return (await store.checkpoints.load('bench')) ?? -1;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** A consumer of `topics` from their end, calling `seen(id, at)` for each message's id header. */

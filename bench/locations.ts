@@ -37,6 +37,7 @@ import { createService, loadConfig, ServiceModule } from '@roamledger/service';
 import Fastify from 'fastify';
 import { Client } from 'pg';
 import { evse, location } from '../test/support/location-fixtures';
+import { percentile } from './open-loop';
 
 const EARLIER = Number(process.env.BENCH_EARLIER ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -173,8 +174,8 @@ async function timedInTurns(
       max: latencies[latencies.length - 1],
       count: latencies.length,
       perSecond: latencies.length / seconds,
-      p50: latencies[Math.floor(latencies.length * 0.5)],
-      p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
     };
   }) as [Figures, Figures];
 }

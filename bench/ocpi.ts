@@ -22,6 +22,7 @@ import { openPgliteClient, openPostgresClient, SqlEventStore } from '@roamledger
 import { encodeCredentialsToken } from '@roamledger/ocpi-transport';
 import { Client } from 'pg';
 import { BENCH_TOKEN, benchSession, type ServerAsk } from './ocpi-server';
+import { openLoop, percentile } from './open-loop';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -101,13 +102,7 @@ async function load(
   };
 }
 
-/**
- * `rate` requests a second for `seconds`, each sent at its own time (one every 1000/rate ms, open
- * loop: a slow answer does not hold back the next request), latency counted from that time, over
- * keep-alive connections opened as needed. autocannon's overallRate is no such load: each
- * connection sends its share of a second's requests back to back when the second starts, so "200
- * a second" arrives as a burst of 200 every second, and its p99 is the burst's queue.
- */
+/** `rate` requests a second for `seconds` over keep-alive connections opened as needed (see openLoop). */
 async function paced(
   url: string,
   method: string,
@@ -117,10 +112,8 @@ async function paced(
 ): Promise<Load> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
-  const latencies: number[] = [];
-  let failed = 0;
-  const send = (scheduled: number) =>
-    new Promise<void>((resolve) => {
+  const send = () =>
+    new Promise<void>((resolve, reject) => {
       const { path: requestPath, body } = next();
       const request = http.request(
         {
@@ -133,39 +126,15 @@ async function paced(
         },
         (response) => {
           response.resume();
-          response.on('end', () => {
-            if (response.statusCode === 200) latencies.push(performance.now() - scheduled);
-            else failed++;
-            resolve();
-          });
+          response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`))));
         },
       );
-      request.on('error', () => {
-        failed++;
-        resolve();
-      });
+      request.on('error', reject);
       request.end(body);
     });
-  const interval = 1000 / rate;
-  const total = Math.round(rate * seconds);
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = started + i * interval;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(send(scheduled));
-  }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - started) / 1000;
+  const { latencies, failed, seconds: elapsed } = await openLoop(rate, seconds, send);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    rate: latencies.length / elapsed,
-    p50: latencies[Math.floor(latencies.length * 0.5)] ?? Number.NaN,
-    p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Number.NaN,
-    failed,
-  };
+  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
 }
 
 let counter = 0;
@@ -307,7 +276,7 @@ async function getLatency(url: string, count: number): Promise<Histogram> {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(count * 0.5)], p99: times[Math.floor(count * 0.99)] };
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 async function seedShortSessions(server: Server): Promise<void> {

@@ -22,6 +22,7 @@ import { hubModule } from '@roamledger/modules';
 import { createService, loadConfig } from '@roamledger/service';
 import { Client } from 'pg';
 import { ocpiCall, PartnerServer } from '../test/support/partner-server';
+import { openLoop, percentile } from './open-loop';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 10_000);
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 10);
@@ -31,8 +32,6 @@ const PUSH = process.env.BENCH_PUSH !== '0';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
@@ -43,33 +42,6 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
-}
-
-let failures = 0;
-
-/** Latencies of `count` calls made `perSecond` a second whatever their answers take (open loop); failed calls are counted apart. */
-async function openLoop(perSecond: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  const pending: Promise<void>[] = [];
-  const started = performance.now();
-  for (let i = 0; i < perSecond * seconds; i++) {
-    const due = started + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    pending.push(
-      call().then(
-        () => {
-          latencies.push(performance.now() - sent);
-        },
-        () => {
-          failures++;
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return latencies.sort((a, b) => a - b);
 }
 
 /** As fast as `concurrency` callers can, for `seconds`: rate and latencies. */
@@ -221,12 +193,11 @@ async function main(): Promise<void> {
       ['authorize', authorize],
       ['bare route', bare],
     ] as const) {
-      failures = 0;
       const open = await openLoop(AUTH_RATE, AUTH_SECONDS, call);
       const closed = await closedLoop(16, AUTH_SECONDS, call);
       console.log(
-        `${name.padEnd(10)} at ${AUTH_RATE}/s: p50 ${ms(percentile(open, 50))} p99 ${ms(percentile(open, 99))}   ` +
-          `(${failures} failed)   max (16 concurrent): ${closed.rate.toFixed(0)}/s p50 ${ms(percentile(closed.latencies, 50))} p99 ${ms(percentile(closed.latencies, 99))}`,
+        `${name.padEnd(10)} at ${AUTH_RATE}/s: p50 ${ms(percentile(open.latencies, 50))} p99 ${ms(percentile(open.latencies, 99))}   ` +
+          `(${open.failed} failed)   max (16 concurrent): ${closed.rate.toFixed(0)}/s p50 ${ms(percentile(closed.latencies, 50))} p99 ${ms(percentile(closed.latencies, 99))}`,
       );
     }
     if (!PUSH) return;
