@@ -42,7 +42,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   }
   // Each LISTEN connection, tracked from before it connects, so close() ends it even mid-connect.
   const listeners: Array<{ client: Client; ready: Promise<unknown> }> = [];
-  let closing = false;
+  /** Set by close(): LISTEN connections are not opened again after it. */
   let closed: Promise<void> | undefined;
   const reconnects = new Set<NodeJS.Timeout>();
   return {
@@ -58,7 +58,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
         listeners.push(entry);
         let lost = false;
         const reconnect = (error?: Error) => {
-          if (lost || closing) return;
+          if (lost || closed) return;
           lost = true;
           if (error) onConnectionError(error);
           listeners.splice(listeners.indexOf(entry), 1);
@@ -66,7 +66,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
           const timer = setTimeout(
             () => {
               reconnects.delete(timer);
-              if (!closing) connect(attempt + 1).catch(() => undefined);
+              if (!closed) connect(attempt + 1).catch(() => undefined);
             },
             LISTEN_RETRY_MS[Math.min(attempt, LISTEN_RETRY_MS.length - 1)],
           );
@@ -132,7 +132,6 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     // pg's pool throws on a second end().
     close() {
       closed ??= (async () => {
-        closing = true;
         for (const timer of reconnects) clearTimeout(timer);
         await Promise.all(
           listeners.map(async ({ client, ready }) => {
