@@ -123,8 +123,7 @@ export class ProjectionRunner {
         type: event.type,
         error,
       });
-      const moved = await tx.query(MOVE_POSITION_SQL, [this.projection.name, this.build, event.position, from]);
-      if (moved.length === 0) throw new MovedOn();
+      await this.movePosition(tx, from, event.position);
     });
     this.current = event.position;
     this.logger.error(
@@ -144,19 +143,21 @@ export class ProjectionRunner {
     if (fresh.length === 0) return { position: from, applied: 0, retired: false };
     const relevant = fresh.filter((event) => matchesEventFilter(event, this.projection.filter));
     const position = fresh[fresh.length - 1].position;
-    const move = (db: ProjectionContext['db']) =>
-      db.query(MOVE_POSITION_SQL, [this.projection.name, this.build, position, from]).then((moved) => {
-        if (moved.length === 0) throw new MovedOn();
-      });
-    if (relevant.length === 0) await move(this.db);
+    if (relevant.length === 0) await this.movePosition(this.db, from, position);
     else {
       await this.db.transaction(async (tx) => {
         await this.projection.apply(relevant, this.context(tx));
-        await move(tx);
+        await this.movePosition(tx, from, position);
       });
     }
     this.current = position;
     return { position, applied: relevant.length, retired: false };
+  }
+
+  /** The build's position from `from` to `to`, or MovedOn when it no longer stands at `from`. */
+  private async movePosition(db: ProjectionContext['db'], from: number, to: number): Promise<void> {
+    const moved = await db.query(MOVE_POSITION_SQL, [this.projection.name, this.build, to, from]);
+    if (moved.length === 0) throw new MovedOn();
   }
 
   /**
