@@ -109,6 +109,29 @@ describe('LogSealer', () => {
     }
   });
 
+  test('after a backlog, says it has taken the log to its head while its seals stand between its checkpoint and the head', async () => {
+    const store = await openStore();
+    try {
+      await appendMeterValues(store, 300);
+      const sealer = new LogSealer(store, { everyEvents: 10, everySeconds: 0 });
+      assert.equal(sealer.takenThrough, -1);
+      const running = sealer.run();
+      // The 30 seals of the backlog are appended at the log's end (positions 300 to 329), after
+      // the events they seal; five more events wait for the next seal.
+      await eventually(async () => (await seals(store)).length === 30, 'the backlog sealed');
+      await appendMeterValues(store, 5);
+      const head = await store.headPosition();
+      await eventually(async () => sealer.takenThrough === head, 'the sealer to take the log to its head');
+      const checkpoint = (await store.checkpoints.load(SEALER_CHECKPOINT)) ?? -1;
+      assert.equal(checkpoint, 299);
+      assert.ok(head - checkpoint > 10, `${head - checkpoint} positions after the checkpoint, yet nothing to seal until 10`);
+      await sealer.stop();
+      await running;
+    } finally {
+      await store.close();
+    }
+  });
+
   test('refuses to seal an event that no longer matches its hash', async () => {
     const store = await openStore();
     try {

@@ -58,12 +58,23 @@ export class LogSealer {
   private stopped = false;
   private readonly stopping = new AbortController();
   private subscription?: Subscription;
+  private taken = -1;
 
   constructor(
     private readonly store: EventStore,
     private readonly policy: SealPolicy = DEFAULT_SEAL_POLICY,
     private readonly logger: SealerLog = quietLog,
   ) {}
+
+  /**
+   * The last log position this sealer has taken: sealed, or held for its next seal. Its checkpoint
+   * is no measure of that: the seals it appends while catching up a backlog land at the log's end,
+   * so between its last seal and the head there may be far more than everyEvents positions
+   * (those seals) and nothing left for it to do.
+   */
+  get takenThrough(): number {
+    return this.taken;
+  }
 
   async lastSeal(): Promise<SealHead | undefined> {
     const [last] = await this.store.readStream<SealData>(SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
@@ -109,6 +120,7 @@ export class LogSealer {
     // A checkpoint beyond what is sealed (a seal removed, a restored table) would skip events.
     const saved = await this.store.checkpoints.load(SEALER_CHECKPOINT);
     if (saved !== undefined && saved > sealedThrough) await this.store.checkpoints.save(SEALER_CHECKPOINT, sealedThrough);
+    this.taken = sealedThrough;
     const subscription = this.store.subscribeToAll({ checkpointName: SEALER_CHECKPOINT, fromPosition: sealedThrough + 1 });
     this.subscription = subscription;
     const iterator = subscription[Symbol.asyncIterator]();
@@ -151,6 +163,7 @@ export class LogSealer {
         next = iterator.next();
         if (outcome.done) break;
         const event = outcome.value;
+        this.taken = event.position;
         if (isSealEvent(event)) {
           // Ours, or another sealer's: what it covers is sealed.
           const data = event.data as SealData;
