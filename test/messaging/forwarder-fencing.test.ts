@@ -202,8 +202,22 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
   notes.push(`${events.length} events read back from ${messages.length} messages at ${seconds()}`);
   for (const note of notes) console.log(`# fencing: ${note}`);
   for (const f of both)
-    for (const line of f.lines.filter((l) => /fenced|in Kafka already|lease/.test(l))) console.log(`# ${f.name}: ${line}`);
+    for (const line of f.lines.filter((l) => /fenced|in Kafka already|lease|forwarding the event log/.test(l)))
+      console.log(`# ${f.name}: ${line}`);
   console.log(`# fencing: ${events.length} events, ${lost.length} lost, ${copied.length} on Kafka twice, in ${seconds()}`);
+  if (copied.length > 0) {
+    // Which batch went out twice, and where each copy sits: adjacent offsets in one partition
+    // are one producer sending twice; far apart, two producers.
+    const where = new Map<string, string[]>();
+    for (const message of messages) {
+      const id = message.headers[EVENT_HEADERS.id];
+      if (id) where.set(id, [...(where.get(id) ?? []), `${message.topic}[${message.partition}]@${message.offset}`]);
+    }
+    const positions = copied.map((e) => e.position);
+    console.log(
+      `# fencing: copies of positions ${Math.min(...positions)}–${Math.max(...positions)}; the first at ${where.get(copied[0].id)?.join(', ')}`,
+    );
+  }
   assert.equal(lost.length, 0, 'every event is on Kafka');
   assert.equal(copied.length, 0, 'no event is on Kafka twice');
   assert.ok(

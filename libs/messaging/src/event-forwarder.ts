@@ -348,6 +348,11 @@ export class EventForwarder {
       });
       await producer.connect();
       try {
+        // kafkajs' connect() takes a producer id without the transactional id: nothing is fenced
+        // yet. Its first transaction() does that (InitProducerId under our transactional id, which
+        // waits until an earlier producer's transaction is committed or aborted). Read before it,
+        // the progress missed a batch a paused holder was committing, and that batch went out twice.
+        await (await producer.transaction()).abort();
         // Read after the fencing: no earlier producer's transaction is still open, none can commit now.
         this.committedThrough = await this.readProgress(admin);
       } catch (error) {
