@@ -13,7 +13,7 @@ import { PARTNER_CONTACT_OPTIONS, partnerContactStream } from '@roamledger/crede
 import { EVENT_STORE, type EventStore } from '@roamledger/event-store';
 import { serviceModule } from '@roamledger/modules';
 import type { RoamledgerConfig } from '@roamledger/service';
-import { tokenPushStream } from '@roamledger/tokens';
+import { TokenPusher, tokenPushStream } from '@roamledger/tokens';
 import { Client } from 'pg';
 import { ocpiCall, PartnerServer, type ReceivedRequest } from '../support/partner-server';
 import { TEST_DATABASE_URL } from '../support/postgres';
@@ -135,6 +135,12 @@ test('a CPO that calls the credentials service gets the tokens it missed from th
   tokenC = registration.body.data?.token ?? '';
   const store: EventStore = tokens.app.get(EVENT_STORE);
 
+  // The tokens service learns of the registration from the log: until then it has no one to push
+  // to, and a token issued before that is recorded for nobody (seen once on a loaded CI machine).
+  const pusher = tokens.app.get(TokenPusher);
+  await eventually('the tokens service to know the CPO', async () =>
+    (await pusher.receivers()).some((link) => link.partnerId === partnerId),
+  );
   // The CPO is down while the tokens service issues a token: the push fails and is recorded.
   cpo.down = true;
   const issued = await admin(tokens.config.publicUrl, 'POST', '/admin/tokens', {
