@@ -204,11 +204,11 @@ async function run(name: string, env: Record<string, string>): Promise<void> {
   const store = app.get<SqlEventStore>(EVENT_STORE);
   const db: SqlClient = store.sql;
   const hosts = [app.get(ProjectionHost), app.get<ProjectionHost>(CATALOG_HOST)];
-  /** Events of the log each follower (projections, sealer) has not reached yet. */
-  // Not its checkpoint: after a backlog, the seals it appended stand between that and the head
-  // (LogSealer.takenThrough). Counted that way, the sealer looked over a thousand events behind
-  // with nothing to do, and a turn waited for its 60 s timer.
+  // How far the sealer has taken the log, not its checkpoint: after a backlog, the seals it
+  // appended stand between that and the head (LogSealer.takenThrough). Counted that way, the sealer
+  // looked over a thousand events behind with nothing to do, and a turn waited for its 60 s timer.
   const sealerTook = () => app.get(SealerLifecycle).sealer?.takenThrough ?? -1;
+  /** Events of the log each follower (projections, sealer) has not reached yet. */
   const lagOf = async () => {
     const head = await store.headPosition();
     const lags = (await Promise.all(hosts.map((host) => host.health()))).flat().map((h) => `${h.projection} ${h.lag}`);

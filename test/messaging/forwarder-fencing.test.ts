@@ -190,15 +190,17 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
   }
   const topics = eventTopics(PREFIX, TOPIC_MAP);
   const messages = await readTopicsThrough(broker.brokers, topics, marker.position);
-  const counts = new Map<string, number>();
+  // Where each event sits on the topics, copies included: adjacent offsets in one partition are
+  // one producer sending twice; far apart, two producers.
+  const copies = new Map<string, string[]>();
   for (const message of messages) {
     const id = message.headers[EVENT_HEADERS.id];
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (id) copies.set(id, [...(copies.get(id) ?? []), `${message.topic}[${message.partition}]@${message.offset}`]);
   }
   const events = await store.readAll({ maxCount: head + 1 });
   assert.equal(events.length, appended * 100);
-  const lost = events.filter((e) => !counts.has(e.id));
-  const copied = events.filter((e) => (counts.get(e.id) ?? 0) > 1);
+  const lost = events.filter((e) => !copies.has(e.id));
+  const copied = events.filter((e) => (copies.get(e.id)?.length ?? 0) > 1);
   notes.push(`${events.length} events read back from ${messages.length} messages at ${seconds()}`);
   for (const note of notes) console.log(`# fencing: ${note}`);
   for (const f of both)
@@ -206,16 +208,9 @@ test('a paused lease holder publishes nothing twice: two forwarder processes, SI
       console.log(`# ${f.name}: ${line}`);
   console.log(`# fencing: ${events.length} events, ${lost.length} lost, ${copied.length} on Kafka twice, in ${seconds()}`);
   if (copied.length > 0) {
-    // Which batch went out twice, and where each copy sits: adjacent offsets in one partition
-    // are one producer sending twice; far apart, two producers.
-    const where = new Map<string, string[]>();
-    for (const message of messages) {
-      const id = message.headers[EVENT_HEADERS.id];
-      if (id) where.set(id, [...(where.get(id) ?? []), `${message.topic}[${message.partition}]@${message.offset}`]);
-    }
     const positions = copied.map((e) => e.position);
     console.log(
-      `# fencing: copies of positions ${Math.min(...positions)}–${Math.max(...positions)}; the first at ${where.get(copied[0].id)?.join(', ')}`,
+      `# fencing: copies of positions ${Math.min(...positions)}–${Math.max(...positions)}; the first at ${copies.get(copied[0].id)?.join(', ')}`,
     );
   }
   assert.equal(lost.length, 0, 'every event is on Kafka');
