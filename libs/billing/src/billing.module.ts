@@ -1,13 +1,6 @@
 import { Inject, Injectable, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
-import {
-  openProjectionDb,
-  PROJECTION_EVENT_SOURCE,
-  type ProjectionDbSettings,
-  ProjectionHost,
-  projectionRecipe,
-  startProjectionHost,
-} from '@roamledger/projections';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost } from '@roamledger/projections';
 import { connectionLost, HealthIndicators, Metrics, ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { billingProjection } from './billing.projection';
 import { BILLING_SETTINGS, type BillingSettings, billingSettings } from './billing-settings';
@@ -19,10 +12,6 @@ import { PriceController } from './finance/price.controller';
 
 /** DI token: the database holding the projection tables (PGlite folder or PostgreSQL schema). */
 export const PROJECTION_DB = Symbol('PROJECTION_DB');
-
-function projectionDbSettings(config: RoamledgerConfig): ProjectionDbSettings {
-  return { dataDir: config.dataDir, databaseUrl: config.databaseUrl, onConnectionError: connectionLost('projections') };
-}
 
 /**
  * Reports the projections on /health and /metrics, and stops following the log before the store closes
@@ -75,39 +64,26 @@ class BillingLifecycle implements OnModuleInit, OnModuleDestroy {
     { provide: BILLING_SETTINGS, useFactory: billingSettings, inject: [ROAMLEDGER_CONFIG] },
     {
       provide: PROJECTION_DB,
-      useFactory: (config: RoamledgerConfig) => openProjectionDb(projectionDbSettings(config)),
+      useFactory: (config: RoamledgerConfig) =>
+        openProjectionDb({
+          dataDir: config.dataDir,
+          databaseUrl: config.databaseUrl,
+          onConnectionError: connectionLost('projections'),
+        }),
       inject: [ROAMLEDGER_CONFIG],
     },
     {
       provide: ProjectionHost,
       // Started before the app serves: the views exist by the first request.
-      useFactory: (
-        store: EventStore,
-        db: SqlClient,
-        settings: BillingSettings,
-        config: RoamledgerConfig,
-        source: EventStore | undefined,
-      ) =>
-        startProjectionHost({
-          store,
-          source,
-          db,
-          dbSettings: projectionDbSettings(config),
-          recipes: [
-            projectionRecipe(require.resolve('./billing.projection'), billingProjection, settings),
-            projectionRecipe(require.resolve('./cdr-pricing.projection'), pricingProjection, {
-              toleranceMinorUnits: settings.pricingToleranceMinorUnits,
-            }),
-          ],
-          logDatabaseUrl: config.eventStore === 'postgres' ? config.databaseUrl : undefined,
-        }),
-      inject: [
-        EVENT_STORE,
-        PROJECTION_DB,
-        BILLING_SETTINGS,
-        ROAMLEDGER_CONFIG,
-        { token: PROJECTION_EVENT_SOURCE, optional: true },
-      ],
+      useFactory: async (store: EventStore, db: SqlClient, settings: BillingSettings, source: EventStore | undefined) => {
+        const host = new ProjectionHost(source ?? store, db, [
+          billingProjection(settings),
+          pricingProjection({ toleranceMinorUnits: settings.pricingToleranceMinorUnits }),
+        ]);
+        await host.start();
+        return host;
+      },
+      inject: [EVENT_STORE, PROJECTION_DB, BILLING_SETTINGS, { token: PROJECTION_EVENT_SOURCE, optional: true }],
     },
     { provide: BillingReadModel, useFactory: (db: SqlClient) => new BillingReadModel(db), inject: [PROJECTION_DB] },
     { provide: FINANCE_API_KEY, useFactory: loadFinanceApiKey, inject: [ROAMLEDGER_CONFIG] },

@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
-import {
-  openProjectionDb,
-  PROJECTION_EVENT_SOURCE,
-  type ProjectionHost,
-  projectionRecipe,
-  retireProjectionFolder,
-  startProjectionHost,
-} from '@roamledger/projections';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost, retireProjectionFolder } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { CatalogController } from './catalog.controller';
 import { catalogProjection } from './catalog.projection';
@@ -18,10 +11,6 @@ import { CatalogReadModel } from './catalog-read-model';
 /** DI tokens: the catalog's projection database and its host (apart from billing's, so either runs alone). */
 export const CATALOG_DB = Symbol('CATALOG_DB');
 export const CATALOG_HOST = Symbol('CATALOG_HOST');
-
-function catalogDbSettings(config: RoamledgerConfig) {
-  return { dataDir: config.dataDir, databaseUrl: config.databaseUrl };
-}
 
 /** Stops following the log before the store closes. */
 @Injectable()
@@ -49,7 +38,7 @@ class CatalogLifecycle implements OnModuleDestroy {
     {
       provide: CATALOG_DB,
       useFactory: async (config: RoamledgerConfig) => {
-        const db = await openProjectionDb(catalogDbSettings(config));
+        const db = await openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
         if (!config.databaseUrl) retireProjectionFolder(config.dataDir, path.join('catalog', 'projections'), 'catalog');
         return db;
       },
@@ -57,16 +46,12 @@ class CatalogLifecycle implements OnModuleDestroy {
     },
     {
       provide: CATALOG_HOST,
-      useFactory: (store: EventStore, db: SqlClient, config: RoamledgerConfig, source: EventStore | undefined) =>
-        startProjectionHost({
-          store,
-          source,
-          db,
-          dbSettings: catalogDbSettings(config),
-          recipes: [projectionRecipe(require.resolve('./catalog.projection'), catalogProjection)],
-          logDatabaseUrl: config.eventStore === 'postgres' ? config.databaseUrl : undefined,
-        }),
-      inject: [EVENT_STORE, CATALOG_DB, ROAMLEDGER_CONFIG, { token: PROJECTION_EVENT_SOURCE, optional: true }],
+      useFactory: async (store: EventStore, db: SqlClient, source: EventStore | undefined) => {
+        const host = new ProjectionHost(source ?? store, db, [catalogProjection()]);
+        await host.start();
+        return host;
+      },
+      inject: [EVENT_STORE, CATALOG_DB, { token: PROJECTION_EVENT_SOURCE, optional: true }],
     },
     { provide: CatalogReadModel, useFactory: (db: SqlClient) => new CatalogReadModel(db), inject: [CATALOG_DB] },
     { provide: CATALOG_API_KEY, useFactory: loadCatalogApiKey, inject: [ROAMLEDGER_CONFIG] },

@@ -14,8 +14,6 @@
  *   0 beside the active build, and one transaction switches the views once it has caught up.
  *   `PROJECTION_EVENT_SOURCE` (optional DI token) lets a service feed it from another EventStore,
  *   e.g. libs/messaging's KafkaFedEventStore.
- * - `startProjectionHost` (projection-thread.ts): a module's host; on a PostgreSQL log its
- *   followers run in a worker thread, built there from `ProjectionRecipe`s (module, factory, args).
  * - `openProjectionDb`: PostgreSQL (DATABASE_URL, schema rl_projections) or a PGlite folder
  *   (DATA_DIR/projections).
  * - table-sql.ts: row loads and upserts for load-fold-store projections (`loadRowSets`,
@@ -48,8 +46,6 @@ export * from './log-follower';
 export * from './projection';
 export * from './projection-db';
 export * from './projection-host';
-export * from './projection-recipe';
 export * from './projection-runner';
-export * from './projection-thread';
 export * from './rebuild';
 export * from './table-sql';

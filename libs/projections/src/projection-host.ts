@@ -38,20 +38,6 @@ export interface ProjectionHostOptions {
   retryMs?: number;
   /** Behind the log without moving for this long counts as stalled on /health (default 30 s). */
   stallMs?: number;
-  /**
-   * Follow the log elsewhere (projection-thread.ts: followersInThread): started by start(), told
-   * to call `onApplied` where this host would emit its progress. This host then reads its own
-   * tables only, for waitFor, active and analyze.
-   */
-  followers?: (onApplied: (name: string) => void) => Promise<ProjectionFollowers>;
-}
-
-/** Followers of a host's projections that run outside it (another thread). */
-export interface ProjectionFollowers {
-  rebuild(name: string): Promise<ProjectionBuild>;
-  status(): Promise<ProjectionStatus[]>;
-  health(): Promise<ProjectionHealth[]>;
-  stop(): Promise<void>;
 }
 
 /** A projection as /health reports it. */
@@ -96,7 +82,6 @@ export class ProjectionHost {
   /** Where each active build was last seen moving, and when. */
   private readonly moved = new Map<string, { position: number; at: number }>();
   private stopped = false;
-  private elsewhere?: ProjectionFollowers;
 
   constructor(
     private readonly store: EventStore,
@@ -108,17 +93,12 @@ export class ProjectionHost {
   }
 
   async start(): Promise<void> {
-    if (this.options.followers) {
-      this.elsewhere = await this.options.followers((name) => this.progress.emit(name));
-      return;
-    }
     await ensureRegistry(this.db);
     for (const projection of this.projections) await this.startProjection(projection);
   }
 
   /** Builds `projection` again from position 0 beside the active build, and switches to it when caught up. */
   async rebuild(name: string): Promise<ProjectionBuild> {
-    if (this.elsewhere) return this.elsewhere.rebuild(name);
     const projection = this.projection(name);
     const build = await createBuild(this.db, projection);
     this.logger.log(`${name}: rebuilding from position 0 as build ${build.build}`);
@@ -160,7 +140,6 @@ export class ProjectionHost {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    if (this.elsewhere) return this.elsewhere.status();
     return Promise.all(
       this.projections.map(async (projection) => ({
         projection: projection.name,
@@ -172,7 +151,6 @@ export class ProjectionHost {
   }
 
   async health(): Promise<ProjectionHealth[]> {
-    if (this.elsewhere) return this.elsewhere.health();
     const head = await this.store.headPosition();
     return Promise.all(
       this.projections.map(async (projection) => {
@@ -205,7 +183,6 @@ export class ProjectionHost {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.elsewhere?.stop();
     const all = [...this.follows.values()].flat();
     for (const follow of all) follow.stop();
     await Promise.all(all.map((follow) => follow.done));

@@ -3,14 +3,7 @@ import { Global, Inject, Injectable, Module, type OnModuleDestroy } from '@nestj
 import { EVENT_STORE, type EventStore, type SqlClient } from '@roamledger/event-store';
 import { TOKEN_REGISTER } from '@roamledger/module-kit';
 import { OcpiTransportModule } from '@roamledger/ocpi-transport';
-import {
-  openProjectionDb,
-  PROJECTION_EVENT_SOURCE,
-  ProjectionHost,
-  projectionRecipe,
-  retireProjectionFolder,
-  startProjectionHost,
-} from '@roamledger/projections';
+import { openProjectionDb, PROJECTION_EVENT_SOURCE, ProjectionHost, retireProjectionFolder } from '@roamledger/projections';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { AdminAuthorizationsController, AdminTokensController } from './admin/admin-tokens.controller';
 import { AuthorizationFindings } from './authorization-findings';
@@ -32,11 +25,6 @@ export class TokenRegisterModule {}
 
 /** DI token: the database of the token register projection. */
 export const TOKEN_PROJECTION_DB = Symbol('TOKEN_PROJECTION_DB');
-
-/** Its own schema, in PostgreSQL or in the process's PGlite folder (DATA_DIR/projections). */
-function tokenDbSettings(config: RoamledgerConfig) {
-  return { dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: 'rl_tokens' };
-}
 
 @Injectable()
 class TokenProjectionLifecycle implements OnModuleDestroy {
@@ -76,8 +64,9 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     TokenPusher,
     {
       provide: TOKEN_PROJECTION_DB,
+      // Its own schema, in PostgreSQL or in the process's PGlite folder (DATA_DIR/projections).
       useFactory: async (config: RoamledgerConfig) => {
-        const db = await openProjectionDb(tokenDbSettings(config));
+        const db = await openProjectionDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: 'rl_tokens' });
         if (!config.databaseUrl) retireProjectionFolder(config.dataDir, path.join('tokens', 'projections'), 'tokens');
         return db;
       },
@@ -85,16 +74,12 @@ class TokenProjectionLifecycle implements OnModuleDestroy {
     },
     {
       provide: ProjectionHost,
-      useFactory: (store: EventStore, db: SqlClient, config: RoamledgerConfig, source: EventStore | undefined) =>
-        startProjectionHost({
-          store,
-          source,
-          db,
-          dbSettings: tokenDbSettings(config),
-          recipes: [projectionRecipe(require.resolve('./token-register.projection'), tokenRegisterProjection)],
-          logDatabaseUrl: config.eventStore === 'postgres' ? config.databaseUrl : undefined,
-        }),
-      inject: [EVENT_STORE, TOKEN_PROJECTION_DB, ROAMLEDGER_CONFIG, { token: PROJECTION_EVENT_SOURCE, optional: true }],
+      useFactory: async (store: EventStore, db: SqlClient, source: EventStore | undefined) => {
+        const host = new ProjectionHost(source ?? store, db, [tokenRegisterProjection()]);
+        await host.start();
+        return host;
+      },
+      inject: [EVENT_STORE, TOKEN_PROJECTION_DB, { token: PROJECTION_EVENT_SOURCE, optional: true }],
     },
     { provide: TokenReadModel, useFactory: (db: SqlClient) => new TokenReadModel(db), inject: [TOKEN_PROJECTION_DB] },
     TokenProjectionLifecycle,
