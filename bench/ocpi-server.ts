@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector';
+import { performance } from 'node:perf_hooks';
 import {
   credentialsTokenHash,
   credentialsTokenStream,
@@ -19,6 +20,7 @@ import {
   type EventStore,
   eventHash,
   GENESIS_HASH,
+  type GroupCommitStats,
   handleCommand,
   type NewEvent,
   type SqlEventStore,
@@ -39,6 +41,7 @@ export type ServerAsk =
   | { type: 'bulk-filler'; events: number }
   | { type: 'settle'; maxMs?: number }
   | { type: 'head' }
+  | { type: 'inside' }
   | { type: 'profile-start' }
   | { type: 'profile-stop'; file: string };
 export type ServerRequest = ServerAsk & { id: number };
@@ -215,6 +218,25 @@ async function stopProfile(file: string): Promise<void> {
   writeFileSync(file, JSON.stringify(profile));
 }
 
+/** What the hub process is doing, as counters: the bench takes two and reads the difference. */
+export interface Inside {
+  at: number;
+  requestThread: { idle: number; active: number };
+  cpuMicros: number;
+  groupCommits: GroupCommitStats;
+}
+
+function inside(store: SqlEventStore): Inside {
+  const { idle, active } = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  return {
+    at: performance.now(),
+    requestThread: { idle, active },
+    cpuMicros: cpu.user + cpu.system,
+    groupCommits: store.groupCommitStats(),
+  };
+}
+
 /** Resolves once the process is idle (its projections and sealer caught up), or after maxMs (a minute). */
 async function settle(maxMs = 60_000): Promise<number> {
   const started = Date.now();
@@ -271,6 +293,7 @@ async function main(): Promise<void> {
       else if (request.type === 'filler') result = await seedFiller(store, request.events);
       else if (request.type === 'bulk-filler') result = await seedBulkFiller(store as SqlEventStore, request.events);
       else if (request.type === 'settle') result = await settle(request.maxMs);
+      else if (request.type === 'inside') result = inside(store as SqlEventStore);
       else if (request.type === 'profile-start') result = await startProfile();
       else if (request.type === 'profile-stop') result = await stopProfile(request.file);
       else result = await store.headPosition();

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { openPgliteClient, openPostgresClient, SqlEventStore } from '@roamledger/event-store';
 import { encodeCredentialsToken } from '@roamledger/ocpi-transport';
 import { Client } from 'pg';
-import { BENCH_TOKEN, benchSession, type ServerAsk } from './ocpi-server';
+import { BENCH_TOKEN, benchSession, type Inside, type ServerAsk } from './ocpi-server';
 import { openLoop, percentile } from './open-loop';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -227,6 +227,26 @@ interface Row {
   name: string;
   hub: Load;
   bare?: Load;
+  inside?: string;
+}
+
+/**
+ * Where the hub's time went between two readings: how busy its request thread was, the whole
+ * process's CPU, and the log's group commits (one in flight at a time: in flight nearly all the
+ * time means appends queue for the log, not for the thread).
+ */
+function describeInside(before: Inside, after: Inside): string {
+  const elapsed = after.at - before.at;
+  const active = after.requestThread.active - before.requestThread.active;
+  const idle = after.requestThread.idle - before.requestThread.idle;
+  const groups = after.groupCommits.groups - before.groupCommits.groups;
+  const appends = after.groupCommits.appends - before.groupCommits.appends;
+  const inFlight = after.groupCommits.inFlightMs - before.groupCommits.inFlightMs;
+  const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+  const commits = groups
+    ? `group commits: ${(appends / groups).toFixed(1)} appends each, ${(inFlight / groups).toFixed(1)} ms in flight, ${pct(inFlight, elapsed)} of the time`
+    : 'no group commits';
+  return `request thread busy ${pct(active, active + idle)}, process CPU ${pct((after.cpuMicros - before.cpuMicros) / 1000, elapsed)} of a core; ${commits}`;
 }
 
 const rows: Row[] = [];
@@ -236,6 +256,7 @@ function print(row: Row): void {
     `${l.rate.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(1).padStart(6)} ms  p99 ${l.p99.toFixed(1).padStart(6)} ms${l.failed ? `  (${l.failed} failed)` : ''}`;
   const ratio = row.bare ? `  hub/bare ${(row.hub.rate / row.bare.rate).toFixed(2)}` : '';
   console.log(`  ${row.name.padEnd(44)} hub ${figure(row.hub)}${row.bare ? `   bare ${figure(row.bare)}` : ''}${ratio}`);
+  if (row.inside) console.log(`      (hub: ${row.inside})`);
 }
 
 async function pair(
@@ -253,12 +274,14 @@ async function pair(
   const bare = await load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: patchBody() }));
   const profile = process.env.BENCH_CPU_PROFILE;
   if (profile) await server.ask({ type: 'profile-start' });
+  const before = await server.ask<Inside>({ type: 'inside' });
   const hub = await load(server.hub, method, next);
+  const inside = describeInside(before, await server.ask<Inside>({ type: 'inside' }));
   if (profile) {
     const file = `${store}-${name}`.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
     await server.ask({ type: 'profile-stop', file: path.join(profile, `${file}.cpuprofile`) });
   }
-  const row = { store, name, hub, bare };
+  const row = { store, name, hub, bare, inside };
   rows.push(row);
   print(row);
   return row;

@@ -9,6 +9,6 @@ export { openPgliteClient, removePgliteFolder } from './sql/pglite-client';
 export { openPostgresClient, POSTGRES_APPLICATION_NAME } from './sql/postgres-client';
 export { SCHEMA_SQL } from './sql/schema';
 export { isoTimestampSql, type SqlClient } from './sql/sql-client';
-export { SqlEventStore, type StoredEventText } from './sql/sql-event-store';
+export { type GroupCommitStats, SqlEventStore, type StoredEventText } from './sql/sql-event-store';
 export * from './store-unavailable';
 export { type KnownStream, SNAPSHOT_EVERY_EVENTS, snapshotKey, streamStatesOf } from './stream-states';

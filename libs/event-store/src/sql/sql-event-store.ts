@@ -62,6 +62,13 @@ interface QueuedAppend {
   reject: (error: unknown) => void;
 }
 
+export interface GroupCommitStats {
+  groups: number;
+  appends: number;
+  /** Time from sending a group to settling its appends, summed. */
+  inFlightMs: number;
+}
+
 /** What rl_append and rl_append_many answer for each append. */
 const APPEND_OUTCOME = 'outcome, actual_revision, actual_hash, last_position';
 
@@ -88,6 +95,7 @@ export class SqlEventStore implements EventStore {
   /** PostgreSQL group commit: appends that arrive while one is in flight go together as the next. */
   private readonly queued: QueuedAppend[] = [];
   private appending = false;
+  private readonly groupCommits: GroupCommitStats = { groups: 0, appends: 0, inFlightMs: 0 };
   /** The end of the log as read for this process's subscribers: consecutive positions up to tailNext. */
   private tail: RecordedEvent[] = [];
   /** Position after the tail's last event; -1: no tail. */
@@ -244,10 +252,22 @@ export class SqlEventStore implements EventStore {
     if (this.appending || this.queued.length === 0) return;
     this.appending = true;
     const group = this.queued.splice(0, GROUP_COMMIT_LIMIT);
+    const sent = performance.now();
     void this.sendGroup(group).finally(() => {
+      this.groupCommits.groups++;
+      this.groupCommits.appends += group.length;
+      this.groupCommits.inFlightMs += performance.now() - sent;
       this.appending = false;
       this.sendQueued();
     });
+  }
+
+  /**
+   * Group commits since the store opened. One is in flight at a time, so inFlightMs close to the
+   * elapsed time says appends wait for the log, and appends / groups how many share each commit.
+   */
+  groupCommitStats(): GroupCommitStats {
+    return { ...this.groupCommits };
   }
 
   private async sendGroup(group: QueuedAppend[]): Promise<void> {
