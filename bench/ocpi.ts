@@ -232,8 +232,8 @@ interface Row {
 
 /**
  * Where the hub's time went between two readings: how busy its request thread was, the whole
- * process's CPU, and the log's group commits (one in flight at a time: in flight nearly all the
- * time means appends queue for the log, not for the thread).
+ * process's CPU, and the log's group commits (one in flight at a time). A commit's time in flight
+ * includes the wait for the request thread to take its answer: read it beside that thread's load.
  */
 function describeInside(before: Inside, after: Inside): string {
   const elapsed = after.at - before.at;

@@ -263,8 +263,9 @@ export class SqlEventStore implements EventStore {
   }
 
   /**
-   * Group commits since the store opened. One is in flight at a time, so inFlightMs close to the
-   * elapsed time says appends wait for the log, and appends / groups how many share each commit.
+   * Group commits since the store opened: appends / groups is how many share each commit. One is
+   * in flight at a time; its time in flight runs until this thread has settled its appends, so it
+   * counts the database and any wait for this thread alike.
    */
   groupCommitStats(): GroupCommitStats {
     return { ...this.groupCommits };
