@@ -13,7 +13,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,37 @@ interface Load {
   p50: number;
   p99: number;
   failed: number;
+  /** Answered with 2xx. */
+  requests: number;
+}
+
+/**
+ * Busy time of the whole machine in ms (every process: the hub, the database, the load generator,
+ * the kernel's loopback), from /proc/stat in USER_HZ ticks (100 a second on Linux); undefined
+ * elsewhere. On two cores shared by all of them, this is what a request costs.
+ */
+function machineBusyMs(): number | undefined {
+  try {
+    const [user, nice, system, , , irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `work`'s load, with the machine's CPU per request it answered (ms), where /proc/stat says. */
+async function measured(work: () => Promise<Load>): Promise<{ load: Load; machineMs?: number }> {
+  const before = machineBusyMs();
+  const result = await work();
+  const after = machineBusyMs();
+  const machineMs =
+    before !== undefined && after !== undefined && result.requests ? (after - before) / result.requests : undefined;
+  return { load: result, machineMs };
 }
 
 async function load(
@@ -99,6 +130,7 @@ async function load(
     p50: result.latency.p50,
     p99: result.latency.p99,
     failed: result.non2xx + result.errors + result.timeouts,
+    requests: result['2xx'],
   };
 }
 
@@ -134,7 +166,13 @@ async function paced(
     });
   const { latencies, failed, seconds: elapsed } = await openLoop(rate, seconds, send);
   agent.destroy();
-  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
+  return {
+    rate: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failed,
+    requests: latencies.length,
+  };
 }
 
 let counter = 0;
@@ -271,17 +309,24 @@ async function pair(
   const answer = await fetch(`${server.hub}${probe.path}`, { method, headers: AUTH, body: probe.body });
   const json = (await answer.json()) as { status_code?: number; status_message?: string };
   if (json.status_code !== 1000) throw new Error(`${name}: ${answer.status} ${json.status_code} ${json.status_message}`);
-  const bare = await load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: patchBody() }));
+  // The bare route takes the very bodies the hub gets (a CDR for a CDR row) and stores each as its row.
+  const bare = await measured(() =>
+    load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: next().body })),
+  );
   const profile = process.env.BENCH_CPU_PROFILE;
   if (profile) await server.ask({ type: 'profile-start' });
   const before = await server.ask<Inside>({ type: 'inside' });
-  const hub = await load(server.hub, method, next);
-  const inside = describeInside(before, await server.ask<Inside>({ type: 'inside' }));
+  const hub = await measured(() => load(server.hub, method, next));
+  const machine =
+    hub.machineMs !== undefined && bare.machineMs !== undefined
+      ? `; machine CPU per request (every process) hub ${hub.machineMs.toFixed(2)} ms, bare ${bare.machineMs.toFixed(2)} ms`
+      : '';
+  const inside = `${describeInside(before, await server.ask<Inside>({ type: 'inside' }))}${machine}`;
   if (profile) {
     const file = `${store}-${name}`.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 120);
     await server.ask({ type: 'profile-stop', file: path.join(profile, `${file}.cpuprofile`) });
   }
-  const row = { store, name, hub, bare, inside };
+  const row = { store, name, hub: hub.load, bare: bare.load, inside };
   rows.push(row);
   print(row);
   return row;
@@ -427,26 +472,53 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
   }
 }
 
-/** Appends per second of the store alone, 2 events each to different streams, with 1, 4 and 16 writers. */
+/**
+ * Appends per second of the store alone, to different streams: a PATCH's two events with 1, 4 and
+ * 16 writers, then a CDR's three (its request with the CDR as body, CdrReceived holding the CDR,
+ * CdrLinkedToSession) with 16, and the machine's CPU per append: the floor under each hub row.
+ */
 async function writers(name: string, store: SqlEventStore): Promise<void> {
-  const figures: string[] = [];
-  for (const count of [1, 4, 16]) {
+  const patchEvents = (i: number) => [
+    { type: 'OcpiRequestReceived', data: { body: 'x'.repeat(300) } },
+    { type: 'SessionUpdated', data: { kwh: i } },
+  ];
+  const cdrEvents = () => {
+    const body = cdrBody(`CDR-${randomUUID().slice(0, 30)}`, 'B1');
+    const cdr = JSON.parse(body) as { id: string };
+    const ref = { country_code: 'NL', party_id: 'STK', cdr_id: cdr.id };
+    return [
+      {
+        type: 'OcpiRequestReceived',
+        data: { method: 'POST', url: '/ocpi/emsp/2.2.1/cdrs', headers: { 'content-type': 'application/json' }, body },
+      },
+      { type: 'CdrReceived', data: { ...ref, cdr, findings: [] } },
+      { type: 'CdrLinkedToSession', data: { ...ref, session_id: 'B1', session_stream: 'session-NL-STK-B1' } },
+    ];
+  };
+  const run = async (count: number, events: (i: number) => Array<{ type: string; data: unknown }>, newStreams: boolean) => {
     let appends = 0;
-    const until = performance.now() + 2_000;
+    const busy = machineBusyMs();
+    const started = performance.now();
+    const until = started + 2_000;
     await Promise.all(
       Array.from({ length: count }, async (_, writer) => {
         for (let i = 0; performance.now() < until; i++) {
-          await store.append(`writers-${count}-${writer}-${i % 50}`, [
-            { type: 'OcpiRequestReceived', data: { body: 'x'.repeat(300) } },
-            { type: 'SessionUpdated', data: { kwh: i } },
-          ]);
+          // A PATCH goes to a stream that exists (50 per writer); a CDR opens its own.
+          if (newStreams) await store.append(`writers-cdr-${randomUUID()}`, events(i), { expectedRevision: 'no_stream' });
+          else await store.append(`writers-${count}-${writer}-${i % 50}`, events(i));
           appends++;
         }
       }),
     );
-    figures.push(`${count} writer${count > 1 ? 's' : ''}: ${(appends / 2).toFixed(0)}/s`);
-  }
-  console.log(`  appends (2 events each), ${name}: ${figures.join(', ')}`);
+    const after = machineBusyMs();
+    const machine =
+      busy !== undefined && after !== undefined ? `, machine CPU ${((after - busy) / appends).toFixed(2)} ms each` : '';
+    return `${count} writer${count > 1 ? 's' : ''}: ${((appends * 1000) / (performance.now() - started)).toFixed(0)}/s${machine}`;
+  };
+  const patches: string[] = [];
+  for (const count of [1, 4, 16]) patches.push(await run(count, patchEvents, false));
+  console.log(`  appends (a PATCH's 2 events), ${name}: ${patches.join('; ')}`);
+  console.log(`  appends (a CDR's 3 events), ${name}: ${await run(16, cdrEvents, true)}`);
 }
 
 async function onServer(sql: string): Promise<void> {
