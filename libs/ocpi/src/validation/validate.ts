@@ -1,5 +1,6 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { type ValidationError, type ValidatorOptions, validateSync } from 'class-validator';
+import { rulesHold } from './rules-hold';
 import { rememberValidationRules } from './validation-rules';
 
 rememberValidationRules();
@@ -23,6 +24,8 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
 export function validateOcpi<T extends object>(cls: ClassConstructor<T>, plain: unknown): OcpiValidationResult<T> {
   if (!isJsonObject(plain)) return { ok: false, errors: ['value must be a JSON object'] };
   const instance = plainToInstance(cls, plain);
+  // A valid object is told apart without class-validator's error tree; a refusal's messages are its.
+  if (rulesHold(instance) === true) return { ok: true, value: withoutAbsent(instance) };
   const errors = describeErrors(validateSync(instance, VALIDATOR_OPTIONS));
   return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
 }
@@ -70,9 +73,11 @@ export function validateOcpiPatch<T extends object>(
   // it needs.
   const flat = Object.values(plain).every((value) => value === undefined || isFlatValue(value));
   if (flat && alwaysRequired.every(present)) {
+    if (rulesHold(instance, { skipMissingProperties: true }) === true) return { ok: true, value: withoutAbsent(instance) };
     const errors = describeErrors(validateSync(instance, { ...VALIDATOR_OPTIONS, skipMissingProperties: true }));
     return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
   }
+  if (rulesHold(instance) === true) return { ok: true, value: withoutAbsent(instance) };
   const relevant = validateSync(instance, VALIDATOR_OPTIONS).filter(
     (error) => present(error.property) || alwaysRequired.includes(error.property),
   );
