@@ -87,7 +87,7 @@ function planOf(rules: readonly Rule[], target: object): ClassPlan {
     });
   }
   const targetName = (target as { constructor?: { name: string } }).constructor?.name ?? '';
-  plan = { targetName, named: new Set(Object.keys(byProperty).filter((name) => byProperty[name].length > 0)), properties };
+  plan = { targetName, named: new Set(Object.keys(byProperty)), properties };
   plans.set(rules, plan);
   return plan;
 }
@@ -162,10 +162,10 @@ const itemPlan = (nested: Rule[]) => ({ conditions: [], defined: [], custom: [],
 
 function nestedHolds(value: unknown, rules: Rule[], skipMissing: boolean): boolean {
   if (value === undefined || rules.length === 0) return true;
+  const plan = itemPlan(rules);
   for (const rule of rules) {
     if (Array.isArray(value) || value instanceof Set || value instanceof Map) {
       const items = value instanceof Set ? [...value] : value instanceof Map ? [...value.values()] : value;
-      const plan = itemPlan(rules);
       for (const item of items) if (!propertyHolds(value, item, plan, skipMissing, 'Array')) return false;
     } else if (value instanceof Object) {
       if (!holds(value, typeof rule.target === 'string' ? rule.target : rule.target.name, skipMissing)) return false;

@@ -24,9 +24,7 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
 export function validateOcpi<T extends object>(cls: ClassConstructor<T>, plain: unknown): OcpiValidationResult<T> {
   if (!isJsonObject(plain)) return { ok: false, errors: ['value must be a JSON object'] };
   const instance = plainToInstance(cls, plain);
-  // A valid object is told apart without class-validator's error tree; a refusal's messages are its.
-  if (rulesHold(instance) === true) return { ok: true, value: withoutAbsent(instance) };
-  const errors = describeErrors(validateSync(instance, VALIDATOR_OPTIONS));
+  const errors = describeErrors(validationErrors(instance, VALIDATOR_OPTIONS));
   return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
 }
 
@@ -73,16 +71,24 @@ export function validateOcpiPatch<T extends object>(
   // it needs.
   const flat = Object.values(plain).every((value) => value === undefined || isFlatValue(value));
   if (flat && alwaysRequired.every(present)) {
-    if (rulesHold(instance, { skipMissingProperties: true }) === true) return { ok: true, value: withoutAbsent(instance) };
-    const errors = describeErrors(validateSync(instance, { ...VALIDATOR_OPTIONS, skipMissingProperties: true }));
+    const errors = describeErrors(validationErrors(instance, { ...VALIDATOR_OPTIONS, skipMissingProperties: true }));
     return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
   }
-  if (rulesHold(instance) === true) return { ok: true, value: withoutAbsent(instance) };
-  const relevant = validateSync(instance, VALIDATOR_OPTIONS).filter(
+  const relevant = validationErrors(instance, VALIDATOR_OPTIONS).filter(
     (error) => present(error.property) || alwaysRequired.includes(error.property),
   );
   const errors = describeErrors(relevant);
   return errors.length === 0 ? { ok: true, value: withoutAbsent(instance) } : { ok: false, errors };
+}
+
+/**
+ * class-validator's errors for `instance` under VALIDATOR_OPTIONS (and skipMissingProperties as
+ * given). A valid object is told apart without its error tree (rulesHold); a refusal's messages,
+ * and any object rulesHold cannot walk, are class-validator's own.
+ */
+function validationErrors(instance: object, options: ValidatorOptions): ValidationError[] {
+  const holds = rulesHold(instance, { skipMissingProperties: options.skipMissingProperties === true });
+  return holds === true ? [] : validateSync(instance, options);
 }
 
 function isFlatValue(value: unknown): boolean {
