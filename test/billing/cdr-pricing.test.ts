@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Module } from '@nestjs/common';
-import { BillingModule, FINANCE_API_KEY_FILE, pricingProjection } from '@roamledger/billing';
+import { BillingModule, FINANCE_API_KEY_FILE, PROJECTION_DB, pricingProjection } from '@roamledger/billing';
 import { EVENT_STORE, type EventStore, openPostgresClient, type SqlClient, SqlEventStore } from '@roamledger/event-store';
 import type { Tariff } from '@roamledger/ocpi';
 import { PRICING_ENGINE_VERSION } from '@roamledger/pricing';
@@ -64,6 +64,8 @@ async function writeCdrs(store: EventStore): Promise<number> {
     charging_periods: [{ start_date_time: NOV(5, 9), dimensions: [{ type: 'ENERGY', volume: 2 }], tariff_id: 'T1' }],
     last_updated: NOV(5, 10),
   } as never);
+  // kWh alone (the common PATCH): the cost so far stays, and its row is not rewritten.
+  await sessions.patch({ countryCode: 'DE', partyId: 'ABC' }, 'LIVE', { kwh: 7.5, last_updated: NOV(5, 11) } as never);
   return store.headPosition();
 }
 
@@ -169,6 +171,16 @@ describe('CDR cost check (CdrCostMismatch), shown by the finance API', () => {
     // 7 kWh at 0.30 (version 1, in force on 5 November) + 20% VAT.
     assert.deepEqual(live.cost_so_far, { excl_vat: '2.10', incl_vat: '2.52' });
     assert.deepEqual(live.cost_so_far_tariffs, ['T1@v1']);
+    assert.equal(live.energy_kwh, '7.5');
+    // The row was last written by the PATCH that added a period, not by the kWh-only one after it.
+    const [row] = await testApp.app
+      .get<SqlClient>(PROJECTION_DB)
+      .query<{ position: string }>(`SELECT position::text FROM session_pricing WHERE session_key = 'LIVE'`);
+    const events = await testApp.app.get<EventStore>(EVENT_STORE).readStream('session-DE-ABC-LIVE');
+    const added = events.filter((event) => event.type === 'ChargingPeriodsAdded');
+    const kwhOnly = events[events.length - 1];
+    assert.deepEqual(kwhOnly.data, { ...(kwhOnly.data as object), changes: { kwh: 7.5, last_updated: NOV(5, 11) } });
+    assert.equal(Number(row.position), added[added.length - 1].position);
   });
 
   test('the exports take the same finding filter', async () => {

@@ -119,7 +119,6 @@ export const SESSION_PRICING: ProjectionTable = {
     { name: 'location_key', type: 'text', required: true },
     { name: 'currency', type: 'text', required: true },
     { name: 'end_at', type: 'timestamptz' },
-    { name: 'kwh', type: 'numeric' },
     { name: 'charging_periods', type: 'text', required: true },
     { name: 'status', type: 'text', required: true },
     { name: 'reason', type: 'text' },
@@ -160,6 +159,14 @@ type PricingEvent = RecordedEvent &
 const key = (...parts: string[]) => parts.join('\u0000');
 
 /**
+ * What a session's cost so far is made of. Most session PATCHes change none of it (kwh, status,
+ * last_updated): those leave the session's row as it was, unread and unwritten.
+ */
+const PRICE_INPUTS = ['charging_periods', 'start_date_time', 'end_date_time', 'currency', 'location_id'];
+const changesPrice = (event: PricingEvent) =>
+  event.type !== 'SessionUpdated' || PRICE_INPUTS.some((field) => field in event.data.changes);
+
+/**
  * The cost check of every CDR, as a projection of the log: off the CDR write path, rebuilt from
  * position 0 when the engine (or the tolerance) changes, beside the serving build.
  */
@@ -168,7 +175,8 @@ export function pricingProjection(options: PricingProjectionSettings): Projectio
   return {
     name: PRICING_PROJECTION,
     // Version 2: a 2.3.0 tariff's tax_included decides which of the CDR's totals is checked.
-    version: 2,
+    // Version 3: session_pricing no longer keeps kwh (nothing read it), so a kwh PATCH leaves it be.
+    version: 3,
     settings: { engineVersion: settings.engineVersion, toleranceMinorUnits: settings.toleranceMinorUnits },
     tables: [PRICING_TARIFFS, PRICING_LOCATIONS, CDR_PRICING, SESSION_PRICING],
     filter: { eventTypes: [...PRICING_EVENT_TYPES] },
@@ -225,8 +233,9 @@ class PricingBatch {
   }
 
   async apply(events: readonly PricingEvent[]): Promise<void> {
-    await this.load(events);
-    for (const event of events) this.fold(event);
+    const pricing = events.filter(changesPrice);
+    await this.load(pricing);
+    for (const event of pricing) this.fold(event);
     await this.store();
   }
 
@@ -370,7 +379,6 @@ class PricingBatch {
         location_key: upper(session.location_id),
         currency: upper(session.currency),
         end_at: session.end_date_time ? utc(session.end_date_time) : null,
-        kwh: String(session.kwh),
         charging_periods: JSON.stringify(session.charging_periods ?? []),
         status: 'unpriced',
         reason: null,
@@ -388,13 +396,11 @@ class PricingBatch {
       const changes = event.data.changes;
       if (Array.isArray(changes.charging_periods)) row.charging_periods = JSON.stringify(changes.charging_periods);
       if (typeof changes.end_date_time === 'string') row.end_at = utc(changes.end_date_time);
-      if (typeof changes.kwh === 'number') row.kwh = String(changes.kwh);
       if (typeof changes.currency === 'string') row.currency = upper(changes.currency);
       if (typeof changes.start_date_time === 'string') row.start_at = utc(changes.start_date_time);
       if (typeof changes.location_id === 'string') row.location_key = upper(changes.location_id);
     } else {
       if (event.data.end_date_time) row.end_at = utc(event.data.end_date_time);
-      row.kwh = String(event.data.kwh);
     }
     this.sessions.set(rowKey, { ...row, ...this.priceSession(row), position: String(event.position) });
     this.dirtySessions.add(rowKey);
