@@ -8,12 +8,13 @@
  *                            BENCH_LARGE_LOG_EVENTS=1000000: the last row's log, 0 to skip it;
  *                            BENCH_SETTLE_SECONDS=600: longest wait for the hub to catch up with it;
  *                            BENCH_SESSION_CDRS=10000: CDRs one session gets before its row;
+ *                            BENCH_WARM_UP_SECONDS=5: untimed load on each side before the first row;
  *                            BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the server during each row's
  *                            hub load, one .cpuprofile per row, for Chrome DevTools)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,7 @@ const LOG_EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 100_000);
 const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const LARGE_LOG_EVENTS = Number(process.env.BENCH_LARGE_LOG_EVENTS ?? 1_000_000);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 600);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const SHORT_SESSIONS = 200;
 const MANY_CDRS = Number(process.env.BENCH_SESSION_CDRS ?? 10_000);
 
@@ -76,11 +78,39 @@ interface Load {
 }
 
 /**
- * Busy time of the whole machine in ms (every process: the hub, the database, the load generator,
- * the kernel's loopback), from /proc/stat in USER_HZ ticks (100 a second on Linux); undefined
- * elsewhere. On two cores shared by all of them, this is what a request costs.
+ * CPU time in ms (since boot, or per request): the whole machine, from /proc in USER_HZ ticks (100 a second on Linux): the whole machine
+ * (every process: the hub, the database, the load generator, the kernel's loopback), the server
+ * process (the hub or the bare route, and PGlite inside it), PostgreSQL's processes, and this one
+ * (autocannon). Undefined elsewhere. On two cores shared by all of them, the machine's figure is
+ * what a request costs; the split says who spends it.
  */
-function machineBusyMs(): number | undefined {
+interface CpuSplit {
+  machine: number;
+  server: number;
+  database: number;
+  load: number;
+}
+
+/** utime + stime of one process, in ms (fields 14 and 15 of /proc/<pid>/stat, after the command). */
+function processBusyMs(pid: number | string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** PostgreSQL's server processes (a backend that ended since the last look takes its time with it). */
+function postgresBusyMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) total += processBusyMs(pid);
+    } catch {}
+  }
+  return total;
+}
+
+function busyMs(serverPid?: number): CpuSplit | undefined {
   try {
     const [user, nice, system, , , irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8')
       .split('\n', 1)[0]
@@ -88,20 +118,25 @@ function machineBusyMs(): number | undefined {
       .split(/\s+/)
       .slice(1)
       .map(Number);
-    return (user + nice + system + irq + softirq + steal) * 10;
+    return {
+      machine: (user + nice + system + irq + softirq + steal) * 10,
+      server: serverPid === undefined ? 0 : processBusyMs(serverPid),
+      database: postgresBusyMs(),
+      load: processBusyMs(process.pid),
+    };
   } catch {
     return undefined;
   }
 }
 
-/** `work`'s load, with the machine's CPU per request it answered (ms), where /proc/stat says. */
-async function measured(work: () => Promise<Load>): Promise<{ load: Load; machineMs?: number }> {
-  const before = machineBusyMs();
+/** `work`'s load, with its CPU per request answered, where /proc says. */
+async function measured(work: () => Promise<Load>, serverPid?: number): Promise<{ load: Load; cpu?: CpuSplit }> {
+  const before = busyMs(serverPid);
   const result = await work();
-  const after = machineBusyMs();
-  const machineMs =
-    before !== undefined && after !== undefined && result.requests ? (after - before) / result.requests : undefined;
-  return { load: result, machineMs };
+  const after = busyMs(serverPid);
+  if (before === undefined || after === undefined || !result.requests) return { load: result };
+  const per = (key: keyof CpuSplit) => (after[key] - before[key]) / result.requests;
+  return { load: result, cpu: { machine: per('machine'), server: per('server'), database: per('database'), load: per('load') } };
 }
 
 async function load(
@@ -217,6 +252,10 @@ class Server {
   hub = '';
   bare = '';
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
       const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
@@ -310,16 +349,19 @@ async function pair(
   const json = (await answer.json()) as { status_code?: number; status_message?: string };
   if (json.status_code !== 1000) throw new Error(`${name}: ${answer.status} ${json.status_code} ${json.status_message}`);
   // The bare route takes the very bodies the hub gets (a CDR for a CDR row) and stores each as its row.
-  const bare = await measured(() =>
-    load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: next().body })),
+  const bare = await measured(
+    () => load(server.bare, method, () => ({ path: `/bare/${counter % SHORT_SESSIONS}`, body: next().body })),
+    server.pid,
   );
   const profile = process.env.BENCH_CPU_PROFILE;
   if (profile) await server.ask({ type: 'profile-start' });
   const before = await server.ask<Inside>({ type: 'inside' });
-  const hub = await measured(() => load(server.hub, method, next));
+  const hub = await measured(() => load(server.hub, method, next), server.pid);
+  const split = (cpu: CpuSplit) => [cpu.server, cpu.database, cpu.load].map((ms) => ms.toFixed(2)).join(' / ');
   const machine =
-    hub.machineMs !== undefined && bare.machineMs !== undefined
-      ? `; machine CPU per request (every process) hub ${hub.machineMs.toFixed(2)} ms, bare ${bare.machineMs.toFixed(2)} ms`
+    hub.cpu && bare.cpu
+      ? `; machine CPU per request (every process) hub ${hub.cpu.machine.toFixed(2)} ms, bare ${bare.cpu.machine.toFixed(2)} ms` +
+        `; of it server process / PostgreSQL's processes / load generator: hub ${split(hub.cpu)} ms, bare ${split(bare.cpu)} ms`
       : '';
   const inside = `${describeInside(before, await server.ask<Inside>({ type: 'inside' }))}${machine}`;
   if (profile) {
@@ -371,14 +413,17 @@ async function runStore(store: string, env: Record<string, string>): Promise<voi
     await server.ask({ type: 'long-session', sessionId: 'L1K', events: 1_000 });
     await server.ask({ type: 'long-session', sessionId: 'L5K', events: 5_000 });
     await server.ask({ type: 'settle' });
-    // Warm-up, both sides: JIT, connections, and the first (cold) read of the long sessions.
-    await load(server.bare, 'PATCH', () => ({ path: '/bare/w', body: patchBody() }), { seconds: 1 });
+    // Warm-up, both sides: JIT, connections, and the first (cold) read of the long sessions. With
+    // one second each, the first row's hub cost 1.7 times the machine CPU per PATCH of the same
+    // case run last: it measured the JIT. WARM_UP_SECONDS each, then the read side catches up.
+    await load(server.bare, 'PATCH', () => ({ path: '/bare/w', body: patchBody() }), { seconds: WARM_UP_SECONDS });
     await load(server.hub, 'PATCH', () => ({ path: sessionPath(`B${counter % SHORT_SESSIONS}`), body: patchBody() }), {
-      seconds: 1,
+      seconds: WARM_UP_SECONDS,
     });
     for (const id of ['L1K', 'L5K']) {
       await fetch(`${server.hub}${sessionPath(id)}`, { method: 'PATCH', headers: AUTH, body: patchBody() });
     }
+    await server.ask({ type: 'settle' });
 
     const short = () => ({ path: sessionPath(`B${counter % SHORT_SESSIONS}`), body: patchBody() });
     const first = await pair(server, store, `PATCH, ${SHORT_SESSIONS} sessions ~10 events each`, 'PATCH', short);
@@ -497,7 +542,7 @@ async function writers(name: string, store: SqlEventStore): Promise<void> {
   };
   const run = async (count: number, events: (i: number) => Array<{ type: string; data: unknown }>, newStreams: boolean) => {
     let appends = 0;
-    const busy = machineBusyMs();
+    const busy = busyMs()?.machine;
     const started = performance.now();
     const until = started + 2_000;
     await Promise.all(
@@ -510,7 +555,7 @@ async function writers(name: string, store: SqlEventStore): Promise<void> {
         }
       }),
     );
-    const after = machineBusyMs();
+    const after = busyMs()?.machine;
     const machine =
       busy !== undefined && after !== undefined ? `, machine CPU ${((after - busy) / appends).toFixed(2)} ms each` : '';
     return `${count} writer${count > 1 ? 's' : ''}: ${((appends * 1000) / (performance.now() - started)).toFixed(0)}/s${machine}`;
