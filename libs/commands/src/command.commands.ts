@@ -1,8 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import {
   PARTNER_LINKS,
   PARTY_REACHABILITY,
@@ -116,7 +122,7 @@ export class CommandStreams {
   }
 
   async state(commandId: string): Promise<CommandState> {
-    return foldEvents(commandDecider, await this.store.readStream(commandStream(commandId)));
+    return (await currentState(this.store, commandStream(commandId), commandDecider)).state;
   }
 }
 

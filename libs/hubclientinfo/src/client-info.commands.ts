@@ -1,8 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import type { PartyReachabilityPort } from '@roamledger/module-kit';
 import { type ClientInfo, ConnectionStatus, type PartyId } from '@roamledger/ocpi';
 import { type ClientInfoState, clientInfoDecider, clientInfoStream } from './client-info.decider';
@@ -56,7 +62,7 @@ export class ClientInfoStreams implements PartyReachabilityPort {
   }
 
   async current(party: PartyId): Promise<ClientInfo | undefined> {
-    return foldEvents(clientInfoDecider, await this.store.readStream(clientInfoStream(party))).info;
+    return (await currentState(this.store, clientInfoStream(party), clientInfoDecider)).state.info;
   }
 
   async unreachable(party: PartyId): Promise<string | undefined> {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
+import { currentState, EVENT_STORE, type EventStore, type HandleOptions, handleCommand } from '@roamledger/event-store';
 import type { Decider, DomainEvent } from '@roamledger/kernel';
-import { foldEvents } from '@roamledger/kernel';
 import { versionRoutes } from '@roamledger/module-kit';
 import type { Connector, EVSE, Location, PartyId } from '@roamledger/ocpi';
 import { VersionNumber } from '@roamledger/ocpi/values';
@@ -211,11 +210,11 @@ export class LocationStreams {
   }
 
   async locationState(party: PartyId, locationId: string): Promise<LocationState> {
-    return foldEvents(locationDecider, await this.store.readStream(locationStream(party, locationId)));
+    return (await currentState(this.store, locationStream(party, locationId), locationDecider)).state;
   }
 
   async evseState(party: PartyId, locationId: string, evseUid: string): Promise<EvseState> {
-    return foldEvents(evseDecider, await this.store.readStream(evseStream(party, locationId, evseUid)));
+    return (await currentState(this.store, evseStream(party, locationId, evseUid), evseDecider)).state;
   }
 
   private evseCommand(run: Run, ref: EvseRef, command: EvseCommand) {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PartnerDirectory } from '@roamledger/credentials';
-import { EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import { currentState, EVENT_STORE, type EventStore, handleCommand } from '@roamledger/event-store';
 import { MODULE_DESCRIPTORS, type ModuleDescriptor } from '@roamledger/module-kit';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
 import { partnerDirectorySource } from './partner-directory.source';
@@ -101,11 +100,11 @@ export class PullService implements OnApplicationBootstrap, OnApplicationShutdow
   async status(partnerId: string): Promise<PullStatus[]> {
     return Promise.all(
       this.modules.map(async (module) => {
-        const events = await this.store.readStream(pullStream(partnerId, module));
-        const last = events.at(-1);
+        const stream = pullStream(partnerId, module);
+        const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
         return {
           module,
-          checkpoint: foldEvents(pullDecider, events).checkpoint ?? null,
+          checkpoint: (await currentState(this.store, stream, pullDecider)).state.checkpoint ?? null,
           last: last ? { type: last.type, recorded_at: last.recordedAt, ...(last.data as object) } : null,
         };
       }),
@@ -169,7 +168,7 @@ export class PullService implements OnApplicationBootstrap, OnApplicationShutdow
       };
 
     const stream = pullStream(partner.partnerId, module);
-    const { checkpoint } = foldEvents(pullDecider, await this.store.readStream(stream));
+    const { checkpoint } = (await currentState(this.store, stream, pullDecider)).state;
     const now = Date.now();
     const dateTo = request.dateTo ?? new Date(now);
     const dateFrom =

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import { versionRoutes } from '@roamledger/module-kit';
 import type { PartyId, Tariff } from '@roamledger/ocpi';
 import { VersionNumber } from '@roamledger/ocpi/values';
@@ -74,7 +80,7 @@ export class TariffStreams {
   }
 
   async state(party: PartyId, tariffId: string): Promise<TariffState> {
-    return foldEvents(tariffDecider, await this.store.readStream(tariffStream(party, tariffId)));
+    return (await currentState(this.store, tariffStream(party, tariffId), tariffDecider)).state;
   }
 }
 

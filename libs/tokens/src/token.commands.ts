@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore, type Handled, type HandleOptions, handleCommand } from '@roamledger/event-store';
-import { foldEvents } from '@roamledger/kernel';
+import {
+  currentState,
+  EVENT_STORE,
+  type EventStore,
+  type Handled,
+  type HandleOptions,
+  handleCommand,
+} from '@roamledger/event-store';
 import type { TokenRegisterPort } from '@roamledger/module-kit';
 import type { LocationReferences, PartyId, Token } from '@roamledger/ocpi';
 import { ROAMLEDGER_CONFIG, type RoamledgerConfig } from '@roamledger/service';
@@ -81,7 +87,7 @@ export class TokenStreams implements TokenRegisterPort {
   }
 
   async state(ref: TokenRef): Promise<TokenState> {
-    return foldEvents(tokenDecider, await this.store.readStream(tokenStream(ref)));
+    return (await currentState(this.store, tokenStream(ref), tokenDecider)).state;
   }
 
   async findOurs(uid: string, type: string): Promise<Token | undefined> {
