@@ -303,3 +303,41 @@ test('a process that knows nothing of a stream never refuses a command on the st
     await store.close();
   }
 });
+
+test('a process whose state of a stream fell far behind starts again from a newer snapshot, not from where it was', async () => {
+  const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+  try {
+    const [module] = MODULES;
+    const stream = 'ss-behind';
+    const random = seededRandom(7);
+    let n = 0;
+    const command = (process: EventStore) =>
+      handleCommand(process, stream, module.decider, module.command(stream, ++n, random)).catch(() => undefined);
+    const reads: number[] = [];
+    const behind: EventStore = {
+      ...processOn(store),
+      readStream: (name, options) => {
+        reads.push(options?.from ?? 0);
+        return store.readStream(name, options);
+      },
+    };
+    await command(behind);
+    // Another process writes on: long enough to leave a snapshot.
+    const writer = processOn(store);
+    for (let i = 0; i < SNAPSHOT_EVERY_EVENTS + 20; i++) await command(writer);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const snapshot = await store.snapshots?.load(stream, snapshotKey(module.decider));
+    assert.ok(snapshot, 'the writer left a snapshot');
+    reads.length = 0;
+    // Its append expected the revision it knew; refused, it reads what it missed.
+    await command(behind);
+    assert.ok(reads.length > 0, 'the process behind read the stream');
+    assert.ok(
+      reads.every((from) => from > snapshot.revision),
+      `it read from the snapshot on (${snapshot.revision}), not from its old revision: reads from ${reads.join(', ')}`,
+    );
+    same((await currentState(behind, stream, module.decider)).state, await fullFold(store, stream, module.decider), 'state');
+  } finally {
+    await store.close();
+  }
+});

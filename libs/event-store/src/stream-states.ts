@@ -87,7 +87,11 @@ export class StreamStates {
       return { state: decider.initialState(), revision: -1, position: -1, assumed: true };
     }
     this.mustRead.delete(stream);
-    if (!entry) entry = await this.fromSnapshot(stream, decider);
+    if (!entry || entry.stale) {
+      // Another writer may have appended far past what is known here: a newer snapshot saves reading it all.
+      const snapshot = await this.fromSnapshot(stream, decider);
+      if (!entry || snapshot.revision > entry.revision) entry = snapshot;
+    }
     const newer = await this.store.readStream(stream, entry.revision >= 0 ? { from: entry.revision + 1 } : {});
     const caughtUp = newer.length ? foldOn(entry, newer) : { ...entry, stale: false };
     // A write that finished while this read ran may already know more.
