@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { cdrDecider } from '@roamledger/cdrs';
+import { type CommandCommand, commandDecider } from '@roamledger/commands';
 import { issuedTokenDecider, type PartnerCommand, partnerDecider } from '@roamledger/credentials';
 import {
   currentState,
@@ -12,10 +13,15 @@ import {
   SqlEventStore,
   snapshotKey,
 } from '@roamledger/event-store';
+import { type ClientInfoCommand, clientInfoDecider } from '@roamledger/hubclientinfo';
 import { canonicalJson, type Decider, type DomainEvent, foldEvents } from '@roamledger/kernel';
-import type { CDR, Session } from '@roamledger/ocpi';
+import { type EvseCommand, evseDecider, type LocationCommand, locationDecider } from '@roamledger/locations';
+import type { CDR, ClientInfo, CommandResponse, CommandResult, Session, Status, Token } from '@roamledger/ocpi';
 import { type PullRun, pullDecider } from '@roamledger/pull';
 import { sessionDecider } from '@roamledger/sessions';
+import { type TariffCommand, tariffDecider } from '@roamledger/tariffs';
+import { type TokenCommand, type TokenPatch, tokenDecider } from '@roamledger/tokens';
+import { connector, evse, location, tariff } from '../support/location-fixtures';
 import { gentCdrLocation } from '../support/ocpi-fixtures';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 import { seededRandom } from '../support/seeded-random';
@@ -84,6 +90,66 @@ function pullRun(n: number, random: Random): PullRun {
   } as PullRun;
 }
 
+/** Mostly now; now and then a time from before, which a decider judging last_updated must keep as stale. */
+const stamp = (n: number, random: Random) => minute(random() < 0.2 ? Math.floor(random() * n) : n);
+
+const EVSE_UIDS = ['E1', 'E2', 'E3'];
+const OPENING_TIMES = [
+  undefined,
+  { twentyfourseven: true },
+  { twentyfourseven: false, regular_hours: [{ weekday: 1, period_begin: '08:00', period_end: '20:00' }] },
+];
+const TARIFF_IDS = [undefined, [], ['T-AC'], ['T-AC', 'T-DC']];
+const EVSE_STATUSES = ['AVAILABLE', 'CHARGING', 'OUTOFORDER', 'REMOVED'] as Status[];
+
+/** A few of the EVSE's connectors (never two with one id, at least one), each a variant. */
+function connectors(at: string, random: Random) {
+  const ids = ['1', '2', '3'].filter(() => random() < 0.5);
+  return (ids.length ? ids : ['1']).map((id) =>
+    connector(id, at, { tariff_ids: pick(random, TARIFF_IDS), max_amperage: pick(random, [16, 32]) }),
+  );
+}
+
+function token(uid: string, overrides: Partial<Token> = {}): Token {
+  return {
+    country_code: 'NL',
+    party_id: 'RLG',
+    uid,
+    type: 'RFID',
+    contract_id: 'NL-RLG-C12345678-X',
+    issuer: 'Roamledger',
+    valid: true,
+    whitelist: 'ALLOWED',
+    last_updated: minute(0),
+    ...overrides,
+  } as Token;
+}
+
+/**
+ * How a command's stream ends, by its name: its CommandResult, a response other than ACCEPTED, a failed send, a
+ * skip, or (the long stream, the one sure to get far enough) a timeout after an ACCEPTED response.
+ */
+const COMMAND_FATES: Record<string, 'result' | 'rejected' | 'failed' | 'skipped' | 'timeout'> = {
+  S1: 'result',
+  S2: 'rejected',
+  S3: 'failed',
+  S4: 'skipped',
+  NG: 'timeout',
+};
+
+const TOKEN_PATCHES: TokenPatch[] = [
+  { visual_number: 'V-1' },
+  { visual_number: 'V-2', issuer: 'Roamledger' },
+  { valid: false },
+  { valid: true },
+  { expired: true },
+  { expired: false },
+  { valid: false, expired: true },
+  { allowed_partners: ['p1'] },
+  { allowed_partners: ['p1', 'p2'] },
+  { allowed_partners: null },
+];
+
 const at = minute(0);
 const partnerCommands = (id: string, n: number, random: Random): PartnerCommand[] => [
   {
@@ -117,6 +183,8 @@ interface Module {
   // biome-ignore lint/suspicious/noExplicitAny: each module's decider has its own types.
   decider: Decider<any, DomainEvent, any>;
   command(stream: string, n: number, random: Random): unknown;
+  /** How many streams the commands race on (2 unless said). */
+  streams?: number;
 }
 
 /** Every module's decider, with commands that reach all of its events. */
@@ -171,6 +239,161 @@ const MODULES: Module[] = [
         ? { type: 'FailPull', run: pullRun(n, random), error: 'down' }
         : { type: 'CompletePull', run: pullRun(n, random) },
   },
+  {
+    name: 'locations',
+    decider: locationDecider,
+    command: (stream, n, random): LocationCommand => {
+      const id = stream.slice(-2);
+      const ref = { country_code: 'BE', party_id: 'BEC', location_id: id };
+      const evseUids = EVSE_UIDS.filter(() => random() < 0.3);
+      const roll = random();
+      if (roll < 0.4) {
+        // A PUT holds everything: a field it leaves out (postal code, opening times) is removed.
+        const put = location(id, stamp(n, random), {
+          name: pick(random, ['Station', 'Gent Zuid']),
+          postal_code: pick(random, [undefined, '9000']),
+          opening_times: pick(random, OPENING_TIMES),
+        });
+        return { type: 'PutLocation', location: put, evseUids, pulled: random() < 0.2 };
+      }
+      if (roll < 0.8) {
+        const last_updated = stamp(n, random);
+        const patch = pick(random, [
+          { name: pick(random, ['Station', 'Gent Zuid']), last_updated },
+          { opening_times: pick(random, OPENING_TIMES) ?? { twentyfourseven: true }, last_updated },
+          { last_updated },
+        ]);
+        return { type: 'PatchLocation', ref, patch, evseUids };
+      }
+      return { type: 'AddEvse', ref, evseUid: pick(random, EVSE_UIDS), lastUpdated: stamp(n, random) };
+    },
+  },
+  {
+    name: 'locations (EVSE)',
+    decider: evseDecider,
+    command: (stream, n, random): EvseCommand => {
+      const uid = stream.slice(-2);
+      const ref = { country_code: 'BE', party_id: 'BEC', location_id: 'LOC1', evse_uid: uid };
+      const last_updated = stamp(n, random);
+      const roll = random();
+      if (roll < 0.3) {
+        const put = evse(uid, last_updated, {
+          status: pick(random, EVSE_STATUSES),
+          floor_level: pick(random, [undefined, '1']),
+          connectors: connectors(last_updated, random),
+        });
+        return { type: 'PutEvse', ref, evse: put, locationKnown: random() < 0.9, pulled: random() < 0.15 };
+      }
+      if (roll < 0.6) {
+        const patch = pick(random, [
+          { status: pick(random, EVSE_STATUSES), last_updated },
+          { floor_level: pick(random, ['1', '2']), last_updated },
+          { connectors: connectors(last_updated, random).slice(0, 1), last_updated },
+        ]);
+        return { type: 'PatchEvse', ref, patch };
+      }
+      if (roll < 0.75) return { type: 'PutConnector', ref, connector: connectors(last_updated, random)[0] };
+      const patch = pick(random, [
+        { tariff_ids: pick(random, TARIFF_IDS) ?? [], last_updated },
+        { max_amperage: pick(random, [16, 32]), last_updated },
+        { last_updated },
+      ]);
+      return { type: 'PatchConnector', ref, connectorId: pick(random, ['1', '2', '3']), patch };
+    },
+  },
+  {
+    name: 'tariffs',
+    decider: tariffDecider,
+    command: (stream, n, random): TariffCommand => {
+      const id = stream.slice(-2);
+      if (random() < 0.2) {
+        return { type: 'DeleteTariff', ref: { country_code: 'BE', party_id: 'BEC', tariff_id: id }, receivedAt: minute(n) };
+      }
+      // Timestamps five minutes apart and two prices: the same tariff again (nothing), a changed one (a version), an older one.
+      const lastUpdated = random() < 0.2 ? minute(Math.floor(random() * n)) : minute(5 * Math.floor(n / 5));
+      return { type: 'PutTariff', tariff: tariff(id, lastUpdated, pick(random, [0.25, 0.3])), pulled: random() < 0.2 };
+    },
+  },
+  {
+    name: 'tokens',
+    decider: tokenDecider,
+    command: (stream, n, random): TokenCommand => {
+      const uid = stream.slice(-2);
+      const by = pick(random, ['admin-api', 'cli:ops', 'import:a.csv']);
+      const at = minute(random() < 0.1 ? 0 : n);
+      const roll = random();
+      if (roll < 0.15) return { type: 'IssueToken', token: token(uid), by, at };
+      if (roll < 0.35) {
+        const changed = { visual_number: pick(random, [undefined, 'V-1']), whitelist: pick(random, ['ALLOWED', 'NEVER']) };
+        return { type: 'PutToken', token: token(uid, changed as Partial<Token>), by, at };
+      }
+      const ref = { country_code: 'NL', party_id: 'RLG', uid, type: 'RFID' };
+      return { type: 'PatchToken', ref, patch: pick(random, TOKEN_PATCHES), by, at };
+    },
+  },
+  {
+    name: 'commands',
+    decider: commandDecider,
+    // A command's stream ends with its first outcome, so each stream has one (COMMAND_FATES): commands that would
+    // end it otherwise are sent only where they change nothing or are refused.
+    streams: 4,
+    command: (stream, n, random): CommandCommand => {
+      const commandId = stream.slice(-2);
+      const fate = COMMAND_FATES[commandId];
+      const roll = random();
+      if (roll < 0.2) {
+        const requested = {
+          command_id: commandId,
+          command: 'START_SESSION',
+          partner_id: 'p1',
+          to: { country_code: 'DE', party_id: 'ABC' },
+          request: {
+            response_url: `https://emsp.example/ocpi/emsp/2.2.1/commands/START_SESSION/${commandId}`,
+            location_id: 'LOC1',
+          },
+          authorization_reference: `RC${n}`,
+          requested_at: minute(n),
+        };
+        return { type: 'RequestCommand', requested };
+      }
+      if (roll < 0.4) {
+        // Timeouts of 30 seconds and of 10 minutes: a later TimeOut comes before or after the deadline.
+        const result = fate === 'rejected' ? pick(random, ['REJECTED', 'NOT_SUPPORTED', 'UNKNOWN_SESSION']) : 'ACCEPTED';
+        const response = { result, timeout: pick(random, [30, 600]) } as CommandResponse;
+        return { type: 'RecordResponse', commandId, response, receivedAt: minute(n) };
+      }
+      if (roll < 0.6 && fate === 'failed') return { type: 'RecordSendFailure', commandId, reason: 'ECONNREFUSED' };
+      if (roll < 0.6 && fate === 'skipped') return { type: 'RecordSkipped', commandId, reason: 'party OFFLINE' };
+      if (roll < 0.82) {
+        const result = {
+          result: pick(random, ['ACCEPTED', 'EVSE_OCCUPIED']),
+          ...(random() < 0.3 ? { message: [{ language: 'en', text: 'busy' }] } : {}),
+        } as CommandResult;
+        // Another partner's result is refused (not_the_receiver); so is one for a command not yet asked for, or finished.
+        const partnerId = fate === 'result' && random() < 0.8 ? 'p1' : 'p2';
+        return { type: 'ReceiveResult', commandId, result, partnerId };
+      }
+      // Where the command is not to time out, a TimeOut asked before any deadline: nothing.
+      const at = fate === 'timeout' ? stamp(n, random) : minute(0);
+      return { type: 'TimeOut', commandId, at, ...(random() < 0.2 ? { deadline: minute(n - 1) } : {}) };
+    },
+  },
+  {
+    name: 'hub client info',
+    decider: clientInfoDecider,
+    command: (stream, n, random): ClientInfoCommand => {
+      const info = {
+        country_code: 'DE',
+        party_id: `P${stream.slice(-2)}`,
+        role: pick(random, ['CPO', 'CPO', 'EMSP']),
+        status: pick(random, ['CONNECTED', 'OFFLINE', 'PLANNED', 'SUSPENDED']),
+        last_updated: stamp(n, random),
+        // Fields beyond the spec's (2.3.0 routes keep them).
+        ...(random() < 0.2 ? { hub_party_name: `Party ${n}` } : {}),
+      };
+      return { type: 'PutClientInfo', info: info as ClientInfo, partnerId: pick(random, ['p-hub', 'p-hub-2']) };
+    },
+  },
 ];
 
 /** Another process on the same store: its own stream states, the same log. */
@@ -201,7 +424,7 @@ async function fullFold(store: EventStore, stream: string, decider: Module['deci
 async function exercise(store: EventStore, module: Module, seed: number): Promise<void> {
   const random = seededRandom(seed);
   const prefix = `ss-${seed}-${module.name.replace(/\W/g, '')}-`;
-  const streams = [`${prefix}S1`, `${prefix}S2`];
+  const streams = Array.from({ length: module.streams ?? 2 }, (_, index) => `${prefix}S${index + 1}`);
   let processes = [processOn(store), processOn(store), processOn(store)];
   let n = 0;
   const command = (process: EventStore, stream: string) =>
