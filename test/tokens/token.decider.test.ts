@@ -90,6 +90,20 @@ describe('token decider', () => {
       .then([]);
   });
 
+  test('lifting an expiry that is not there leaves a blocked token blocked', () => {
+    const blocked: TokenEvent = { type: 'TokenBlocked', data: { ...ref, by: 'cli:ops', last_updated: T1 } };
+    const when = spec
+      .given([issued, blocked])
+      .when({ type: 'PatchToken', ref, patch: { expired: false }, by: 'admin-api', at: T1 })
+      .then([]);
+    assert.equal(when.after.token?.valid, false);
+    const expired: TokenEvent = { type: 'TokenExpired', data: { ...ref, by: 'admin-api', last_updated: T1 } };
+    spec
+      .given([issued, expired])
+      .when({ type: 'PatchToken', ref, patch: { expired: false }, by: 'admin-api', at: T1 })
+      .then([{ type: 'TokenUnblocked', data: { ...ref, by: 'admin-api', last_updated: T1 } }]);
+  });
+
   test('expire makes the token invalid and expired; the policy is our own event', () => {
     const when = spec
       .given([issued])

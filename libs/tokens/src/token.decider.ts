@@ -113,7 +113,8 @@ function decidePatch(ref: TokenRef, patch: TokenPatch, by: string, at: string, s
   if (patch.expired === true && !state.expired) events.push({ type: 'TokenExpired', data: { ...key, by, last_updated: at } });
   else if (patch.valid === false && held.valid && patch.expired !== true)
     events.push({ type: 'TokenBlocked', data: { ...key, by, last_updated: at } });
-  else if ((patch.valid === true || patch.expired === false) && (!held.valid || state.expired))
+  // valid lifts a block, expired: false an expiry; neither lifts the other.
+  else if ((patch.valid === true && !held.valid) || (patch.expired === false && state.expired))
     events.push({ type: 'TokenUnblocked', data: { ...key, by, last_updated: at } });
   if (patch.allowed_partners !== undefined && !sameJson(patch.allowed_partners, state.allowedPartners)) {
     events.push({ type: 'TokenPolicyChanged', data: { ...key, by, allowed_partners: patch.allowed_partners } });
