@@ -208,6 +208,29 @@ describe('EVSE decider (one stream per EVSE)', () => {
     );
   });
 
+  test('a connector in an EVSE PATCH older than ours is kept as stale, as a connector PUT would be', () => {
+    const updated = evses
+      .given([evsePublished()])
+      .when({ type: 'PutConnector', ref: evseRef, connector: connector('1', T2, { max_voltage: 400 }) });
+    const when = evses.given([evsePublished(), ...updated.events]).when({
+      type: 'PatchEvse',
+      ref: evseRef,
+      patch: { connectors: [connector('1', T1, { max_voltage: 230 }), connector('2', T1)], last_updated: T3 },
+    });
+    assert.deepEqual(when.types, ['EvseUpdated', 'StaleLocationUpdateReceived', 'ConnectorAdded']);
+    assert.equal(when.after.evse?.connectors.find((c) => c.id === '1')?.max_voltage, 400);
+  });
+
+  test('a connector id listed twice in an EVSE PUT is one connector, the later one', () => {
+    const when = evses
+      .given([evsePublished()])
+      .when(putEvse(T1, { connectors: [connector('2', T1), connector('2', T1, { max_voltage: 400 })] }));
+    assert.deepEqual(
+      when.after.evse?.connectors.map((c) => [c.id, c.max_voltage]),
+      [['2', 400]],
+    );
+  });
+
   test('REMOVED keeps the EVSE, with its status history in the stream; it may come back', () => {
     const removed = evses.given([evsePublished()]).when(status('REMOVED', T1));
     assert.deepEqual(removed.types, ['EvseStatusChanged']);

@@ -69,10 +69,15 @@ export const evseDecider: Decider<EvseCommand, EvseEvent, EvseState> = {
           return [stale(ref, 'PATCH', command.patch.last_updated, own, at(ref))];
         }
         const events = evseUpdates(ref, held, command.patch, false);
-        // A PATCH cannot remove: the connectors it lists are added or replaced, the others stay.
+        // A PATCH cannot remove: the connectors it lists are added or replaced (as a connector PUT
+        // would: one older than ours is kept as stale), the others stay.
         let current = held;
         for (const connector of command.patch.connectors ?? []) {
-          const decided = putConnector(ref, current, connector);
+          const ours = current.connectors.find((c) => sameId(c.id, connector.id));
+          const decided =
+            ours && millis(connector.last_updated) < millis(ours.last_updated)
+              ? [stale(ref, 'PATCH', connector.last_updated, ours.last_updated, at(ref, ours.id))]
+              : putConnector(ref, current, connector);
           events.push(...decided);
           current = fold(current, decided);
         }
@@ -187,7 +192,13 @@ function evseUpdates(ref: EvseRef, held: EVSE, next: Partial<EVSE> & { last_upda
 /** An EVSE PUT: its connectors replace ours (added, changed, removed). */
 function connectorList(ref: EvseRef, held: EVSE, next: EVSE): EvseEvent[] {
   const events: EvseEvent[] = [];
-  for (const connector of next.connectors) events.push(...putConnector(ref, held, connector));
+  // Folded as they come: a connector id listed twice is added once, then updated.
+  let current = held;
+  for (const connector of next.connectors) {
+    const decided = putConnector(ref, current, connector);
+    events.push(...decided);
+    current = fold(current, decided);
+  }
   for (const connector of held.connectors) {
     if (!next.connectors.some((c) => sameId(c.id, connector.id))) {
       events.push({ type: 'ConnectorRemoved', data: { ...ref, connector_id: connector.id, last_updated: next.last_updated } });
