@@ -170,3 +170,15 @@ export async function currentState<State>(
 ): Promise<KnownStream<State>> {
   return streamStatesOf(store).load(stream, decider as unknown as Decider<unknown, DomainEvent, State>, true);
 }
+
+/**
+ * What this process holds of a stream, without a read even where other processes may have appended
+ * since: for facts that never change once recorded. Undefined when it holds nothing.
+ */
+export function heldState<State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<never, DomainEvent, State>, 'initialState' | 'evolve' | 'decide'>,
+): KnownStream<State> | undefined {
+  return streamStatesOf(store).held(stream, decider as unknown as Decider<unknown, DomainEvent, State>);
+}

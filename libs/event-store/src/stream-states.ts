@@ -102,6 +102,12 @@ export class StreamStates {
     return caughtUp;
   }
 
+  /** What this process holds of the stream, however old: undefined when it holds nothing. No read. */
+  held<State>(stream: string, decider: Decider<unknown, DomainEvent, State>): KnownStream<State> | undefined {
+    const entry = this.entries.get(stream) as Entry<State> | undefined;
+    return entry && entry.decider === decider ? entry : undefined;
+  }
+
   /** After an append this process made from `known`: the state with the appended events folded in. */
   appended<State>(
     stream: string,

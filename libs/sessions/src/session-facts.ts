@@ -11,7 +11,9 @@ export class SessionFactsFromLog implements SessionFactsPort {
 
   async find(party: PartyId, sessionId: string): Promise<SessionFacts> {
     const stream = sessionStream(party, sessionId);
-    const session = await this.sessions.current(party, sessionId);
+    // A session's token and currency do not change once it is held, so a session this process
+    // holds answers without a read (a current read asks PostgreSQL what follows, once per CDR).
+    const session = this.sessions.held(party, sessionId) ?? (await this.sessions.current(party, sessionId));
     return session
       ? { stream, found: true, tokenUid: session.cdr_token.uid, currency: session.currency }
       : { stream, found: false };

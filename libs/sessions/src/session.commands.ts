@@ -7,6 +7,7 @@ import {
   type Handled,
   type HandleOptions,
   handleCommand,
+  heldState,
 } from '@roamledger/event-store';
 import type { PartyId, Session } from '@roamledger/ocpi';
 import { type SessionCommand, type SessionState, sessionDecider, sessionStream } from './session.decider';
@@ -58,6 +59,11 @@ export class SessionStreams {
   /** Our current view of a session, or undefined when we hold none (held PATCHes alone are not a session). */
   async current(party: PartyId, sessionId: string): Promise<Session | undefined> {
     return (await this.state(party, sessionId)).session;
+  }
+
+  /** The session as this process holds it, however old, without a read; undefined when it holds none. */
+  held(party: PartyId, sessionId: string): Session | undefined {
+    return heldState(this.store, sessionStream(party, sessionId), sessionDecider)?.state.session;
   }
 
   async state(party: PartyId, sessionId: string): Promise<SessionState> {
