@@ -45,6 +45,19 @@ describe('HubClientInfo decider', () => {
         },
       ]);
   });
+
+  test('the same report again is nothing new, its instant however written; a new field beside it is', () => {
+    const first = spec
+      .given([])
+      .when({ type: 'PutClientInfo', info: info('CONNECTED', '2026-11-30T10:00:00Z'), partnerId: 'p-hub' });
+    spec
+      .given(first.events)
+      .when({ type: 'PutClientInfo', info: info('CONNECTED', '2026-11-30T10:00:00.000Z'), partnerId: 'p-hub' })
+      .then([]);
+    const extra = { ...info('CONNECTED', '2026-11-30T10:00:00Z'), note: 'maintenance' } as ClientInfo;
+    const withExtra = spec.given(first.events).when({ type: 'PutClientInfo', info: extra, partnerId: 'p-hub' });
+    assert.deepEqual(withExtra.types, ['ClientInfoUpdated']);
+  });
 });
 
 describe('HubClientInfo: pushes and commands to a party the hub reports OFFLINE are skipped, and resume when it is CONNECTED', () => {

@@ -1,4 +1,4 @@
-import type { Decider } from '@roamledger/kernel';
+import { canonicalJson, type Decider } from '@roamledger/kernel';
 import type { ClientInfo } from '@roamledger/ocpi';
 import { type PartyId, parseOcpiDateTime } from '@roamledger/ocpi/values';
 import type { ClientInfoEvent } from './client-info.events';
@@ -40,7 +40,15 @@ export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, Clie
         },
       ];
     }
-    if (held && held.status === info.status && held.role === info.role && held.last_updated === info.last_updated) return [];
+    // The same report again (its instant however written, the same fields beside) is nothing new.
+    if (
+      held &&
+      held.status === info.status &&
+      held.role === info.role &&
+      millis(held.last_updated) === millis(info.last_updated) &&
+      canonicalJson(extraOf(held) ?? {}) === canonicalJson(extraOf(info) ?? {})
+    )
+      return [];
     const extra = extraOf(info);
     return [
       {
