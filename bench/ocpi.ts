@@ -75,6 +75,8 @@ interface Load {
   failed: number;
   /** Answered with 2xx. */
   requests: number;
+  /** Open loop only: the load generator's own longest event-loop stall, which its latencies include. */
+  generatorStallMs?: number;
 }
 
 /**
@@ -199,7 +201,7 @@ async function paced(
       request.on('error', reject);
       request.end(body);
     });
-  const { latencies, failed, seconds: elapsed } = await openLoop(rate, seconds, send);
+  const { latencies, failed, seconds: elapsed, ownStallMs } = await openLoop(rate, seconds, send);
   agent.destroy();
   return {
     rate: latencies.length / elapsed,
@@ -207,6 +209,7 @@ async function paced(
     p99: percentile(latencies, 99),
     failed,
     requests: latencies.length,
+    generatorStallMs: ownStallMs,
   };
 }
 
@@ -330,7 +333,7 @@ const rows: Row[] = [];
 
 function print(row: Row): void {
   const figure = (l: Load) =>
-    `${l.rate.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(1).padStart(6)} ms  p99 ${l.p99.toFixed(1).padStart(6)} ms${l.failed ? `  (${l.failed} failed)` : ''}`;
+    `${l.rate.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(1).padStart(6)} ms  p99 ${l.p99.toFixed(1).padStart(6)} ms${l.failed ? `  (${l.failed} failed)` : ''}${l.generatorStallMs !== undefined ? `  (load generator's own longest stall ${l.generatorStallMs.toFixed(0)} ms)` : ''}`;
   const ratio = row.bare ? `  hub/bare ${(row.hub.rate / row.bare.rate).toFixed(2)}` : '';
   console.log(`  ${row.name.padEnd(44)} hub ${figure(row.hub)}${row.bare ? `   bare ${figure(row.bare)}` : ''}${ratio}`);
   if (row.inside) console.log(`      (hub: ${row.inside})`);
