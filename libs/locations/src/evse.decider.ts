@@ -71,26 +71,13 @@ export const evseDecider: Decider<EvseCommand, EvseEvent, EvseState> = {
         const events = evseUpdates(ref, held, command.patch, false);
         // A PATCH cannot remove: the connectors it lists are added or replaced (as a connector PUT
         // would: one older than ours is kept as stale), the others stay.
-        let current = held;
-        for (const connector of command.patch.connectors ?? []) {
-          const ours = current.connectors.find((c) => sameId(c.id, connector.id));
-          const decided =
-            ours && millis(connector.last_updated) < millis(ours.last_updated)
-              ? [stale(ref, 'PATCH', connector.last_updated, ours.last_updated, at(ref, ours.id))]
-              : putConnector(ref, current, connector);
-          events.push(...decided);
-          current = fold(current, decided);
-        }
-        return events;
+        const connectors = putEach(held, command.patch.connectors ?? [], (current, connector) =>
+          putConnectorUnlessStale(ref, current, connector, 'PATCH'),
+        );
+        return [...events, ...connectors];
       }
-      case 'PutConnector': {
-        const held = known(state, ref, 'connector');
-        const connector = held.connectors.find((c) => sameId(c.id, command.connector.id));
-        if (connector && millis(command.connector.last_updated) < millis(connector.last_updated)) {
-          return [stale(ref, 'PUT', command.connector.last_updated, connector.last_updated, at(ref, connector.id))];
-        }
-        return putConnector(ref, held, command.connector);
-      }
+      case 'PutConnector':
+        return putConnectorUnlessStale(ref, known(state, ref, 'connector'), command.connector, 'PUT');
       case 'PatchConnector': {
         const held = known(state, ref, 'connector');
         const connector = held.connectors.find((c) => sameId(c.id, command.connectorId));
@@ -191,20 +178,34 @@ function evseUpdates(ref: EvseRef, held: EVSE, next: Partial<EVSE> & { last_upda
 
 /** An EVSE PUT: its connectors replace ours (added, changed, removed). */
 function connectorList(ref: EvseRef, held: EVSE, next: EVSE): EvseEvent[] {
-  const events: EvseEvent[] = [];
-  // Folded as they come: a connector id listed twice is added once, then updated.
-  let current = held;
-  for (const connector of next.connectors) {
-    const decided = putConnector(ref, current, connector);
-    events.push(...decided);
-    current = fold(current, decided);
-  }
+  const events = putEach(held, next.connectors, (current, connector) => putConnector(ref, current, connector));
   for (const connector of held.connectors) {
     if (!next.connectors.some((c) => sameId(c.id, connector.id))) {
       events.push({ type: 'ConnectorRemoved', data: { ...ref, connector_id: connector.id, last_updated: next.last_updated } });
     }
   }
   return events;
+}
+
+/** Each connector in turn, on the EVSE as the ones before it left it: an id listed twice is added once, then updated. */
+function putEach(held: EVSE, connectors: Connector[], put: (current: EVSE, connector: Connector) => EvseEvent[]): EvseEvent[] {
+  const events: EvseEvent[] = [];
+  let current = held;
+  for (const connector of connectors) {
+    const decided = put(current, connector);
+    events.push(...decided);
+    current = fold(current, decided);
+  }
+  return events;
+}
+
+/** A connector sent whole: older than the one we hold, it is kept as stale and not applied. */
+function putConnectorUnlessStale(ref: EvseRef, held: EVSE, connector: Connector, method: 'PUT' | 'PATCH'): EvseEvent[] {
+  const ours = held.connectors.find((c) => sameId(c.id, connector.id));
+  if (ours && millis(connector.last_updated) < millis(ours.last_updated)) {
+    return [stale(ref, method, connector.last_updated, ours.last_updated, at(ref, ours.id))];
+  }
+  return putConnector(ref, held, connector);
 }
 
 function putConnector(ref: EvseRef, held: EVSE, connector: Connector): EvseEvent[] {
