@@ -30,7 +30,8 @@ import {
   type SqlEventStore,
   snapshotKey,
 } from '@roamledger/event-store';
-import { type EvseEvent, evseDecider, evseStream, LocationsModule } from '@roamledger/locations';
+import { foldEvents } from '@roamledger/kernel';
+import { evseDecider, evseStream, LocationsModule } from '@roamledger/locations';
 import { ModuleKit } from '@roamledger/module-kit';
 import { ROAMLEDGER_MODULES } from '@roamledger/modules';
 import {
@@ -133,14 +134,12 @@ async function snapshotAsTheReceiverWould(store: SqlEventStore, stream: string):
   const events = await store.readStream(stream);
   const upTo = events.length - SNAPSHOT_EVERY_EVENTS;
   if (upTo < 0 || !store.snapshots) return;
-  let state = evseDecider.initialState();
-  for (const event of events.slice(0, upTo + 1)) state = evseDecider.evolve(state, event as unknown as EvseEvent);
   await store.snapshots.save({
     stream,
     key: snapshotKey(evseDecider),
     revision: events[upTo].revision,
     position: events[upTo].position,
-    state,
+    state: foldEvents(evseDecider, events.slice(0, upTo + 1)),
   });
 }
 

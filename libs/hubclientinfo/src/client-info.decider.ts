@@ -40,16 +40,16 @@ export const clientInfoDecider: Decider<ClientInfoCommand, ClientInfoEvent, Clie
         },
       ];
     }
+    const extra = extraOf(info);
     // The same report again (its instant however written, the same fields beside) is nothing new.
     if (
       held &&
       held.status === info.status &&
       held.role === info.role &&
       millis(held.last_updated) === millis(info.last_updated) &&
-      canonicalJson(extraOf(held) ?? {}) === canonicalJson(extraOf(info) ?? {})
+      canonicalJson(extraOf(held) ?? {}) === canonicalJson(extra ?? {})
     )
       return [];
-    const extra = extraOf(info);
     return [
       {
         type: 'ClientInfoUpdated',
