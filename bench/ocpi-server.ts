@@ -4,8 +4,6 @@
  * one row into the same database. Seeds what the bench asks for over IPC.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session as InspectorSession } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import {
   credentialsTokenHash,
@@ -30,6 +28,7 @@ import { type Session } from '@roamledger/ocpi';
 import { createService, loadConfig } from '@roamledger/service';
 import { type SessionState, sessionDecider, sessionStream } from '@roamledger/sessions';
 import Fastify from 'fastify';
+import { CpuProfile } from './cpu-profile';
 
 export const BENCH_TOKEN = 'bench-token-c-0123456789abcdef0123456789abcdef';
 export const PARTNER_ID = '00000000-0000-4000-8000-0000000bench';
@@ -201,22 +200,7 @@ async function seedBulkFiller(store: SqlEventStore, events: number): Promise<voi
 }
 
 /** A V8 CPU profile of this process between two asks: the hub's side of one row, without seeding or the bare route. */
-const profiler = new InspectorSession();
-function inspect<T>(method: string): Promise<T> {
-  return new Promise((resolve, reject) =>
-    profiler.post(method, (error, result) => (error ? reject(error) : resolve(result as T))),
-  );
-}
-async function startProfile(): Promise<void> {
-  profiler.connect();
-  await inspect('Profiler.enable');
-  await inspect('Profiler.start');
-}
-async function stopProfile(file: string): Promise<void> {
-  const { profile } = await inspect<{ profile: unknown }>('Profiler.stop');
-  profiler.disconnect();
-  writeFileSync(file, JSON.stringify(profile));
-}
+let profile: CpuProfile | undefined;
 
 /** What the hub process is doing, as counters: the bench takes two and reads the difference. */
 export interface Inside {
@@ -294,8 +278,10 @@ async function main(): Promise<void> {
       else if (request.type === 'bulk-filler') result = await seedBulkFiller(store as SqlEventStore, request.events);
       else if (request.type === 'settle') result = await settle(request.maxMs);
       else if (request.type === 'inside') result = inside(store as SqlEventStore);
-      else if (request.type === 'profile-start') result = await startProfile();
-      else if (request.type === 'profile-stop') result = await stopProfile(request.file);
+      else if (request.type === 'profile-start') {
+        profile = new CpuProfile();
+        await profile.start();
+      } else if (request.type === 'profile-stop') await profile?.stop(request.file);
       else result = await store.headPosition();
       process.send?.({ id: request.id, result });
     } catch (error) {

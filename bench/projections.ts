@@ -4,6 +4,7 @@
  *   node -r ./tsconfig-paths-dist.js dist/bench/projections.js
  *   BENCH_EVENTS=1000000 (log size)  BENCH_STORE=postgres|pglite  BENCH_SESSION_EVENTS=100 (events per session)
  *   BENCH_BATCH=5000 (events per projection transaction)
+ *   BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the rebuild alone (billing-rebuild.cpuprofile)
  *
  * The log is a billing one, seeded with appends of BENCH_SESSION_EVENTS events (one session each:
  * SessionStarted, SessionUpdated / ChargingPeriodsAdded meter updates, SessionStatusChanged,
@@ -40,6 +41,7 @@ import type {
   SessionStatusChanged,
   SessionUpdated,
 } from '@roamledger/sessions';
+import { CpuProfile } from './cpu-profile';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SESSION_EVENTS = Math.max(4, Number(process.env.BENCH_SESSION_EVENTS ?? 100));
@@ -280,11 +282,15 @@ async function main(): Promise<void> {
     await ensureRegistry(target);
     const build = await createBuild(target, projection);
     const runner = new ProjectionRunner(target, projection, build.build, build.position);
+    const profileDir = process.env.BENCH_CPU_PROFILE;
+    const profile = profileDir ? new CpuProfile() : undefined;
+    await profile?.start();
     started = performance.now();
     cpu = process.cpuUsage();
     const end = await new LogFollower(store, runner, { until: head, batchSize: BATCH }).run();
     const rebuildSeconds = (performance.now() - started) / 1000;
     const rebuildCpu = cpuMicros(cpu) / (head + 1);
+    if (profileDir) await profile?.stop(path.join(profileDir, 'billing-rebuild.cpuprofile'));
     if (end !== 'reached') throw new Error(`rebuild ended ${end}`);
     const rebuildRate = (head + 1) / rebuildSeconds;
     const rebuildRss = rss.phase();
