@@ -10,7 +10,9 @@ import {
   openPgliteClient,
   openPostgresClient,
   SNAPSHOT_EVERY_EVENTS,
+  SNAPSHOT_ON_DROP_EVENTS,
   SqlEventStore,
+  STREAM_STATE_LIMIT,
   snapshotKey,
 } from '@roamledger/event-store';
 import { type ClientInfoCommand, clientInfoDecider } from '@roamledger/hubclientinfo';
@@ -560,6 +562,54 @@ test('a process whose state of a stream fell far behind starts again from a newe
       `it read from the snapshot on (${snapshot.revision}), not from its old revision: reads from ${reads.join(', ')}`,
     );
     same((await currentState(behind, stream, module.decider)).state, await fullFold(store, stream, module.decider), 'state');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a state dropped from memory comes back from the snapshot it left, without a refused append', async () => {
+  const store = await SqlEventStore.open('pglite', await openPgliteClient(undefined));
+  try {
+    const [module] = MODULES;
+    const stream = 'ss-dropped';
+    const snapshots = store.snapshots as NonNullable<EventStore['snapshots']>;
+    const random = seededRandom(11);
+    const appends: string[] = [];
+    const reads: number[] = [];
+    const process: EventStore = {
+      ...processOn(store),
+      append: (name, events, options) => {
+        if (name === stream) appends.push(String(options?.expectedRevision));
+        return store.append(name, events, options);
+      },
+      // Streams that only fill the process's memory: nothing to read, no database.
+      snapshots: {
+        load: (name, key) => (name.startsWith('filler-') ? Promise.resolve(undefined) : snapshots.load(name, key)),
+        save: (snapshot) => snapshots.save(snapshot),
+      },
+      readStream: (name, options) => {
+        if (name.startsWith('filler-')) return Promise.resolve([]);
+        reads.push(options?.from ?? 0);
+        return store.readStream(name, options);
+      },
+    };
+    let n = 0;
+    while ((await store.readStream(stream)).length < SNAPSHOT_ON_DROP_EVENTS + 5) {
+      await handleCommand(process, stream, module.decider, module.command(stream, ++n, random)).catch(() => undefined);
+    }
+    const revision = (await store.readStream(stream)).length - 1;
+    // As many other streams as the process keeps: this one, the least recently used, is dropped.
+    for (let i = 0; i < STREAM_STATE_LIMIT; i++) await currentState(process, `filler-${i}`, module.decider);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const snapshot = await store.snapshots?.load(stream, snapshotKey(module.decider));
+    assert.equal(snapshot?.revision, revision, 'the dropped state was saved as a snapshot');
+
+    appends.length = 0;
+    reads.length = 0;
+    await handleCommand(process, stream, module.decider, module.command(stream, ++n, random)).catch(() => undefined);
+    assert.deepEqual(appends, [String(revision)], 'one append, expecting the revision the snapshot holds (not no_stream)');
+    assert.deepEqual(reads, [revision + 1], 'one read, of what follows the snapshot');
+    same((await currentState(process, stream, module.decider)).state, await fullFold(store, stream, module.decider), 'state');
   } finally {
     await store.close();
   }

@@ -11,4 +11,11 @@ export { SCHEMA_SQL } from './sql/schema';
 export { isoTimestampSql, type SqlClient } from './sql/sql-client';
 export { type GroupCommitStats, SqlEventStore, type StoredEventText } from './sql/sql-event-store';
 export * from './store-unavailable';
-export { type KnownStream, SNAPSHOT_EVERY_EVENTS, snapshotKey, streamStatesOf } from './stream-states';
+export {
+  type KnownStream,
+  SNAPSHOT_EVERY_EVENTS,
+  SNAPSHOT_ON_DROP_EVENTS,
+  STREAM_STATE_LIMIT,
+  snapshotKey,
+  streamStatesOf,
+} from './stream-states';

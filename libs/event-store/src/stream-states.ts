@@ -25,6 +25,8 @@ type AnyDecider = Decider<any, DomainEvent, any>;
 
 /** Streams whose state a process keeps; beyond it the least recently used is dropped (and read again if needed). */
 export const STREAM_STATE_LIMIT = 10_000;
+/** A state dropped from memory is saved as a snapshot when it is this far past its last one (fewer are read faster). */
+export const SNAPSHOT_ON_DROP_EVENTS = 20;
 /** Commands of one stream decided together and appended in one transaction, at most. */
 const JOBS_PER_RUN = 64;
 /** A snapshot is saved (off the request path) once a stream has grown this much past its last one. */
@@ -140,9 +142,20 @@ export class StreamStates {
   moved(stream: string): void {
     const entry = this.entries.get(stream);
     if (entry) entry.stale = true;
-    else {
-      if (this.mustRead.size >= STREAM_STATE_LIMIT) this.mustRead.clear();
-      this.mustRead.add(stream);
+    else this.mustReadNext(stream);
+  }
+
+  /**
+   * A stream known to exist whose state is not held: the next load reads it rather than taking it
+   * as new, which would cost a refused append, a backoff and the read anyway. Bounded like the
+   * entries: the oldest name goes first, and a stream forgotten here is merely taken as new again.
+   */
+  private mustReadNext(stream: string): void {
+    this.mustRead.delete(stream);
+    this.mustRead.add(stream);
+    if (this.mustRead.size > STREAM_STATE_LIMIT) {
+      const oldest = this.mustRead.keys().next().value;
+      if (oldest !== undefined) this.mustRead.delete(oldest);
     }
   }
 
@@ -173,9 +186,9 @@ export class StreamStates {
     }
   }
 
-  private maybeSnapshot(stream: string, entry: Entry<unknown>): void {
+  private maybeSnapshot(stream: string, entry: Entry<unknown>, every = SNAPSHOT_EVERY_EVENTS): void {
     const snapshots = this.store.snapshots;
-    if (!snapshots || entry.revision - entry.snapshotRevision < SNAPSHOT_EVERY_EVENTS) return;
+    if (!snapshots || entry.revision - entry.snapshotRevision < every) return;
     entry.snapshotRevision = entry.revision;
     void snapshots
       .save({
@@ -192,8 +205,13 @@ export class StreamStates {
     this.entries.delete(stream);
     this.entries.set(stream, entry);
     if (this.entries.size > STREAM_STATE_LIMIT) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      const [oldest, dropped] = this.entries.entries().next().value as [string, Entry<unknown>];
+      this.entries.delete(oldest);
+      // A stream that exists (an append or a read found it) is read when next needed, from the
+      // state dropped now if it had grown much since its last snapshot: a busy session pushed out
+      // by a run of new CDRs would otherwise read up to SNAPSHOT_EVERY_EVENTS events to come back.
+      if (dropped.revision >= 0) this.mustReadNext(oldest);
+      this.maybeSnapshot(oldest, dropped, SNAPSHOT_ON_DROP_EVENTS);
     }
   }
 }

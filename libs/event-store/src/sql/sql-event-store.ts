@@ -576,9 +576,14 @@ export class SqlEventStore implements EventStore {
     return rows.length ? { revision: Number(rows[0].revision), hash: rows[0].hash } : { revision: -1, hash: GENESIS_HASH };
   }
 
+  /** Least recently written first out: a busy stream keeps its head however many new ones (CDRs) pass. */
   private rememberHead(stream: string, head: StreamHead): void {
-    if (this.heads.size >= HEAD_CACHE_LIMIT) this.heads.clear();
+    this.heads.delete(stream);
     this.heads.set(stream, head);
+    if (this.heads.size > HEAD_CACHE_LIMIT) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
   }
 
   private forgetHead(stream: string, revision: number, hash: string | null): void {
