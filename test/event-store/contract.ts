@@ -15,6 +15,8 @@ export interface ContractTarget {
   tamper?(store: EventStore, stream: string, revision: number): Promise<void>;
   /** How many writers the never-skip case runs at once. */
   concurrentWriters?: number;
+  /** The store acts on readStream's skipTypes hint (the SQL stores; KurrentDB returns every event). */
+  skipsTypes?: boolean;
 }
 
 const event = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({
@@ -94,6 +96,33 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
         [1, 2],
       );
       assert.deepEqual(await store.readStream(uniqueStream('missing')), []);
+    });
+
+    test("a read told to skip some types keeps every other event and always the stream's last", async () => {
+      const stream = uniqueStream('skip');
+      await store.append(stream, [event('Request'), event('Decided', { n: 1 })], { expectedRevision: 'no_stream' });
+      await store.append(stream, [event('Request'), event('Decided', { n: 2 })], { expectedRevision: 1 });
+      await store.append(stream, [event('Request')], { expectedRevision: 3 });
+      const read = (from?: number) =>
+        store.readStream(stream, { skipTypes: ['Request'], ...(from !== undefined ? { from } : {}) });
+      const all = await store.readStream(stream);
+      for (const [from, kept] of [
+        [undefined, [1, 3, 4]],
+        [2, [3, 4]],
+        [4, [4]],
+      ] as const) {
+        const events = await read(from);
+        const revisions = events.map((e) => e.revision);
+        if (target.skipsTypes) assert.deepEqual(revisions, kept, `from ${from}`);
+        // Whatever it leaves out: in order, the last one there, every event not skipped, each as stored.
+        assert.equal(revisions[revisions.length - 1], 4, `the last event, from ${from}`);
+        for (const revision of kept) assert.ok(revisions.includes(revision), `revision ${revision}, from ${from}`);
+        assert.deepEqual(
+          revisions,
+          [...revisions].sort((a, b) => a - b),
+        );
+        for (const e of events) assert.deepEqual(e, all[e.revision]);
+      }
     });
 
     test('text that means something to SQL is stored as it is: quotes, backslashes, dollars, escapes in data and stream', async () => {

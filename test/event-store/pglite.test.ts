@@ -9,6 +9,7 @@ import { tamperWithSqlEvent } from './tamper';
 eventStoreContract('PGlite (in memory)', {
   open: async () => SqlEventStore.open('pglite', await openPgliteClient(undefined)),
   tamper: tamperWithSqlEvent,
+  skipsTypes: true,
   concurrentWriters: 4,
 });
 

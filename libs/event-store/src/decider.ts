@@ -46,7 +46,9 @@ export function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<Handled<Event, State>> {
   return new Promise((resolve, reject) => {
     const job: Job = { decider: decider as unknown as AnyDecider, command, options, resolve, reject } as Job;
-    streamStatesOf(store).enqueue(stream, job, (jobs) => runJobs(store, stream, jobs as Job[]));
+    const states = streamStatesOf(store);
+    if (options.cause) states.noteCause(options.cause.type);
+    states.enqueue(stream, job, (jobs) => runJobs(store, stream, jobs as Job[]));
   });
 }
 

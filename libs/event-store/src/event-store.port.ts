@@ -63,6 +63,12 @@ export interface ReadStreamOptions {
   from?: number;
   direction?: Direction;
   maxCount?: number;
+  /**
+   * Events of these types may be left out (a hint: an adapter may return them all), but never
+   * the stream's last event, so a reader always learns the revision it read to. For a decider's
+   * reads: the requests that caused its events (HandleOptions.cause) are not folded.
+   */
+  skipTypes?: readonly string[];
 }
 
 /** Which events to read. An absent or empty list does not constrain (every adapter reads it so). */

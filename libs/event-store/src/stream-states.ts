@@ -44,6 +44,8 @@ export class StreamStates {
   /** Streams found to exist while nothing of them is known here: read before deciding. */
   private readonly mustRead = new Set<string>();
   private readonly queues = new Map<string, Array<{ decider: unknown }>>();
+  /** Types of the events that came as a command's cause (the OCPI request): no decider folds them, so reads leave them out. */
+  private causeTypes: readonly string[] = [];
 
   constructor(private readonly store: EventStore) {}
 
@@ -94,7 +96,10 @@ export class StreamStates {
       const snapshot = await this.fromSnapshot(stream, decider);
       if (!entry || snapshot.revision > entry.revision) entry = snapshot;
     }
-    const newer = await this.store.readStream(stream, entry.revision >= 0 ? { from: entry.revision + 1 } : {});
+    const newer = await this.store.readStream(stream, {
+      ...(entry.revision >= 0 ? { from: entry.revision + 1 } : {}),
+      ...(this.causeTypes.length ? { skipTypes: this.causeTypes } : {}),
+    });
     const caughtUp = newer.length ? foldOn(entry, newer) : { ...entry, stale: false };
     // A write that finished while this read ran may already know more.
     const current = this.entries.get(stream);
@@ -102,6 +107,11 @@ export class StreamStates {
     this.touch(stream, caughtUp);
     this.maybeSnapshot(stream, caughtUp);
     return caughtUp;
+  }
+
+  /** A command came with a cause of this type (see causeTypes). */
+  noteCause(type: string): void {
+    if (!this.causeTypes.includes(type)) this.causeTypes = [...this.causeTypes, type];
   }
 
   /** What this process holds of the stream, however old: undefined when it holds nothing. No read. */

@@ -197,6 +197,7 @@ export class KurrentDbEventStore implements EventStore {
 
   // ---------------------------------------------------------------- stream reads
 
+  /** skipTypes is left unused: the events come over the wire either way, and returning all of them keeps the contract. */
   async readStream<T = unknown>(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<T>[]> {
     const direction = options.direction ?? FORWARDS;
     if (options.maxCount !== undefined && options.maxCount <= 0) return [];

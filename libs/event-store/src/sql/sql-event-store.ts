@@ -381,6 +381,10 @@ export class SqlEventStore implements EventStore {
       params.push(options.from);
       where += backwards ? ' AND revision <= $2' : ' AND revision >= $2';
     }
+    if (options.skipTypes?.length) {
+      params.push(options.skipTypes);
+      where += ` AND (type <> ALL ($${params.length}::text[]) OR revision = (SELECT max(revision) FROM rl_events WHERE stream = $1))`;
+    }
     const limit = options.maxCount !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.maxCount))}` : '';
     const rows = await this.db.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM rl_events WHERE ${where} ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
