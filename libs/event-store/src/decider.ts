@@ -107,8 +107,10 @@ async function runJobs(store: EventStore, stream: string, jobs: Job[]): Promise<
   const states = streamStatesOf(store);
   const decider = jobs[0].decider;
   for (let attempt = 1; ; attempt++) {
+    let assumed = false;
     try {
       const known = await states.load(stream, decider, false);
+      assumed = known.assumed === true;
       if (attempt > OPTIMISTIC_ATTEMPTS && store.appendExclusively) {
         let decided: { planned: Planned[]; toAppend: NewEvent[]; before: KnownStream<unknown> } | undefined;
         const { result } = await store.appendExclusively(stream, known.revision, (newer) => {
@@ -143,7 +145,8 @@ async function runJobs(store: EventStore, stream: string, jobs: Job[]): Promise<
     } catch (error) {
       states.moved(stream);
       if (error instanceof WrongExpectedVersion && attempt < MAX_ATTEMPTS) {
-        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+        // A stream taken as new that exists is no race with another writer: read it at once.
+        if (!assumed) await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
         continue;
       }
       if (jobs.length > 1) {
