@@ -392,8 +392,10 @@ export class SqlEventStore implements EventStore {
     );
     const events = rows.map((row) => toRecorded<T>(row));
     const last = events[events.length - 1];
-    if (this.exclusive && last && !backwards && !limit) {
+    if (last && !backwards && !limit) {
       // Read to the end: its last event is the head (unless an append here got further meanwhile).
+      // On PostgreSQL another process may append after it; the next append then finds the head
+      // stale and tries again with the actual one, as after any other writer.
       const known = this.heads.get(stream);
       if (!known || known.revision < last.revision) this.rememberHead(stream, { revision: last.revision, hash: last.hash });
     }
