@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Decider, DomainEvent } from '@roamledger/kernel';
+import { type Decider, type DomainEvent, setMostRecent } from '@roamledger/kernel';
 import type { EventStore, RecordedEvent } from './event-store.port';
 
 /** What a process knows of one stream: its state folded up to `revision` (-1: no stream). */
@@ -42,7 +42,7 @@ export const SNAPSHOT_EVERY_EVENTS = 200;
 export class StreamStates {
   private readonly entries = new Map<string, Entry<unknown>>();
   /** Streams found to exist while nothing of them is known here: read before deciding. */
-  private readonly mustRead = new Set<string>();
+  private readonly mustRead = new Map<string, true>();
   private readonly queues = new Map<string, Array<{ decider: unknown }>>();
   /** Types of the events that came as a command's cause (the OCPI request): no decider folds them, so reads leave them out. */
   private causeTypes: readonly string[] = [];
@@ -161,12 +161,7 @@ export class StreamStates {
    * entries: the oldest name goes first, and a stream forgotten here is merely taken as new again.
    */
   private mustReadNext(stream: string): void {
-    this.mustRead.delete(stream);
-    this.mustRead.add(stream);
-    if (this.mustRead.size > STREAM_STATE_LIMIT) {
-      const oldest = this.mustRead.keys().next().value;
-      if (oldest !== undefined) this.mustRead.delete(oldest);
-    }
+    setMostRecent(this.mustRead, stream, true, STREAM_STATE_LIMIT);
   }
 
   private async fromSnapshot<State>(stream: string, decider: Decider<unknown, DomainEvent, State>): Promise<Entry<State>> {
@@ -212,16 +207,14 @@ export class StreamStates {
   }
 
   private touch(stream: string, entry: Entry<unknown>): void {
-    this.entries.delete(stream);
-    this.entries.set(stream, entry);
-    if (this.entries.size > STREAM_STATE_LIMIT) {
-      const [oldest, dropped] = this.entries.entries().next().value as [string, Entry<unknown>];
-      this.entries.delete(oldest);
+    const dropped = setMostRecent(this.entries, stream, entry, STREAM_STATE_LIMIT);
+    if (dropped) {
+      const [oldest, state] = dropped;
       // A stream that exists (an append or a read found it) is read when next needed, from the
       // state dropped now if it had grown much since its last snapshot: a busy session pushed out
       // by a run of new CDRs would otherwise read up to SNAPSHOT_EVERY_EVENTS events to come back.
-      if (dropped.revision >= 0) this.mustReadNext(oldest);
-      this.maybeSnapshot(oldest, dropped, SNAPSHOT_ON_DROP_EVENTS);
+      if (state.revision >= 0) this.mustReadNext(oldest);
+      this.maybeSnapshot(oldest, state, SNAPSHOT_ON_DROP_EVENTS);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { currentState, EVENT_STORE, type EventStore, type Subscription } from '@roamledger/event-store';
+import { setMostRecent } from '@roamledger/kernel';
 import { TOKEN_STREAM_PREFIX, type TokenState, tokenDecider } from './token.decider';
 import type { TokenEvent } from './token.events';
 
@@ -72,12 +73,7 @@ export class LiveTokenStates implements OnModuleInit, OnApplicationShutdown {
   }
 
   private remember(stream: string, known: Known): void {
-    this.known.delete(stream);
-    this.known.set(stream, known);
-    if (this.known.size > LIVE_TOKEN_STATES_LIMIT) {
-      const oldest = this.known.keys().next().value;
-      if (oldest !== undefined) this.known.delete(oldest);
-    }
+    setMostRecent(this.known, stream, known, LIVE_TOKEN_STATES_LIMIT);
   }
 
   private async follow(fromPosition: number): Promise<void> {

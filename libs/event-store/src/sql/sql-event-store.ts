@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setMostRecent } from '@roamledger/kernel';
 import type {
   AppendOptions,
   AppendResult,
@@ -584,12 +585,7 @@ export class SqlEventStore implements EventStore {
 
   /** Least recently written first out: a busy stream keeps its head however many new ones (CDRs) pass. */
   private rememberHead(stream: string, head: StreamHead): void {
-    this.heads.delete(stream);
-    this.heads.set(stream, head);
-    if (this.heads.size > HEAD_CACHE_LIMIT) {
-      const oldest = this.heads.keys().next().value;
-      if (oldest !== undefined) this.heads.delete(oldest);
-    }
+    setMostRecent(this.heads, stream, head, HEAD_CACHE_LIMIT);
   }
 
   private forgetHead(stream: string, revision: number, hash: string | null): void {
