@@ -46,6 +46,9 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
   return taken;
 }
 
+/** An event as plain values (a frozen or a fresh object alike), for comparing what two paths give. */
+const plain = (event: RecordedEvent) => JSON.parse(JSON.stringify(event)) as unknown;
+
 /** The behaviour every EventStore adapter must show; each adapter's test file runs it. */
 export function eventStoreContract(name: string, target: ContractTarget): void {
   describe(`EventStore contract: ${name}`, () => {
@@ -404,6 +407,43 @@ export function eventStoreContract(name: string, target: ContractTarget): void {
       assert.equal(theirs.metadata.partner, 'DE*ABC');
       await first.close();
       await second.close();
+    });
+
+    test("a subscriber at the log's end gets each new event exactly as a read gives it back", async () => {
+      const from = (await store.headPosition()) + 1;
+      const subscription = store.subscribeToAll({ fromPosition: from });
+      const iterator = subscription[Symbol.asyncIterator]();
+      // Waiting at the end before the appends: a store that hands its own appends to its subscribers does so here.
+      const taking = take(iterator, 6);
+      const stream = uniqueStream('as-stored');
+      const awkward = {
+        when: new Date('2026-11-30T12:00:00.123Z'),
+        dropped: undefined,
+        list: [1, undefined, 'two', { deep: [null, true] }],
+        numbers: { tiny: 1e-7, huge: 1e21, sum: 0.1 + 0.2, negativeZero: -0, big: Number.MAX_SAFE_INTEGER },
+        text: 'Ünïcödé 🚗 "quoted" \\ back\nslash',
+        zb: 1,
+        a: 2,
+      };
+      await store.append(stream, [event('One', awkward)], { expectedRevision: 'no_stream' });
+      await store.append(stream, [event('Two', { n: 2 }), event('Three', { items: [] }), event('Four', { n: 4 })]);
+      await store.append(uniqueStream('as-stored'), [event('Five', { n: 5 }), event('Six', { text: '' })]);
+      const seen = await taking;
+      await subscription.close();
+      const read = await store.readAll({ fromPosition: from });
+      assert.deepEqual(
+        seen.map((e) => e.type),
+        ['One', 'Two', 'Three', 'Four', 'Five', 'Six'],
+      );
+      assert.deepStrictEqual(seen.map(plain), read.map(plain));
+      assert.deepStrictEqual(seen[0].data, {
+        when: '2026-11-30T12:00:00.123Z',
+        list: [1, null, 'two', { deep: [null, true] }],
+        numbers: { tiny: 1e-7, huge: 1e21, sum: 0.1 + 0.2, negativeZero: 0, big: Number.MAX_SAFE_INTEGER },
+        text: 'Ünïcödé 🚗 "quoted" \\ back\nslash',
+        zb: 1,
+        a: 2,
+      });
     });
 
     test('a named subscriber resumes after its checkpoint, and receives live events', async () => {

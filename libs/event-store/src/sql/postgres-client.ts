@@ -46,13 +46,13 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   let closed: Promise<void> | undefined;
   const reconnects = new Set<NodeJS.Timeout>();
   return {
-    async listen(channel: string, onNotify: () => void) {
+    async listen(channel: string, onNotify: (payload?: string) => void) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
       // LISTEN needs a connection of its own, held for the client's lifetime, and opened again
       // whenever it is lost (notifications sent meanwhile are lost too: listeners are woken once).
       const connect = (attempt: number): Promise<void> => {
         const client = new Client({ connectionString: options.connectionString, application_name: POSTGRES_APPLICATION_NAME });
-        client.on('notification', () => onNotify());
+        client.on('notification', (message) => onNotify(message.payload));
         const ready = client.connect().then(() => client.query(`LISTEN ${channel}`));
         const entry = { client, ready: ready.catch(() => undefined) };
         listeners.push(entry);

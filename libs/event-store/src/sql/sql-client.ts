@@ -4,10 +4,11 @@ export interface SqlClient {
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(work: (tx: SqlQuery) => Promise<T>): Promise<T>;
   /**
-   * Calls `onNotify` for each NOTIFY on `channel` (from any process); resolves once listening.
-   * Optional: a client without it leaves subscribers to their polling.
+   * Calls `onNotify` for each NOTIFY on `channel` (from any process) with its payload, and without
+   * one after a lost connection is back (notifications may have been missed); resolves once
+   * listening. Optional: a client without it leaves subscribers to their polling.
    */
-  listen?(channel: string, onNotify: () => void): Promise<void>;
+  listen?(channel: string, onNotify: (payload?: string) => void): Promise<void>;
   /**
    * Optional: one statement whose values are already literals in its text, with its rows, in the
    * simple query protocol (PGlite: one message where parameters take five, the append's largest fixed cost).
