@@ -36,7 +36,8 @@ async function expectWrongVersion(promise: Promise<unknown>, actual: number): Pr
   });
 }
 
-async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
+/** The next `count` events of a subscription (fewer if it ends). */
+export async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
   const taken: RecordedEvent[] = [];
   while (taken.length < count) {
     const next = await iterator.next();

@@ -11,6 +11,7 @@ import {
   SqlEventStore,
 } from '@roamledger/event-store';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
+import { take } from './contract';
 
 /**
  * The SQL stores hand a process's own appends to its subscribers from what they sent, without
@@ -37,16 +38,6 @@ function countingLogReads(client: SqlClient): { client: SqlClient; reads: () => 
     },
   };
   return { client: counted, reads: () => reads };
-}
-
-async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
-  const taken: RecordedEvent[] = [];
-  while (taken.length < count) {
-    const next = await iterator.next();
-    if (next.done) break;
-    taken.push(next.value);
-  }
-  return taken;
 }
 
 test("PGlite: a subscriber at the log's end gets the process's appends without a read of the log", async () => {
