@@ -48,7 +48,7 @@ export async function take(iterator: AsyncIterator<RecordedEvent>, count: number
 }
 
 /** An event as plain values (a frozen or a fresh object alike), for comparing what two paths give. */
-const plain = (event: RecordedEvent) => JSON.parse(JSON.stringify(event)) as unknown;
+export const plain = (event: RecordedEvent) => JSON.parse(JSON.stringify(event)) as unknown;
 
 /** The behaviour every EventStore adapter must show; each adapter's test file runs it. */
 export function eventStoreContract(name: string, target: ContractTarget): void {

@@ -577,22 +577,8 @@ export class SqlEventStore implements EventStore {
     const rows = JSON.parse(json) as StoredRow[];
     // An id the database would write in another form (upper case, braces): a read gives its own.
     if (!rows.every((row) => STORED_UUID.test(row.id))) return false;
-    for (const [index, row] of rows.entries()) {
-      this.tail.push(
-        freezeEvent({
-          id: row.id,
-          type: row.type,
-          data: row.data,
-          metadata: row.metadata,
-          stream,
-          revision: row.revision,
-          position: first + index,
-          recordedAt: row.recorded_at,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-        }),
-      );
-    }
+    for (const [index, row] of rows.entries())
+      this.tail.push(freezeEvent(toRecorded({ ...row, stream, position: first + index })));
     this.tailNext = first + rows.length;
     if (this.tail.length > TAIL_LIMIT) this.tail.splice(0, this.tail.length - TAIL_LIMIT);
     return true;
